@@ -1,0 +1,38 @@
+import type { Config } from '../../shared/config/config';
+import type { AggregateLoader } from '../../shared/eventsourcing/aggregate-loader';
+import { commandContext, type CommandContext } from '../../shared/eventsourcing/metadata';
+import type { Logger } from '../../shared/observability/logger';
+import type { EventStore } from '../../shared/ports/event-store';
+import type { ReadModels } from '../../shared/read-models/read-models';
+import type { Request, Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { actorOf, currentUser, type Authenticator } from './authentication';
+
+export interface ApiDeps {
+  store: EventStore;
+  loader: AggregateLoader;
+  readModels: ReadModels;
+  authenticator: Authenticator;
+  config: Pick<Config, 'readYourWritesTimeoutMs' | 'sessionTtlHours' | 'bodyLimitBytes'>;
+  logger: Logger;
+}
+
+/** The request's id (a client's X-Request-Id when it sent a sane one) correlates its events. */
+export function requestId(req: Request): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
+}
+
+export function userCommandContext(req: Request, res: Response): CommandContext {
+  return commandContext(actorOf(currentUser(res)), requestId(req));
+}
+
+/**
+ * Read-your-writes: answer a command once the read models show its append, waiting at most the
+ * configured time. The write is durable either way; a time-out is logged, not reported as failure.
+ */
+export async function awaitReadModels(deps: ApiDeps, position: number | null): Promise<void> {
+  if (position === null) return;
+  const caughtUp = await deps.readModels.waitForPosition(position, deps.config.readYourWritesTimeoutMs);
+  if (!caughtUp) deps.logger.warn({ position }, 'read models did not catch up with a write in time');
+}

@@ -1,0 +1,42 @@
+/** The operator API: Fleet's REST and spec routes on Express. */
+import express, { Router, type Express } from 'express';
+import { fleetErrorHandler, fleetNotFound } from '../../shared/http/fleet-errors';
+import type { Metrics } from '../../shared/observability/metrics';
+import type { ApiDeps } from './api-deps';
+import { activityRoutes } from './routes/activity-routes';
+import { specRoutes } from './routes/spec-routes';
+import { publicUserRoutes, userRoutes } from './routes/user-routes';
+
+export interface ApiAppOptions {
+  metrics: Metrics;
+  /** Null when ready to serve, else why not (answered by /healthz with 503). */
+  notReadyReason(): Promise<string | null>;
+}
+
+export function createApiApp(deps: ApiDeps, options: ApiAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(options.metrics.httpMiddleware);
+
+  app.get('/healthz', async (_req, res) => {
+    const reason = await options.notReadyReason();
+    if (reason === null) res.json({ status: 'ok' });
+    else res.status(503).json({ status: 'unavailable', reason });
+  });
+  app.get('/metrics', options.metrics.metricsHandler);
+
+  app.use(express.json({ limit: deps.config.bodyLimitBytes, type: () => true }));
+  app.use(publicUserRoutes(deps));
+
+  const fleet = Router();
+  fleet.use(deps.authenticator.requireUser());
+  fleet.use('/spec', specRoutes(deps));
+  fleet.use(userRoutes(deps));
+  fleet.use(activityRoutes(deps));
+  app.use('/api/v1/fleet', fleet);
+
+  app.use(fleetNotFound);
+  app.use(fleetErrorHandler((error) => deps.logger.error({ err: error }, 'request failed')));
+  return app;
+}

@@ -1,0 +1,37 @@
+/** The api service's public surface: what its main and the all-in-one process start. */
+import type { Config } from '../../shared/config/config';
+import { AggregateLoader } from '../../shared/eventsourcing/aggregate-loader';
+import { listen, type Listening } from '../../shared/http/listen';
+import type { Logger } from '../../shared/observability/logger';
+import type { Metrics } from '../../shared/observability/metrics';
+import type { EventStore } from '../../shared/ports/event-store';
+import type { ReadModels } from '../../shared/read-models/read-models';
+import type { ApiDeps } from './api-deps';
+import { createApiApp } from './app';
+import { Authenticator } from './authentication';
+import { seedBuiltinLabels } from './commands/seed-builtin-labels';
+
+export interface ApiServiceOptions {
+  config: Config;
+  eventStore: EventStore;
+  readModels: ReadModels;
+  logger: Logger;
+  metrics: Metrics;
+  notReadyReason(): Promise<string | null>;
+}
+
+export async function startApiService(options: ApiServiceOptions): Promise<Listening> {
+  const deps: ApiDeps = {
+    store: options.eventStore,
+    loader: new AggregateLoader(options.eventStore),
+    readModels: options.readModels,
+    authenticator: new Authenticator(options.readModels),
+    config: options.config,
+    logger: options.logger,
+  };
+  await seedBuiltinLabels(deps);
+  const app = createApiApp(deps, { metrics: options.metrics, notReadyReason: options.notReadyReason });
+  const listening = await listen(app, options.config.port, options.config.host);
+  options.logger.info({ port: listening.port }, 'operator API listening');
+  return listening;
+}

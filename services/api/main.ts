@@ -1,0 +1,25 @@
+/** The operator API as its own service; a projector service builds the read models it serves. */
+import { openStores } from '../../shared/adapters/open-stores';
+import { createMetrics } from '../../shared/observability/metrics';
+import { ReadModels } from '../../shared/read-models/read-models';
+import { runMain } from '../../shared/service/run-main';
+import { startApiService } from './index';
+
+runMain('api', async (config, logger) => {
+  const { eventStore, readStore } = await openStores(config);
+  const readModels = new ReadModels(readStore);
+  await readModels.init();
+  const refresh = setInterval(() => void readModels.refreshGeneration().catch(() => {}), 1_000);
+  refresh.unref();
+  const metrics = createMetrics({ defaultLabels: { service: 'api' } });
+  const notReadyReason = async () => readStore.ping().then(() => null, (error: Error) => `read store: ${error.message}`);
+  const http = await startApiService({ config, eventStore, readModels, logger, metrics, notReadyReason });
+  return {
+    async stop() {
+      clearInterval(refresh);
+      await http.close();
+      await eventStore.close();
+      await readStore.close();
+    },
+  };
+});

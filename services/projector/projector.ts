@@ -1,0 +1,124 @@
+/**
+ * The live projector: subscribes to the whole log from its checkpoint and applies events to the
+ * current generation of read models in batches (whatever arrived while the previous batch was
+ * being written), saving the checkpoint after each batch. Before each batch it re-reads the
+ * generation pointer: when a rebuild has swapped in a new generation, it drops the old one and
+ * resubscribes from the new generation's checkpoint.
+ */
+import type { EventStore, RecordedEvent, Subscription } from '../../shared/ports/event-store';
+import type { ReadModels } from '../../shared/read-models/read-models';
+import { projectEvent } from './spec-projection';
+import { UnitOfWork } from './unit-of-work';
+
+const MAX_BATCH = 2_000;
+/** Above this many queued events, the subscription waits for the queue to drain. */
+const HIGH_WATER = 10_000;
+
+export interface ProjectorLogger {
+  info(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export class Projector {
+  private subscription: Subscription | null = null;
+  private queue: RecordedEvent[] = [];
+  private draining: Promise<void> | null = null;
+  private generation = 0;
+  private checkpoint = -1;
+  private stopped = false;
+  /** Bumped on each subscribe, so events still arriving from a closed subscription are ignored. */
+  private epoch = 0;
+  private caughtUp!: () => void;
+  private failed: Error | null = null;
+  /** Resolves once the projector has applied everything that was in the log when it started. */
+  readonly ready = new Promise<void>((resolve) => (this.caughtUp = resolve));
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly readModels: ReadModels,
+    private readonly logger: ProjectorLogger,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.readModels.init();
+    await this.subscribe();
+  }
+
+  /** The error that stopped the projector, if one did. */
+  get error(): Error | null {
+    return this.failed;
+  }
+
+  private async subscribe(): Promise<void> {
+    this.generation = this.readModels.currentGeneration();
+    this.checkpoint = await this.readModels.checkpoint(this.generation);
+    this.logger.info({ generation: this.generation, checkpoint: this.checkpoint }, 'projector subscribing');
+    const epoch = ++this.epoch;
+    this.subscription = this.store.subscribeToAll({
+      after: this.checkpoint,
+      onEvent: (event) => (epoch === this.epoch ? this.enqueue(event) : undefined),
+      onCaughtUp: () => void this.drain().then(() => this.caughtUp()),
+      onError: (error) => this.fail(error),
+    });
+  }
+
+  private fail(error: Error): void {
+    this.failed = error;
+    this.logger.error({ err: error }, 'projector stopped');
+  }
+
+  private async enqueue(event: RecordedEvent): Promise<void> {
+    this.queue.push(event);
+    const drain = this.drain();
+    if (this.queue.length >= HIGH_WATER) await drain;
+  }
+
+  private drain(): Promise<void> {
+    this.draining ??= this.drainQueue().finally(() => (this.draining = null));
+    return this.draining;
+  }
+
+  private async drainQueue(): Promise<void> {
+    while (this.queue.length > 0 && !this.stopped) {
+      if ((await this.readModels.refreshGeneration()) !== this.generation) {
+        await this.switchGeneration();
+        continue;
+      }
+      const batch = this.queue.splice(0, MAX_BATCH).filter((event) => event.position > this.checkpoint);
+      if (batch.length === 0) continue;
+      try {
+        await this.applyBatch(batch);
+      } catch (error) {
+        this.fail(error as Error);
+        this.stopped = true;
+        void this.subscription?.close();
+        return;
+      }
+    }
+  }
+
+  private async applyBatch(batch: RecordedEvent[]): Promise<void> {
+    const uow = new UnitOfWork(this.readModels, this.generation);
+    for (const event of batch) await projectEvent(uow, event);
+    await uow.commit();
+    this.checkpoint = batch[batch.length - 1].position;
+    await this.readModels.saveCheckpoint(this.generation, this.checkpoint);
+  }
+
+  private async switchGeneration(): Promise<void> {
+    const old = this.generation;
+    this.queue = [];
+    // Not awaited: this runs inside the drain that a handler of that subscription may be awaiting.
+    void this.subscription?.close();
+    this.logger.info({ from: old, to: this.readModels.currentGeneration() }, 'projector switching to rebuilt read models');
+    await this.readModels.dropGeneration(old);
+    await this.subscribe();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.subscription?.close();
+    this.subscription = null;
+    await this.draining;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Collects a batch's read-model writes in memory and stores them with one bulk write per
+ * collection. Reads see the batch's own pending writes first, so handlers can read what an
+ * earlier event of the same batch wrote.
+ */
+import type { ReadModels } from '../../shared/read-models/read-models';
+import type { BulkOperation } from '../../shared/ports/read-store';
+
+const DELETED = Symbol('deleted');
+type Pending = object | typeof DELETED;
+
+export class UnitOfWork {
+  private readonly pending = new Map<string, Map<string, Pending>>();
+
+  constructor(
+    private readonly readModels: ReadModels,
+    private readonly generation: number,
+  ) {}
+
+  private pendingOf(collection: string): Map<string, Pending> {
+    let entries = this.pending.get(collection);
+    if (!entries) this.pending.set(collection, (entries = new Map()));
+    return entries;
+  }
+
+  async get<T extends object>(collection: string, id: string): Promise<T | null> {
+    const staged = this.pending.get(collection)?.get(id);
+    if (staged === DELETED) return null;
+    if (staged !== undefined) return staged as T;
+    return this.readModels.collection<T>(collection, this.generation).get(id);
+  }
+
+  put(collection: string, id: string, doc: object): void {
+    this.pendingOf(collection).set(id, doc);
+  }
+
+  delete(collection: string, id: string): void {
+    this.pendingOf(collection).set(id, DELETED);
+  }
+
+  async commit(): Promise<void> {
+    await Promise.all(
+      [...this.pending].map(([collection, entries]) => {
+        const operations: BulkOperation<object>[] = [...entries].map(([id, doc]) =>
+          doc === DELETED ? { op: 'delete', id } : { op: 'put', id, doc },
+        );
+        return this.readModels.collection(collection, this.generation).bulk(operations);
+      }),
+    );
+    this.pending.clear();
+  }
+}

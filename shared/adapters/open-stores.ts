@@ -1,0 +1,48 @@
+/**
+ * Chooses the adapters from the configuration: EventStoreDB when EVENTSTORE_URL is set, else the
+ * embedded event store under DATA_DIR; MongoDB when MONGO_URL is set, else the embedded read
+ * store under DATA_DIR.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../config/config';
+import type { EventStore } from '../ports/event-store';
+import type { ReadStore } from '../ports/read-store';
+import { connectEventStoreDb } from './event-store/eventstoredb-event-store';
+import { openLmdbEventStore } from './event-store/lmdb-event-store';
+import { connectMongoReadStore } from './read-store/mongo-read-store';
+import { openLmdbReadStore } from './read-store/lmdb-read-store';
+
+export interface Stores {
+  eventStore: EventStore;
+  readStore: ReadStore;
+  /** What was chosen, for the start-up log line. */
+  description: { eventStore: 'eventstoredb' | 'embedded'; readStore: 'mongodb' | 'embedded' };
+}
+
+export async function openEventStore(config: Pick<Config, 'eventStoreUrl' | 'dataDir'>): Promise<EventStore> {
+  if (config.eventStoreUrl) return connectEventStoreDb(config.eventStoreUrl);
+  mkdirSync(config.dataDir, { recursive: true });
+  return openLmdbEventStore(join(config.dataDir, 'events'));
+}
+
+export async function openReadStore(config: Pick<Config, 'mongoUrl' | 'mongoDatabase' | 'dataDir'>): Promise<ReadStore> {
+  if (config.mongoUrl) return connectMongoReadStore(config.mongoUrl, config.mongoDatabase);
+  mkdirSync(config.dataDir, { recursive: true });
+  return openLmdbReadStore(join(config.dataDir, 'read-models'));
+}
+
+export async function openStores(config: Config): Promise<Stores> {
+  const eventStore = await openEventStore(config);
+  try {
+    const readStore = await openReadStore(config);
+    return {
+      eventStore,
+      readStore,
+      description: { eventStore: config.eventStoreUrl ? 'eventstoredb' : 'embedded', readStore: config.mongoUrl ? 'mongodb' : 'embedded' },
+    };
+  } catch (error) {
+    await eventStore.close();
+    throw error;
+  }
+}

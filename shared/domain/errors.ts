@@ -1,0 +1,25 @@
+/**
+ * Errors a decider or command handler raises for the caller to see. The HTTP layer maps each
+ * kind to Fleet's status code and error shape.
+ */
+export type DomainErrorKind = 'validation' | 'not_found' | 'conflict' | 'forbidden' | 'unauthorized' | 'bad_request';
+
+export interface FieldProblem {
+  name: string;
+  reason: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly kind: DomainErrorKind,
+    message: string,
+    readonly problems: FieldProblem[] = [{ name: 'base', reason: message }],
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const invalid = (name: string, reason: string) => new DomainError('validation', reason, [{ name, reason }]);
+export const notFound = (what: string) => new DomainError('not_found', `${what} was not found`, [{ name: 'base', reason: `${what} was not found` }]);
+export const forbidden = (reason = 'forbidden') => new DomainError('forbidden', reason);

@@ -1,0 +1,56 @@
+/**
+ * Fleet's error JSON: `{"message": "...", "errors": [{"name": "...", "reason": "..."}]}` with
+ * Fleet's status codes. Every error leaving the operator API goes through here, so nothing
+ * answers with an HTML page or a bare 500.
+ */
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { DomainError, type DomainErrorKind, type FieldProblem } from '../domain/errors';
+
+export interface FleetErrorBody {
+  message: string;
+  errors: FieldProblem[];
+}
+
+const STATUS_AND_MESSAGE: Record<DomainErrorKind, [number, string]> = {
+  validation: [422, 'Validation Failed'],
+  bad_request: [400, 'Bad request'],
+  unauthorized: [401, 'Authentication required'],
+  forbidden: [403, 'Permission Denied'],
+  not_found: [404, 'Resource Not Found'],
+  conflict: [409, 'Resource Already Exists'],
+};
+
+export function sendFleetError(res: Response, status: number, message: string, errors: FieldProblem[]): void {
+  res.status(status).json({ message, errors } satisfies FleetErrorBody);
+}
+
+/** body-parser's error types, and what a Fleet client should see for each. */
+const BODY_ERRORS: Record<string, [number, string, (error: { limit?: number }) => string]> = {
+  'entity.parse.failed': [400, 'Bad request', () => 'the request body is not valid JSON'],
+  'entity.too.large': [413, 'Payload Too Large', (error) => `the request body is larger than the limit of ${error.limit} bytes`],
+  'encoding.unsupported': [415, 'Unsupported Media Type', () => 'the request body encoding is not supported'],
+  'charset.unsupported': [415, 'Unsupported Media Type', () => 'the request body charset is not supported'],
+  'request.aborted': [400, 'Bad request', () => 'the request body was cut short'],
+  'request.size.invalid': [400, 'Bad request', () => 'the request body is shorter than its Content-Length'],
+};
+
+export function fleetErrorHandler(log: (error: unknown) => void): ErrorRequestHandler {
+  return (error, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    if (error instanceof DomainError) {
+      const [status, message] = STATUS_AND_MESSAGE[error.kind];
+      return sendFleetError(res, status, message, error.problems);
+    }
+    const bodyError = typeof error?.type === 'string' ? BODY_ERRORS[error.type] : undefined;
+    if (bodyError) {
+      const [status, message, reason] = bodyError;
+      return sendFleetError(res, status, message, [{ name: 'base', reason: reason(error) }]);
+    }
+    log(error);
+    sendFleetError(res, 500, 'Internal Server Error', [{ name: 'base', reason: 'an unexpected error happened; it has been logged' }]);
+  };
+}
+
+export const fleetNotFound: RequestHandler = (req, res) => {
+  sendFleetError(res, 404, 'Resource Not Found', [{ name: 'base', reason: `no route for ${req.method} ${req.path}` }]);
+};

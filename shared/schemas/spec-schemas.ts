@@ -1,0 +1,100 @@
+/** Request bodies of Fleet's spec API. Unknown fields are refused; defaults follow Fleet. */
+import Joi from 'joi';
+
+export const MAX_NAME_LENGTH = 255;
+export const MAX_SQL_LENGTH = 65_536;
+const MAX_SPECS_PER_REQUEST = 5_000;
+
+/** A non-blank name without control characters. */
+export const nameSchema = Joi.string()
+  .min(1)
+  .max(MAX_NAME_LENGTH)
+  .pattern(/\S/, 'not blank')
+  .pattern(/^[^\u0000-\u001f\u007f]*$/, 'no control characters');
+
+const text = (max = 65_536) => Joi.string().allow('').max(max);
+const sql = Joi.string().max(MAX_SQL_LENGTH);
+const nameList = Joi.array().items(nameSchema).max(10_000);
+
+const uniqueByName = (items: Joi.Schema) =>
+  Joi.array().items(items).max(MAX_SPECS_PER_REQUEST).unique('name').messages({ 'array.unique': 'two specs in the request have the same name' });
+
+export const querySpecSchema = Joi.object({
+  name: nameSchema.required(),
+  description: text().default(''),
+  query: sql.min(1).required(),
+  observer_can_run: Joi.boolean(),
+});
+
+const packQuerySchema = Joi.object({
+  query: nameSchema.required(),
+  name: nameSchema.default(Joi.ref('query')),
+  description: text().default(''),
+  interval: Joi.number().integer().min(1).max(604_800).required(),
+  snapshot: Joi.boolean().default(false),
+  removed: Joi.boolean().default(true),
+  platform: text(255).default(''),
+  version: text(64).default(''),
+  shard: Joi.number().integer().min(0).max(100).allow(null).default(null),
+  denylist: Joi.boolean().allow(null).default(null),
+});
+
+export const packSpecSchema = Joi.object({
+  id: Joi.number().integer(),
+  name: nameSchema.required(),
+  description: text().default(''),
+  disabled: Joi.boolean().default(false),
+  targets: Joi.object({
+    labels: nameList.allow(null).default(null),
+    teams: nameList.allow(null).default(null),
+  }).default({ labels: null, teams: null }),
+  queries: Joi.array()
+    .items(packQuerySchema)
+    .max(10_000)
+    .unique('name')
+    .messages({ 'array.unique': 'two queries in the pack have the same name' })
+    .default([]),
+});
+
+export const labelSpecSchema = Joi.object({
+  id: Joi.number().integer(),
+  name: nameSchema.required(),
+  description: text().default(''),
+  query: sql.allow('').default(''),
+  platform: text(255).default(''),
+  label_type: Joi.string().valid('regular', 'builtin'),
+  label_membership_type: Joi.string().valid('dynamic', 'manual').default('dynamic'),
+  hosts: Joi.array().items(nameSchema).max(100_000),
+});
+
+export const policySpecSchema = Joi.object({
+  id: Joi.number().integer(),
+  name: nameSchema.required(),
+  description: text().default(''),
+  query: sql.min(1).required(),
+  resolution: text().default(''),
+  platform: text(255).default(''),
+  team: Joi.string().allow('').max(MAX_NAME_LENGTH).default(''),
+});
+
+const enrollSecretSchema = Joi.object({ secret: Joi.string().min(1).max(255).required() });
+
+export const teamSpecSchema = Joi.object({
+  name: nameSchema.required(),
+  agent_options: Joi.object().unknown(true).allow(null).default(null),
+  secrets: Joi.array().items(enrollSecretSchema).max(1_000).default([]),
+});
+
+const specsBody = (item: Joi.Schema) => Joi.object({ specs: uniqueByName(item).required() });
+
+export const applyQueriesBody = specsBody(querySpecSchema);
+export const applyPacksBody = specsBody(packSpecSchema);
+export const applyLabelsBody = specsBody(labelSpecSchema);
+export const applyPoliciesBody = specsBody(policySpecSchema);
+export const applyTeamsBody = specsBody(teamSpecSchema);
+
+export const applyEnrollSecretsBody = Joi.object({
+  spec: Joi.object({
+    secrets: Joi.array().items(enrollSecretSchema).max(1_000).required(),
+  }).required(),
+});

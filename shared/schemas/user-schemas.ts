@@ -1,0 +1,46 @@
+/** Request bodies of setup, login and user creation, as Fleet's clients send them. */
+import Joi from 'joi';
+import { GLOBAL_ROLES } from '../domain/users/roles';
+
+const email = Joi.string().email({ tlds: false }).max(255);
+const name = Joi.string().min(1).max(255).pattern(/\S/, 'not blank');
+
+/** Fleet's rule: at least 12 characters, a number and a symbol. */
+export const passwordSchema = Joi.string()
+  .min(12)
+  .max(128)
+  .pattern(/[0-9]/, 'a number')
+  .pattern(/[^A-Za-z0-9]/, 'a symbol')
+  .messages({
+    'string.min': 'password must be at least 12 characters long',
+    'string.pattern.name': 'password must contain {#name}',
+  });
+
+export const setupBody = Joi.object({
+  admin: Joi.object({
+    email: email.required(),
+    password: passwordSchema.required(),
+    password_confirmation: Joi.string().valid(Joi.ref('password')).messages({ 'any.only': 'passwords do not match' }),
+    name: name.required(),
+  }).required(),
+  org_info: Joi.object({
+    org_name: name.required(),
+    org_logo_url: Joi.string().allow('').max(2048),
+  }).required(),
+  server_url: Joi.string().uri({ scheme: ['http', 'https'] }).max(2048).required(),
+});
+
+export const loginBody = Joi.object({
+  email: Joi.string().min(1).max(255).required(),
+  password: Joi.string().min(1).max(1024).required(),
+});
+
+export const createUserBody = Joi.object({
+  name: name.required(),
+  email: email.required(),
+  password: passwordSchema.required(),
+  global_role: Joi.string().valid(...GLOBAL_ROLES).required(),
+  sso_enabled: Joi.boolean().valid(false),
+  api_only: Joi.boolean(),
+  teams: Joi.array().length(0),
+});

@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { ConfigError, describeConfig, loadConfig } from '../../shared/config/config';
+
+/** Runs loadConfig expecting it to fail, and returns the error's problem lines. */
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    const lines = error.message.split('\n').slice(1);
+    assert.deepEqual(lines, error.problems);
+    return lines;
+  }
+  assert.fail(`expected loadConfig to reject ${JSON.stringify(env)}`);
+}
+
+function assertRejected(name: string, value: string): string {
+  const problems = problemsOf({ [name]: value });
+  assert.equal(problems.length, 1, problems.join('\n'));
+  const [problem] = problems;
+  assert.match(problem, new RegExp(`^${name}=`), problem);
+  assert.ok(problem.includes(JSON.stringify(value)), `"${problem}" should show the bad value ${value}`);
+  assert.match(problem, /expected .+/, problem);
+  return problem;
+}
+
+describe('loadConfig', () => {
+  describe('with an empty environment', () => {
+    it('uses the documented defaults', () => {
+      assert.deepEqual(loadConfig({}), {
+        port: 8080,
+        host: '0.0.0.0',
+        dataDir: path.resolve('./data'),
+        eventStoreUrl: null,
+        mongoUrl: null,
+        mongoDatabase: 'logbook',
+        kafkaBrokers: null,
+        logLevel: 'info',
+        bodyLimitBytes: 1_048_576,
+        readYourWritesTimeoutMs: 5000,
+        sessionTtlHours: 24,
+      });
+    });
+
+    it('treats empty and blank values as unset', () => {
+      const config = loadConfig({ PORT: '', MONGO_URL: '   ', KAFKA_BROKERS: '', LOG_LEVEL: '' });
+      assert.equal(config.port, 8080);
+      assert.equal(config.mongoUrl, null);
+      assert.equal(config.kafkaBrokers, null);
+      assert.equal(config.logLevel, 'info');
+    });
+
+    it('ignores variables it does not know', () => {
+      assert.equal(loadConfig({ PATH: '/usr/bin', HOME: '/root' }).port, 8080);
+    });
+  });
+
+  describe('parses', () => {
+    it('PORT as a number, including 0 for any free port', () => {
+      assert.equal(loadConfig({ PORT: '9000' }).port, 9000);
+      assert.equal(loadConfig({ PORT: '0' }).port, 0);
+      assert.equal(loadConfig({ PORT: '65535' }).port, 65535);
+    });
+
+    it('HOST as a host name or an IP address', () => {
+      assert.equal(loadConfig({ HOST: '127.0.0.1' }).host, '127.0.0.1');
+      assert.equal(loadConfig({ HOST: '::' }).host, '::');
+      assert.equal(loadConfig({ HOST: 'localhost' }).host, 'localhost');
+      assert.equal(loadConfig({ HOST: 'results_gateway' }).host, 'results_gateway');
+    });
+
+    it('DATA_DIR into an absolute path', () => {
+      assert.equal(loadConfig({ DATA_DIR: 'var/logbook' }).dataDir, path.resolve('var/logbook'));
+      assert.equal(loadConfig({ DATA_DIR: '/srv/logbook' }).dataDir, '/srv/logbook');
+    });
+
+    it('EVENTSTORE_URL with the esdb and esdb+discover schemes', () => {
+      const single = 'esdb://eventstore:2113?tls=false';
+      assert.equal(loadConfig({ EVENTSTORE_URL: single }).eventStoreUrl, single);
+      const cluster = 'esdb://admin:changeit@node1:2113,node2:2113,node3:2113?tls=true';
+      assert.equal(loadConfig({ EVENTSTORE_URL: cluster }).eventStoreUrl, cluster);
+      const discover = 'esdb+discover://cluster.example.com:2113';
+      assert.equal(loadConfig({ EVENTSTORE_URL: discover }).eventStoreUrl, discover);
+    });
+
+    it('MONGO_URL with the mongodb and mongodb+srv schemes', () => {
+      const plain = 'mongodb://mongo:27017';
+      assert.equal(loadConfig({ MONGO_URL: plain }).mongoUrl, plain);
+      const replicaSet = 'mongodb://user:pw@m1:27017,m2:27017/?replicaSet=rs0';
+      assert.equal(loadConfig({ MONGO_URL: replicaSet }).mongoUrl, replicaSet);
+      const srv = 'mongodb+srv://cluster0.example.net/?retryWrites=true';
+      assert.equal(loadConfig({ MONGO_URL: srv }).mongoUrl, srv);
+    });
+
+    it('MONGO_DB', () => {
+      assert.equal(loadConfig({ MONGO_DB: 'fleet_read_models' }).mongoDatabase, 'fleet_read_models');
+    });
+
+    it('KAFKA_BROKERS into a list, trimming spaces', () => {
+      assert.deepEqual(loadConfig({ KAFKA_BROKERS: 'kafka:9092' }).kafkaBrokers, ['kafka:9092']);
+      assert.deepEqual(loadConfig({ KAFKA_BROKERS: 'k1:9092, k2:9093 ,10.0.0.3:9094' }).kafkaBrokers, [
+        'k1:9092',
+        'k2:9093',
+        '10.0.0.3:9094',
+      ]);
+    });
+
+    it('LOG_LEVEL in any letter case', () => {
+      assert.equal(loadConfig({ LOG_LEVEL: 'debug' }).logLevel, 'debug');
+      assert.equal(loadConfig({ LOG_LEVEL: 'WARN' }).logLevel, 'warn');
+      assert.equal(loadConfig({ LOG_LEVEL: 'silent' }).logLevel, 'silent');
+    });
+
+    it('BODY_LIMIT in bytes or with a unit', () => {
+      assert.equal(loadConfig({ BODY_LIMIT: '2048' }).bodyLimitBytes, 2048);
+      assert.equal(loadConfig({ BODY_LIMIT: '512kb' }).bodyLimitBytes, 512 * 1024);
+      assert.equal(loadConfig({ BODY_LIMIT: '1mb' }).bodyLimitBytes, 1024 * 1024);
+      assert.equal(loadConfig({ BODY_LIMIT: '1.5MB' }).bodyLimitBytes, 1.5 * 1024 * 1024);
+      assert.equal(loadConfig({ BODY_LIMIT: '2 gb' }).bodyLimitBytes, 2 * 1024 ** 3);
+      assert.equal(loadConfig({ BODY_LIMIT: '100b' }).bodyLimitBytes, 100);
+    });
+
+    it('READ_YOUR_WRITES_TIMEOUT_MS, where 0 is allowed', () => {
+      assert.equal(loadConfig({ READ_YOUR_WRITES_TIMEOUT_MS: '250' }).readYourWritesTimeoutMs, 250);
+      assert.equal(loadConfig({ READ_YOUR_WRITES_TIMEOUT_MS: '0' }).readYourWritesTimeoutMs, 0);
+    });
+
+    it('SESSION_TTL_HOURS, fractions included', () => {
+      assert.equal(loadConfig({ SESSION_TTL_HOURS: '72' }).sessionTtlHours, 72);
+      assert.equal(loadConfig({ SESSION_TTL_HOURS: '0.5' }).sessionTtlHours, 0.5);
+    });
+  });
+
+  describe('rejects, naming the variable, its value and what is expected,', () => {
+    const invalid: Array<[string, string[]]> = [
+      ['PORT', ['http', '-1', '65536', '80.5']],
+      ['HOST', ['not a host', 'http://0.0.0.0', '[::1]']],
+      ['EVENTSTORE_URL', ['http://eventstore:2113', 'eventstore:2113', 'esdb://', 'esdb://host:99999']],
+      ['MONGO_URL', ['postgres://db:5432', 'mongodb://', 'mongodb://mongo:port', 'mongodb+srv://a:27017']],
+      ['MONGO_DB', ['read.models', 'has space', 'a/b', 'x'.repeat(64)]],
+      ['KAFKA_BROKERS', ['kafka', 'kafka:9092,', 'kafka:0', 'kafka:9092,broker two:9092']],
+      ['LOG_LEVEL', ['verbose', 'information']],
+      ['BODY_LIMIT', ['lots', '0', '1tb', '-5kb', '0.1b']],
+      ['READ_YOUR_WRITES_TIMEOUT_MS', ['soon', '-1', '1.5', '2147483648']],
+      ['SESSION_TTL_HOURS', ['forever', '0', '-3', '87601']],
+    ];
+    for (const [name, values] of invalid) {
+      for (const value of values) {
+        it(`${name}=${JSON.stringify(value.length > 20 ? value.slice(0, 20) + '...' : value)}`, () => {
+          assertRejected(name, value);
+        });
+      }
+    }
+
+    it('and says what a valid value looks like', () => {
+      assert.match(assertRejected('PORT', 'http'), /0 to 65535/);
+      assert.match(assertRejected('LOG_LEVEL', 'verbose'), /fatal, error, warn, info, debug, trace, silent/);
+      assert.match(assertRejected('KAFKA_BROKERS', 'kafka'), /host:port/);
+      assert.match(assertRejected('EVENTSTORE_URL', 'http://x'), /esdb:\/\//);
+      assert.match(assertRejected('MONGO_URL', 'http://x'), /mongodb:\/\//);
+    });
+  });
+
+  it('reports every problem together, one per line', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      LOG_LEVEL: 'loud',
+      KAFKA_BROKERS: 'kafka',
+      SESSION_TTL_HOURS: '0',
+      MONGO_DB: 'logbook', // valid: not reported
+    });
+    assert.deepEqual(
+      problems.map((line) => line.split('=')[0]),
+      ['PORT', 'KAFKA_BROKERS', 'LOG_LEVEL', 'SESSION_TTL_HOURS'],
+    );
+  });
+
+  it('never echoes credentials from a bad connection string', () => {
+    const problems = problemsOf({ MONGO_URL: 'mongodb+srv://admin:hunter2@db.example.com:27017' });
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /^MONGO_URL=/);
+    assert.ok(!problems[0].includes('hunter2'), problems[0]);
+  });
+});
+
+describe('describeConfig', () => {
+  it('hides credentials in connection strings and keeps everything else', () => {
+    const config = loadConfig({
+      EVENTSTORE_URL: 'esdb://admin:changeit@eventstore:2113?tls=false',
+      MONGO_URL: 'mongodb://logbook:s3cret@mongo:27017/?authSource=admin',
+      KAFKA_BROKERS: 'kafka:9092',
+      PORT: '8081',
+    });
+    const summary = describeConfig(config);
+    const text = JSON.stringify(summary);
+    assert.ok(!text.includes('changeit'), text);
+    assert.ok(!text.includes('s3cret'), text);
+    assert.equal(summary.eventStoreUrl, 'esdb://***@eventstore:2113?tls=false');
+    assert.equal(summary.mongoUrl, 'mongodb://***@mongo:27017/?authSource=admin');
+    assert.deepEqual(summary.kafkaBrokers, ['kafka:9092']);
+    assert.equal(summary.port, 8081);
+  });
+
+  it('hides secret-looking query parameters', () => {
+    const config = loadConfig({ MONGO_URL: 'mongodb://mongo:27017/?tlsCertificateKeyFilePassword=pem-pass&w=1' });
+    assert.equal(describeConfig(config).mongoUrl, 'mongodb://mongo:27017/?tlsCertificateKeyFilePassword=***&w=1');
+  });
+});
