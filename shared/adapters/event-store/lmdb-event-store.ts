@@ -1,0 +1,302 @@
+/**
+ * Embedded, durable event store on LMDB (lmdb-js).
+ *
+ * One LMDB environment holds three named databases:
+ *   log      position            -> JSON text of { streamId, revision, event }   (the global log)
+ *   streams  [streamId, revision] -> position                                     (per-stream index)
+ *   heads    streamId            -> last revision                                 (expectation checks)
+ *
+ * Every append runs as an lmdb-js asynchronous (child) transaction callback. lmdb-js runs the callbacks
+ * queued in one event turn one after the other inside a single write transaction, so the
+ * expectation checks and the position assignment of each append see the writes of the appends
+ * before it, and concurrent appends share one commit (and one disk flush) instead of each
+ * waiting for its own. An append resolves only once its commit is flushed to disk: lmdb-js's
+ * default `overlappingSync` resolves transaction promises at commit and flushes right after, so
+ * we await `db.flushed` as well. No option weakening durability (noSync, noMetaSync, mapAsync)
+ * is set.
+ *
+ * Subscriptions read the log itself, page by page, and sleep until the next commit once they
+ * reach its end: live events go through the same path as catch-up ones, so nothing is missed,
+ * duplicated or reordered, and a slow handler only falls behind.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import {
+  START,
+  WrongExpectedRevisionError,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type RecordedEvent,
+  type StreamWrite,
+  type SubscribeOptions,
+  type Subscription,
+} from '../../ports/event-store';
+
+const SUBSCRIPTION_PAGE_SIZE = 500;
+/** LMDB keys are at most 1978 bytes; the stream index key holds the stream id and a number. */
+const MAX_STREAM_ID_BYTES = 1024;
+const LAST_REVISION = Number.MAX_SAFE_INTEGER;
+
+/** A write whose events are already serialized, so nothing inside the transaction can throw. */
+interface PreparedWrite {
+  streamId: string;
+  expected: ExpectedRevision;
+  serializedEvents: string[];
+}
+
+interface StoredEvent {
+  streamId: string;
+  revision: number;
+  event: { id: string; type: string; data: unknown; metadata: RecordedEvent['metadata'] };
+}
+
+export async function openLmdbEventStore(path: string): Promise<EventStore> {
+  return LmdbEventStore.open(path);
+}
+
+export class LmdbEventStore implements EventStore {
+  private commitSignal = createSignal();
+  private readonly subscriptions = new Set<LogSubscription>();
+  private closed = false;
+
+  private constructor(
+    private readonly root: RootDatabase,
+    private readonly log: Database<string, number>,
+    private readonly streams: Database<number, [string, number]>,
+    private readonly heads: Database<number, string>,
+  ) {}
+
+  static async open(path: string): Promise<LmdbEventStore> {
+    mkdirSync(path, { recursive: true });
+    const root = open(path, { noSubdir: false, maxDbs: 4 });
+    return new LmdbEventStore(
+      root,
+      root.openDB<string, number>({ name: 'log', encoding: 'string' }),
+      root.openDB<number, [string, number]>({ name: 'streams' }),
+      root.openDB<number, string>({ name: 'heads' }),
+    );
+  }
+
+  async append(writes: StreamWrite[]): Promise<AppendResult> {
+    this.assertOpen();
+    const prepared = writes.map(prepareWrite);
+    if (prepared.length === 0) throw new Error('append needs at least one stream write');
+    // A child transaction: if anything throws, this append's writes are rolled back alone.
+    const result = await this.root.childTransaction(() => this.applyInTransaction(prepared));
+    this.signalCommit();
+    await this.root.flushed;
+    return result;
+  }
+
+  async readStream(streamId: string, fromRevision = 0): Promise<RecordedEvent[]> {
+    const events: RecordedEvent[] = [];
+    const range = this.streams.getRange({
+      start: [streamId, fromRevision],
+      end: [streamId, LAST_REVISION],
+      inclusiveEnd: true,
+    });
+    for (const { value: position } of range) {
+      events.push(this.readAt(position));
+    }
+    return events;
+  }
+
+  async readAll(after: number, limit: number): Promise<RecordedEvent[]> {
+    return this.readPage(after, limit);
+  }
+
+  subscribeToAll(options: SubscribeOptions): Subscription {
+    this.assertOpen();
+    const subscription = new LogSubscription(
+      options,
+      (after, limit) => this.readPage(after, limit),
+      () => this.commitSignal.promise,
+      () => this.subscriptions.delete(subscription),
+    );
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async headPosition(): Promise<number> {
+    return this.lastPosition();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    await this.root.close();
+  }
+
+  /** Runs inside the write transaction: checks every expectation first, then writes. */
+  private applyInTransaction(writes: PreparedWrite[]): AppendResult {
+    const lastRevisions = new Map<string, number>();
+    const lastRevisionOf = (streamId: string): number =>
+      lastRevisions.get(streamId) ?? this.heads.get(streamId) ?? -1;
+    const revisions: number[] = [];
+    for (const write of writes) {
+      const actual = lastRevisionOf(write.streamId);
+      if (!expectationHolds(write.expected, actual)) {
+        throw new WrongExpectedRevisionError(write.streamId, write.expected, actual < 0 ? 'no_stream' : actual);
+      }
+      lastRevisions.set(write.streamId, actual + write.serializedEvents.length);
+      revisions.push(actual + write.serializedEvents.length);
+    }
+
+    let position = this.lastPosition();
+    const nextRevisions = new Map<string, number>();
+    for (const write of writes) {
+      let revision = nextRevisions.get(write.streamId) ?? this.heads.get(write.streamId) ?? -1;
+      for (const serializedEvent of write.serializedEvents) {
+        position += 1;
+        revision += 1;
+        const record = `{"streamId":${JSON.stringify(write.streamId)},"revision":${revision},"event":${serializedEvent}}`;
+        this.log.put(position, record);
+        this.streams.put([write.streamId, revision], position);
+      }
+      nextRevisions.set(write.streamId, revision);
+      if (revision >= 0) this.heads.put(write.streamId, revision);
+    }
+    return { revisions, position };
+  }
+
+  private readPage(after: number, limit: number): RecordedEvent[] {
+    const events: RecordedEvent[] = [];
+    if (limit <= 0) return events;
+    const range = this.log.getRange({ start: after, exclusiveStart: true, limit });
+    for (const { key, value } of range) {
+      events.push(toRecordedEvent(key, value));
+    }
+    return events;
+  }
+
+  private readAt(position: number): RecordedEvent {
+    const value = this.log.get(position);
+    if (value === undefined) throw new Error(`event store index points at missing position ${position}`);
+    return toRecordedEvent(position, value);
+  }
+
+  private lastPosition(): number {
+    for (const key of this.log.getKeys({ reverse: true, limit: 1 })) return key;
+    return START;
+  }
+
+  private signalCommit(): void {
+    const signal = this.commitSignal;
+    this.commitSignal = createSignal();
+    signal.resolve();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('event store is closed');
+  }
+}
+
+/** Delivers the log from a position on, in order, one handler call at a time. */
+class LogSubscription implements Subscription {
+  private stopped = false;
+  private readonly stopSignal = createSignal();
+  private readonly running: Promise<void>;
+
+  constructor(
+    private readonly options: SubscribeOptions,
+    private readonly readPage: (after: number, limit: number) => RecordedEvent[],
+    private readonly nextCommit: () => Promise<void>,
+    onStopped: () => void,
+  ) {
+    this.running = this.deliver().finally(onStopped);
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    this.stopSignal.resolve();
+    await this.running;
+  }
+
+  private async deliver(): Promise<void> {
+    let after = this.options.after;
+    let caughtUp = false;
+    try {
+      while (!this.stopped) {
+        // Taken before reading, so a commit landing after the read still wakes us.
+        const committed = this.nextCommit();
+        const page = this.readPage(after, SUBSCRIPTION_PAGE_SIZE);
+        if (page.length === 0) {
+          if (!caughtUp) {
+            caughtUp = true;
+            this.options.onCaughtUp?.();
+          }
+          await Promise.race([committed, this.stopSignal.promise]);
+          continue;
+        }
+        for (const event of page) {
+          if (this.stopped) return;
+          await this.options.onEvent(event);
+          after = event.position;
+        }
+        await yieldToEventLoop(); // a long catch-up must not starve I/O
+      }
+    } catch (error) {
+      this.stopped = true;
+      this.options.onError?.(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+}
+
+function prepareWrite(write: StreamWrite): PreparedWrite {
+  const { streamId, expected } = write;
+  if (typeof streamId !== 'string' || streamId.length === 0 || streamId.includes('\u0000')) {
+    throw new Error(`invalid stream id ${JSON.stringify(streamId)}`);
+  }
+  if (Buffer.byteLength(streamId) > MAX_STREAM_ID_BYTES) {
+    throw new Error(`stream id longer than ${MAX_STREAM_ID_BYTES} bytes`);
+  }
+  if (expected !== 'any' && expected !== 'no_stream' && !(Number.isInteger(expected) && expected >= 0)) {
+    throw new Error(`invalid expected revision ${String(expected)} for stream "${streamId}"`);
+  }
+  const serializedEvents = write.events.map((event) =>
+    JSON.stringify({
+      id: event.id ?? randomUUID(),
+      type: event.type,
+      data: event.data,
+      metadata: event.metadata,
+    }),
+  );
+  return { streamId, expected, serializedEvents };
+}
+
+function expectationHolds(expected: ExpectedRevision, actualLastRevision: number): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no_stream') return actualLastRevision < 0;
+  return expected === actualLastRevision;
+}
+
+function toRecordedEvent(position: number, value: string): RecordedEvent {
+  const stored = JSON.parse(value) as StoredEvent;
+  return {
+    id: stored.event.id,
+    streamId: stored.streamId,
+    revision: stored.revision,
+    position,
+    type: stored.event.type,
+    data: stored.event.data,
+    metadata: stored.event.metadata,
+  };
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+interface Signal {
+  promise: Promise<void>;
+  resolve(): void;
+}
+
+function createSignal(): Signal {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}

@@ -1,0 +1,109 @@
+import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { openLmdbReadStore } from '../../shared/adapters/read-store/lmdb-read-store';
+import { describeReadStoreContract } from './read-store.contract';
+
+function temporaryDirectory(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'logbook-lmdb-read-store-'));
+}
+
+describeReadStoreContract('lmdb', async () => {
+  const directory = temporaryDirectory();
+  const store = await openLmdbReadStore(directory);
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      fs.rmSync(directory, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('lmdb read store on disk', function () {
+  let directory: string;
+  beforeEach(() => {
+    directory = temporaryDirectory();
+  });
+  afterEach(() => {
+    fs.rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('keeps documents and drops across close and reopen', async () => {
+    const first = await openLmdbReadStore(directory);
+    await first.collection('kept').put('a', { v: 1 });
+    await first.collection('dropped').put('a', { v: 2 });
+    await first.collection('dropped').drop();
+    await first.close();
+
+    const second = await openLmdbReadStore(directory);
+    try {
+      assert.deepEqual(await second.collection('kept').get('a'), { v: 1 });
+      assert.equal(await second.collection('dropped').get('a'), null);
+      assert.deepEqual(await second.listCollections(), ['kept']);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('keeps every resolved write when the process is killed right after', async function () {
+    this.timeout(60_000);
+    const adapter = path.resolve(__dirname, '../../shared/adapters/read-store/lmdb-read-store.js');
+    const writer = `
+      const { openLmdbReadStore } = require(${JSON.stringify(adapter)});
+      (async () => {
+        const store = await openLmdbReadStore(${JSON.stringify(directory)});
+        const hosts = store.collection('hosts');
+        await hosts.put('solo', { v: 'solo' });
+        await hosts.bulk(Array.from({ length: 1000 }, (_, n) => ({ op: 'put', id: 'h' + n, doc: { n } })));
+        await hosts.delete('h0');
+        process.kill(process.pid, 'SIGKILL');
+      })();
+    `;
+    const killed = await promisify(execFile)(process.execPath, ['-e', writer]).then(
+      () => 'exited normally',
+      (error: { signal?: string; stderr?: string }) => error.signal ?? `failed: ${error.stderr}`,
+    );
+    assert.equal(killed, 'SIGKILL');
+
+    const store = await openLmdbReadStore(directory);
+    try {
+      const hosts = store.collection('hosts');
+      assert.deepEqual(await hosts.get('solo'), { v: 'solo' });
+      assert.equal(await hosts.count(), 1000);
+      assert.equal(await hosts.get('h0'), null);
+      assert.deepEqual(await hosts.get('h999'), { n: 999 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('orders ids and string values by code point, as MongoDB does', async () => {
+    const store = await openLmdbReadStore(directory);
+    try {
+      // UTF-16 order would put the astral '😀' (0x1F600) before the fullwidth 'ｚ' (0xFF5A).
+      const collection = store.collection<{ name: string; rank: number }>('unicode');
+      const ids = ['😀', 'ｚ', 'z', '日本語'];
+      await collection.bulk(ids.map((id) => ({ op: 'put', id, doc: { name: id, rank: 1 } })));
+      const byCodePoint = ['z', '日本語', 'ｚ', '😀'];
+      const names = (docs: Array<{ name: string }>) => docs.map((doc) => doc.name);
+      assert.deepEqual(names(await collection.find()), byCodePoint);
+      assert.deepEqual(names(await collection.find({ sort: { field: 'name', direction: 'asc' } })), byCodePoint);
+      assert.deepEqual(
+        names(await collection.find({ sort: { field: 'name', direction: 'desc' } })),
+        [...byCodePoint].reverse(),
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses to be used after close', async () => {
+    const store = await openLmdbReadStore(directory);
+    await store.close();
+    await assert.rejects(store.ping());
+  });
+});
