@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import {
+  decideCreateUser,
+  decideLogIn,
+  decideLogOut,
+  evolveUser,
+  initialUserState,
+  userStreamId,
+  type UserEvent,
+} from '../../shared/domain/users/user-decider';
+import { givenWhenThen } from '../support/given-when-then';
+
+const userDecider = { evolve: evolveUser, initialState: initialUserState };
+const createUser = givenWhenThen({ ...userDecider, decide: decideCreateUser });
+const logIn = givenWhenThen({ ...userDecider, decide: decideLogIn });
+const logOut = givenWhenThen({ ...userDecider, decide: decideLogOut });
+
+const ada = { id: 1, email: 'ada@example.com', name: 'Ada', global_role: 'admin' as const, password_hash: 'scrypt$salt$hash' };
+const adaCreated: UserEvent = { type: 'UserCreated', data: ada };
+const EXPIRES = '2024-05-07T09:00:00.000Z';
+const adaLoggedIn = (token_hash: string): UserEvent => ({ type: 'UserLoggedIn', data: { user_id: 1, token_hash, expires_at: EXPIRES } });
+
+describe('decideCreateUser', () => {
+  it('creates the user with the email lower-cased', () => {
+    createUser
+      .given([])
+      .when({ ...ada, email: ' Ada@Example.COM ' })
+      .then([{ type: 'UserCreated', data: ada }]);
+  });
+
+  it('refuses a second user with the same email as a conflict', () => {
+    const error = createUser
+      .given([adaCreated])
+      .when({ ...ada, id: 2, name: 'Another Ada' })
+      .thenFails('conflict', /already exists/);
+    assert.deepEqual(error.problems.map((problem) => problem.name), ['email']);
+  });
+
+  it('keeps one stream per email whatever its case', () => {
+    assert.equal(userStreamId(' Ada@Example.COM'), userStreamId('ada@example.com'));
+    assert.notEqual(userStreamId('ada@example.com'), userStreamId('bob@example.com'));
+  });
+});
+
+describe('decideLogIn', () => {
+  it('logs the user in with the right password', () => {
+    logIn
+      .given([adaCreated])
+      .when({ passwordMatches: true, token_hash: 'hash-1', expires_at: EXPIRES })
+      .then([adaLoggedIn('hash-1')]);
+  });
+
+  it('refuses a wrong password', () => {
+    logIn
+      .given([adaCreated])
+      .when({ passwordMatches: false, token_hash: 'hash-1', expires_at: EXPIRES })
+      .thenFails('unauthorized', /Authentication failed/);
+  });
+
+  it('refuses an unknown user, even when told the password matched', () => {
+    logIn
+      .given([])
+      .when({ passwordMatches: true, token_hash: 'hash-1', expires_at: EXPIRES })
+      .thenFails('unauthorized', /Authentication failed/);
+  });
+
+  it('lets a user hold several sessions', () => {
+    logIn
+      .given([adaCreated, adaLoggedIn('hash-1')])
+      .when({ passwordMatches: true, token_hash: 'hash-2', expires_at: EXPIRES })
+      .then([adaLoggedIn('hash-2')]);
+  });
+});
+
+describe('decideLogOut', () => {
+  it('logs out an active token', () => {
+    logOut
+      .given([adaCreated, adaLoggedIn('hash-1'), adaLoggedIn('hash-2')])
+      .when({ token_hash: 'hash-1' })
+      .then([{ type: 'UserLoggedOut', data: { user_id: 1, token_hash: 'hash-1' } }]);
+  });
+
+  it('does nothing for a token it does not know', () => {
+    logOut.given([adaCreated, adaLoggedIn('hash-1')]).when({ token_hash: 'hash-9' }).then([]);
+  });
+
+  it('does nothing for a token already logged out', () => {
+    logOut
+      .given([adaCreated, adaLoggedIn('hash-1'), { type: 'UserLoggedOut', data: { user_id: 1, token_hash: 'hash-1' } }])
+      .when({ token_hash: 'hash-1' })
+      .then([]);
+  });
+
+  it('does nothing for a user that does not exist', () => {
+    logOut.given([]).when({ token_hash: 'hash-1' }).then([]);
+  });
+});
