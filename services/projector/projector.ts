@@ -74,8 +74,21 @@ export class Projector {
   }
 
   private drain(): Promise<void> {
-    this.draining ??= this.drainQueue().finally(() => (this.draining = null));
+    this.draining ??= this.drainUntilEmpty();
     return this.draining;
+  }
+
+  /**
+   * The emptiness check and the reset of `draining` run in one synchronous step, so an event
+   * enqueued while a drain is finishing is either seen by this drain or starts a new one.
+   */
+  private async drainUntilEmpty(): Promise<void> {
+    try {
+      do await this.drainQueue();
+      while (this.queue.length > 0 && !this.stopped);
+    } finally {
+      this.draining = null;
+    }
   }
 
   private async drainQueue(): Promise<void> {
@@ -102,6 +115,9 @@ export class Projector {
     for (const event of batch) await projectEvent(uow, event);
     await uow.commit();
     this.checkpoint = batch[batch.length - 1].position;
+    // Waiting commands only need the models to show their write: tell them before the checkpoint
+    // itself is stored (a crash in between replays the batch, which is idempotent).
+    this.readModels.notifyCheckpoint(this.generation, this.checkpoint);
     await this.readModels.saveCheckpoint(this.generation, this.checkpoint);
   }
 
