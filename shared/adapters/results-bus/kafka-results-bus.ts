@@ -1,0 +1,337 @@
+/**
+ * Kafka results bus on kafkajs 2.x.
+ *
+ * - Producer: idempotent, acks=all (-1); `produce` resolves once every in-sync replica has the
+ *   messages. Partitioning is Kafka's default (murmur2 of the key, as the Java client does).
+ * - Consumers: one kafkajs consumer per `consume` call, offsets resolved by hand after the handler
+ *   succeeded and committed after each batch (and on stop). Short fetch waits and heartbeat
+ *   intervals keep latency and rebalances short.
+ * - kafkajs logs nothing unless a `log` function is given, which then gets warnings and errors.
+ */
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type Admin,
+  type Consumer as KafkaConsumer,
+  type EachBatchPayload,
+  type IHeaders,
+  type KafkaMessage,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
+import type {
+  Consumer,
+  ConsumeOptions,
+  IncomingBatch,
+  IncomingMessage,
+  OutgoingMessage,
+  ResultsBus,
+} from '../../ports/results-bus';
+import { asError, retryUntilHandled, type RetryControl } from './handler-retry';
+
+export interface KafkaLogRecord {
+  level: 'error' | 'warn' | 'info' | 'debug';
+  /** kafkajs component, e.g. "Connection", "Consumer". */
+  namespace: string;
+  message: string;
+  /** The rest of kafkajs's entry (broker, groupId, error, ...). */
+  fields: Record<string, unknown>;
+}
+
+export interface KafkaConsumerTuning {
+  /** Broker waits at most this long for data before answering a fetch. Default 100. */
+  maxWaitTimeMs?: number;
+  /** Default 500: members notice a rebalance within about this long. */
+  heartbeatIntervalMs?: number;
+  /** A member silent for this long is dropped from its group. Default 10000. */
+  sessionTimeoutMs?: number;
+  /** How long the group waits for members to rejoin during a rebalance. Default 30000. */
+  rebalanceTimeoutMs?: number;
+  /** Partitions whose handlers may run at the same time, per consumer. Default 4. */
+  partitionsConsumedConcurrently?: number;
+  /** `consume` rejects when the consumer has not joined its group and started within this. Default 60000. */
+  joinTimeoutMs?: number;
+}
+
+export interface KafkaResultsBusOptions {
+  brokers: string[];
+  clientId: string;
+  /** Receives kafkajs's warnings and errors; by default kafkajs logs nothing. */
+  log?: (record: KafkaLogRecord) => void;
+  consumer?: KafkaConsumerTuning;
+  /** `ping` fails after this long. Default 5000. */
+  pingTimeoutMs?: number;
+}
+
+/** Connects the admin client and the producer; rejects when no broker can be reached. */
+export async function connectKafkaResultsBus(options: KafkaResultsBusOptions): Promise<ResultsBus> {
+  if (!Array.isArray(options.brokers) || options.brokers.length === 0) {
+    throw new TypeError('brokers must list at least one host:port');
+  }
+  const kafka = new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    connectionTimeout: 3_000,
+    retry: { initialRetryTime: 100, retries: 5 },
+    logLevel: options.log ? logLevel.WARN : logLevel.NOTHING,
+    logCreator: () => (entry) => forwardLog(options.log, entry),
+  });
+  const admin = kafka.admin();
+  const producer = kafka.producer({
+    idempotent: true,
+    allowAutoTopicCreation: true,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    // Idempotence would retry forever; a bounded number lets `produce` fail while a broker is down.
+    retry: { retries: 6 },
+  });
+  try {
+    await admin.connect();
+    await producer.connect();
+  } catch (error) {
+    await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
+    throw error;
+  }
+  return new KafkaResultsBus(kafka, admin, producer, options);
+}
+
+const LEVEL_NAMES: Record<number, KafkaLogRecord['level']> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+function forwardLog(sink: KafkaResultsBusOptions['log'], entry: LogEntry): void {
+  if (!sink) return;
+  const { message, ...fields } = entry.log;
+  try {
+    sink({ level: LEVEL_NAMES[entry.level] ?? 'debug', namespace: entry.namespace, message, fields });
+  } catch {
+    // a failing log sink must not break Kafka I/O
+  }
+}
+
+class KafkaResultsBus implements ResultsBus {
+  private readonly running = new Set<Consumer>();
+  private closed = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly admin: Admin,
+    private readonly producer: Producer,
+    private readonly options: KafkaResultsBusOptions,
+  ) {}
+
+  async produce(topic: string, messages: OutgoingMessage[]): Promise<void> {
+    this.assertOpen();
+    if (messages.length === 0) return;
+    await this.producer.send({
+      topic,
+      acks: -1,
+      messages: messages.map((message) => ({
+        key: message.key,
+        value: message.value,
+        headers: message.headers,
+      })),
+    });
+  }
+
+  async consume(options: ConsumeOptions): Promise<Consumer> {
+    this.assertOpen();
+    assertConsumeOptions(options);
+    const tuning = this.options.consumer ?? {};
+    const kafkaConsumer = this.kafka.consumer({
+      groupId: options.groupId,
+      maxWaitTimeInMs: tuning.maxWaitTimeMs ?? 100,
+      heartbeatInterval: tuning.heartbeatIntervalMs ?? 500,
+      sessionTimeout: tuning.sessionTimeoutMs ?? 10_000,
+      rebalanceTimeout: tuning.rebalanceTimeoutMs ?? 30_000,
+      allowAutoTopicCreation: true,
+    });
+    const consumer = new KafkaGroupConsumer(kafkaConsumer, options);
+    await consumer.start(tuning.partitionsConsumedConcurrently ?? 4, tuning.joinTimeoutMs ?? 60_000);
+    const handle: Consumer = {
+      stop: () => consumer.stop().finally(() => this.running.delete(handle)),
+    };
+    this.running.add(handle);
+    return handle;
+  }
+
+  async ensureTopics(names: string[], partitions: number): Promise<void> {
+    this.assertOpen();
+    if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError('partitions must be a positive integer');
+    const existing = new Set(await this.admin.listTopics());
+    const missing = [...new Set(names)].filter((name) => !existing.has(name));
+    if (missing.length === 0) return;
+    // Resolves false when another client created some of them first; they exist either way.
+    await this.admin.createTopics({
+      topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
+      waitForLeaders: true,
+    });
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+    const timeoutMs = this.options.pingTimeoutMs ?? 5_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Kafka did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.admin.describeCluster(), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.running].map((consumer) => consumer.stop()));
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('results bus is closed');
+  }
+}
+
+/** One `consume` call: a kafkajs consumer in the group, delivering batch by batch. */
+class KafkaGroupConsumer {
+  private stopping = false;
+  private signalStopping!: () => void;
+  private readonly stoppingSignal = new Promise<void>((resolve) => (this.signalStopping = resolve));
+  private stopped: Promise<void> | undefined;
+
+  constructor(
+    private readonly consumer: KafkaConsumer,
+    private readonly options: ConsumeOptions,
+  ) {}
+
+  /**
+   * Resolves after the first fetch that follows joining the group: by then kafkajs has looked up
+   * the start offset of every assigned partition, so later messages cannot be skipped.
+   */
+  async start(partitionsConsumedConcurrently: number, joinTimeoutMs: number): Promise<void> {
+    const { events } = this.consumer;
+    let joined = false;
+    let settle!: (error?: Error) => void;
+    const ready = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error ? reject(error) : resolve());
+    });
+    const removeListeners = [
+      this.consumer.on(events.GROUP_JOIN, () => {
+        joined = true;
+      }),
+      this.consumer.on(events.FETCH, () => {
+        if (joined) settle();
+      }),
+    ];
+    this.consumer.on(events.CRASH, ({ payload }) => {
+      const error = asError(payload.error);
+      this.report(error);
+      // A retriable crash (e.g. the group coordinator is still loading after a broker start) is
+      // followed by kafkajs restarting the consumer; only a final one ends the wait.
+      joined = false;
+      if (!payload.restart) settle(error); // no effect once ready
+    });
+    const joinDeadline = setTimeout(
+      () => settle(new Error(`consumer of group "${this.options.groupId}" did not join within ${joinTimeoutMs} ms`)),
+      joinTimeoutMs,
+    );
+    ready.catch(() => undefined); // awaited below; this only keeps an early rejection from being "unhandled"
+
+    try {
+      await this.consumer.connect();
+      await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning });
+      await this.consumer.run({
+        autoCommit: true, // commits resolved offsets after each batch; we resolve only handled ones
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently,
+        eachBatch: (payload) => this.deliver(payload),
+      });
+      await ready;
+    } catch (error) {
+      await this.stop();
+      throw error;
+    } finally {
+      clearTimeout(joinDeadline);
+      for (const remove of removeListeners) remove();
+    }
+  }
+
+  stop(): Promise<void> {
+    if (!this.stopped) {
+      this.stopping = true;
+      this.signalStopping();
+      // kafkajs waits for the running batch, commits resolved offsets, and leaves the group.
+      this.stopped = this.consumer.disconnect().catch((error) => this.report(asError(error)));
+    }
+    return this.stopped;
+  }
+
+  private async deliver(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    const control: RetryControl = {
+      givingUp: () => this.stopping || !isRunning() || isStale(),
+      gaveUp: this.stoppingSignal,
+      keepAlive: heartbeat, // throws when the group rebalances: kafkajs then rejoins
+      onError: this.options.onError,
+    };
+    const messages = batch.messages.map((message) => toIncoming(batch.topic, batch.partition, message));
+    const { onMessage, onBatch } = this.options;
+    if (onMessage) {
+      for (const message of messages) {
+        if (!(await retryUntilHandled(() => onMessage(message), control))) return;
+        resolveOffset(String(message.offset));
+        await heartbeat();
+        if (control.givingUp()) return;
+      }
+    } else if (onBatch && messages.length > 0) {
+      const incoming: IncomingBatch = { topic: batch.topic, partition: batch.partition, messages };
+      if (!(await retryUntilHandled(() => onBatch(incoming), control))) return;
+      resolveOffset(String(messages[messages.length - 1].offset));
+    }
+  }
+
+  private report(error: Error): void {
+    try {
+      this.options.onError?.(error);
+    } catch {
+      // onError must not break delivery
+    }
+  }
+}
+
+function toIncoming(topic: string, partition: number, message: KafkaMessage): IncomingMessage {
+  return {
+    topic,
+    partition,
+    offset: Number(message.offset),
+    key: message.key ? message.key.toString('utf8') : '',
+    value: message.value ?? Buffer.alloc(0),
+    headers: headersToStrings(message.headers),
+    timestamp: Number(message.timestamp),
+  };
+}
+
+function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) result[name] = first.toString();
+  }
+  return result;
+}
+
+function assertConsumeOptions(options: ConsumeOptions): void {
+  if (!options.groupId) throw new TypeError('groupId is required');
+  if (!Array.isArray(options.topics) || options.topics.length === 0) {
+    throw new TypeError('topics must name at least one topic');
+  }
+  const handlers = [options.onMessage, options.onBatch].filter((handler) => handler !== undefined);
+  if (handlers.length !== 1 || typeof handlers[0] !== 'function') {
+    throw new TypeError('give exactly one of onMessage or onBatch');
+  }
+}

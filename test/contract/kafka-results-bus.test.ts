@@ -1,0 +1,27 @@
+import { strict as assert } from 'node:assert';
+import { connectKafkaResultsBus, type KafkaLogRecord } from '../../shared/adapters/results-bus/kafka-results-bus';
+import { kafkaBrokers } from '../support/kafka-broker';
+import { describeResultsBusContract } from './results-bus.contract';
+
+describe('Kafka results bus', function () {
+  let brokers: string[];
+
+  before(async function () {
+    this.timeout(600_000); // the first start on a machine resolves Kafka's jars with Maven
+    brokers = await kafkaBrokers();
+  });
+
+  describeResultsBusContract('kafka', () => connectKafkaResultsBus({ brokers, clientId: 'results-bus-contract' }));
+
+  it('fails to connect when no broker listens, telling the given log function why', async function () {
+    this.timeout(60_000);
+    const logged: KafkaLogRecord[] = [];
+    await assert.rejects(
+      connectKafkaResultsBus({ brokers: ['127.0.0.1:1'], clientId: 'nobody-there', log: (record) => logged.push(record) }),
+    );
+    assert.ok(
+      logged.some((record) => record.level === 'error' && /ECONNREFUSED|connect/i.test(JSON.stringify(record))),
+      `an error about the connection was logged: ${JSON.stringify(logged.slice(0, 3))}`,
+    );
+  });
+});
