@@ -1,0 +1,32 @@
+/** Small helpers for benchmarks: percentiles and a fixed-width table. */
+export function percentile(sortedMs: number[], p: number): number {
+  if (sortedMs.length === 0) return NaN;
+  const index = Math.min(sortedMs.length - 1, Math.ceil((p / 100) * sortedMs.length) - 1);
+  return sortedMs[Math.max(0, index)];
+}
+
+export function summarize(samplesMs: number[]): { p50: number; p99: number; max: number } {
+  const sorted = [...samplesMs].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] };
+}
+
+/** Runs `task(i)` for i in [0, total) with `concurrency` workers; returns elapsed ms. */
+export async function runConcurrently(total: number, concurrency: number, task: (index: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let index = next++; index < total; index = next++) await task(index);
+    }),
+  );
+  return performance.now() - started;
+}
+
+export function printTable(rows: Array<Record<string, string | number>>): void {
+  const columns = Object.keys(rows[0]);
+  const cell = (value: string | number) => (typeof value === 'number' ? value.toFixed(value >= 100 ? 0 : 2) : value);
+  const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => String(cell(row[column])).length)));
+  const line = (values: string[]) => values.map((value, index) => value.padEnd(widths[index])).join('  ');
+  console.log(line(columns));
+  for (const row of rows) console.log(line(columns.map((column) => String(cell(row[column])))));
+}
