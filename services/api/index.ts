@@ -1,4 +1,5 @@
 /** The api service's public surface: what its main and the all-in-one process start. */
+import type { Express } from 'express';
 import type { Config } from '../../shared/config/config';
 import { AggregateLoader } from '../../shared/eventsourcing/aggregate-loader';
 import { listen, type Listening } from '../../shared/http/listen';
@@ -20,7 +21,8 @@ export interface ApiServiceOptions {
   notReadyReason(): Promise<string | null>;
 }
 
-export async function startApiService(options: ApiServiceOptions): Promise<Listening> {
+/** The operator API's Express app, not yet listening (the all-in-one process mounts it). */
+export async function createApiService(options: ApiServiceOptions): Promise<Express> {
   const deps: ApiDeps = {
     store: options.eventStore,
     loader: new AggregateLoader(options.eventStore),
@@ -30,7 +32,11 @@ export async function startApiService(options: ApiServiceOptions): Promise<Liste
     logger: options.logger,
   };
   await seedBuiltinLabels(deps);
-  const app = createApiApp(deps, { metrics: options.metrics, notReadyReason: options.notReadyReason });
+  return createApiApp(deps, { metrics: options.metrics, notReadyReason: options.notReadyReason });
+}
+
+export async function startApiService(options: ApiServiceOptions): Promise<Listening> {
+  const app = await createApiService(options);
   const listening = await listen(app, options.config.port, options.config.host);
   options.logger.info({ port: listening.port }, 'operator API listening');
   return listening;

@@ -7,7 +7,7 @@
  */
 import type { EventStore, RecordedEvent, Subscription } from '../../shared/ports/event-store';
 import type { ReadModels } from '../../shared/read-models/read-models';
-import { projectEvent } from './spec-projection';
+import { projectEvent } from './projections';
 import { UnitOfWork } from './unit-of-work';
 
 const MAX_BATCH = 2_000;

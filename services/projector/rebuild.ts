@@ -7,7 +7,7 @@
 import type { EventStore } from '../../shared/ports/event-store';
 import { START } from '../../shared/ports/event-store';
 import type { ReadModels } from '../../shared/read-models/read-models';
-import { projectEvent } from './spec-projection';
+import { projectEvent } from './projections';
 import { UnitOfWork } from './unit-of-work';
 
 const PAGE_SIZE = 5_000;

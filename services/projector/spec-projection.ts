@@ -92,7 +92,7 @@ async function projectSpecApplied(uow: UnitOfWork, event: RecordedEvent<SpecAppl
   await recordActivity(uow, event, `applied_spec_${kind}`, {}, { key: SPEC_KIND_PLURAL[kind], item: { id, name } });
 }
 
-export async function projectEvent(uow: UnitOfWork, event: RecordedEvent): Promise<void> {
+export async function projectSpecsAndUsers(uow: UnitOfWork, event: RecordedEvent): Promise<void> {
   if (specKindOfEventType(event.type) !== undefined) {
     await projectSpecApplied(uow, event as RecordedEvent<SpecApplied>);
     return;

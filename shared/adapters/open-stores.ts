@@ -1,13 +1,16 @@
 /**
  * Chooses the adapters from the configuration: EventStoreDB when EVENTSTORE_URL is set, else the
  * embedded event store under DATA_DIR; MongoDB when MONGO_URL is set, else the embedded read
- * store under DATA_DIR.
+ * store under DATA_DIR; Kafka when KAFKA_BROKERS is set, else the in-process results bus.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/config';
 import type { EventStore } from '../ports/event-store';
 import type { ReadStore } from '../ports/read-store';
+import type { ResultsBus } from '../ports/results-bus';
+import { createInProcessResultsBus } from './results-bus/in-process-results-bus';
+import { connectKafkaResultsBus, type KafkaLogRecord } from './results-bus/kafka-results-bus';
 import { connectEventStoreDb } from './event-store/eventstoredb-event-store';
 import { openLmdbEventStore } from './event-store/lmdb-event-store';
 import { connectMongoReadStore } from './read-store/mongo-read-store';
@@ -46,3 +49,14 @@ export async function openStores(config: Config): Promise<Stores> {
     throw error;
   }
 }
+
+/**
+ * Kafka when KAFKA_BROKERS is set, else the in-process bus, which keeps only the newest messages
+ * of each partition (it lives in memory; consumers of this process read them long before).
+ */
+export async function openResultsBus(config: Pick<Config, 'kafkaBrokers'>, clientId: string, log?: (record: KafkaLogRecord) => void): Promise<ResultsBus> {
+  if (config.kafkaBrokers) return connectKafkaResultsBus({ brokers: config.kafkaBrokers, clientId, log });
+  return createInProcessResultsBus({ maxMessagesPerPartition: IN_PROCESS_BUS_RETAINED_MESSAGES });
+}
+
+const IN_PROCESS_BUS_RETAINED_MESSAGES = 100_000;

@@ -23,6 +23,10 @@ export interface Config {
   bodyLimitBytes: number;
   readYourWritesTimeoutMs: number;
   sessionTtlHours: number;
+  agentBodyLimitBytes: number;
+  hostDetailIntervalSeconds: number;
+  hostLabelIntervalSeconds: number;
+  hostPolicyIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -91,9 +95,7 @@ const VARIABLES = {
     expected: `one of ${LOG_LEVELS.join(', ')}`,
   },
   BODY_LIMIT: {
-    schema: Joi.string()
-      .custom((value: string, helpers) => parseByteSize(value) ?? helpers.error('any.invalid'))
-      .default(1_048_576),
+    schema: byteSize().default(1_048_576),
     expected: 'a positive size in bytes (such as 1048576) or with a unit b, kb, mb or gb ' +
       '(such as 512kb or 1mb; 1kb = 1024 bytes)',
   },
@@ -105,7 +107,31 @@ const VARIABLES = {
     schema: Joi.number().positive().max(TEN_YEARS_IN_HOURS).default(24),
     expected: `a number of hours greater than 0 and at most ${TEN_YEARS_IN_HOURS} (fractions allowed)`,
   },
+  AGENT_BODY_LIMIT: {
+    schema: byteSize().default(16 * 1_048_576),
+    expected: 'a positive size in bytes or with a unit b, kb, mb or gb, for bodies osquery hosts send (such as 16mb)',
+  },
+  HOST_DETAIL_INTERVAL_S: {
+    schema: intervalSeconds().default(3600),
+    expected: 'a whole number of seconds from 1 to 604800: how often hosts refresh their facts',
+  },
+  HOST_LABEL_INTERVAL_S: {
+    schema: intervalSeconds().default(3600),
+    expected: 'a whole number of seconds from 1 to 604800: how often hosts re-run label queries',
+  },
+  HOST_POLICY_INTERVAL_S: {
+    schema: intervalSeconds().default(3600),
+    expected: 'a whole number of seconds from 1 to 604800: how often hosts re-run policy queries',
+  },
 } satisfies Record<string, VariableRule>;
+
+function byteSize(): Joi.StringSchema {
+  return Joi.string().custom((value: string, helpers) => parseByteSize(value) ?? helpers.error('any.invalid'));
+}
+
+function intervalSeconds(): Joi.NumberSchema {
+  return Joi.number().integer().min(1).max(7 * 24 * 3600);
+}
 
 type VariableName = keyof typeof VARIABLES;
 const VARIABLE_NAMES = Object.keys(VARIABLES) as VariableName[];
@@ -132,6 +158,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     bodyLimitBytes: value.BODY_LIMIT,
     readYourWritesTimeoutMs: value.READ_YOUR_WRITES_TIMEOUT_MS,
     sessionTtlHours: value.SESSION_TTL_HOURS,
+    agentBodyLimitBytes: value.AGENT_BODY_LIMIT,
+    hostDetailIntervalSeconds: value.HOST_DETAIL_INTERVAL_S,
+    hostLabelIntervalSeconds: value.HOST_LABEL_INTERVAL_S,
+    hostPolicyIntervalSeconds: value.HOST_POLICY_INTERVAL_S,
   };
 }
 
@@ -149,6 +179,10 @@ export function describeConfig(config: Config): Record<string, unknown> {
     bodyLimitBytes: config.bodyLimitBytes,
     readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
     sessionTtlHours: config.sessionTtlHours,
+    agentBodyLimitBytes: config.agentBodyLimitBytes,
+    hostDetailIntervalSeconds: config.hostDetailIntervalSeconds,
+    hostLabelIntervalSeconds: config.hostLabelIntervalSeconds,
+    hostPolicyIntervalSeconds: config.hostPolicyIntervalSeconds,
   };
 }
 

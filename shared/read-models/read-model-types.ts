@@ -60,3 +60,41 @@ export const GLOBAL_ENROLL_SECRETS_KEY = 'enroll_secrets';
 export interface EnrollSecretsDoc {
   secrets: EnrollSecret[];
 }
+
+/**
+ * Check-in bookkeeping per host, written by the agent API (not projected from events, and not
+ * generation-scoped: a rebuild keeps it). Keyed by String(host id).
+ */
+export const HOST_PRESENCE = 'host_presence';
+export interface HostPresenceDoc {
+  host_id: number;
+  seen_time: string;
+  /** The host's distributed interval when it last checked in, for its online status. */
+  check_in_interval_s: number;
+  /** When the host last answered detail, label and policy queries (ms since the epoch, 0 = never). */
+  details_at: number;
+  labels_at: number;
+  policies_at: number;
+}
+
+/** One enrolled host, keyed by String(host id). */
+export const HOSTS = 'hosts';
+/** Host stream id → host id, so events after enrollment find their host. */
+export const HOST_STREAMS = 'host_streams';
+export interface HostDoc extends Partial<import('../domain/hosts/host-events').HostFacts> {
+  id: number;
+  host_identifier: string;
+  team_id: number | null;
+  created_at: string;
+  updated_at: string;
+  last_enrolled_at: string;
+  /** Dynamic labels the host is a member of (manual labels go by hostname, at read time). */
+  label_ids: number[];
+  /** Policy id → passing. */
+  policy_results: Record<string, boolean>;
+  /** Revision of the last host-stream event applied (for idempotence). */
+  revision: number;
+}
+export interface HostStreamDoc {
+  host_id: number;
+}

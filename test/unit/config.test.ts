@@ -40,6 +40,10 @@ describe('loadConfig', () => {
         bodyLimitBytes: 1_048_576,
         readYourWritesTimeoutMs: 5000,
         sessionTtlHours: 24,
+        agentBodyLimitBytes: 16 * 1_048_576,
+        hostDetailIntervalSeconds: 3600,
+        hostLabelIntervalSeconds: 3600,
+        hostPolicyIntervalSeconds: 3600,
       });
     });
 
@@ -130,6 +134,13 @@ describe('loadConfig', () => {
       assert.equal(loadConfig({ SESSION_TTL_HOURS: '72' }).sessionTtlHours, 72);
       assert.equal(loadConfig({ SESSION_TTL_HOURS: '0.5' }).sessionTtlHours, 0.5);
     });
+
+    it('AGENT_BODY_LIMIT and the host refresh intervals', () => {
+      assert.equal(loadConfig({ AGENT_BODY_LIMIT: '2mb' }).agentBodyLimitBytes, 2 * 1024 * 1024);
+      assert.equal(loadConfig({ HOST_DETAIL_INTERVAL_S: '60' }).hostDetailIntervalSeconds, 60);
+      assert.equal(loadConfig({ HOST_LABEL_INTERVAL_S: '5' }).hostLabelIntervalSeconds, 5);
+      assert.equal(loadConfig({ HOST_POLICY_INTERVAL_S: '604800' }).hostPolicyIntervalSeconds, 604800);
+    });
   });
 
   describe('rejects, naming the variable, its value and what is expected,', () => {
@@ -144,6 +155,10 @@ describe('loadConfig', () => {
       ['BODY_LIMIT', ['lots', '0', '1tb', '-5kb', '0.1b']],
       ['READ_YOUR_WRITES_TIMEOUT_MS', ['soon', '-1', '1.5', '2147483648']],
       ['SESSION_TTL_HOURS', ['forever', '0', '-3', '87601']],
+      ['AGENT_BODY_LIMIT', ['huge', '0']],
+      ['HOST_DETAIL_INTERVAL_S', ['hourly', '0', '1.5', '604801']],
+      ['HOST_LABEL_INTERVAL_S', ['-1']],
+      ['HOST_POLICY_INTERVAL_S', ['0']],
     ];
     for (const [name, values] of invalid) {
       for (const value of values) {

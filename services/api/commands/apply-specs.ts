@@ -5,7 +5,8 @@
  */
 import { DomainError } from '../../../shared/domain/errors';
 import { SPEC_APPLIED_TYPE, type SpecApplied } from '../../../shared/domain/events';
-import { decideReserveIds, evolveIdSequence, idSequenceStreamId, initialIdSequenceState } from '../../../shared/domain/sequences/id-sequence';
+import { decideReserveIds, idSequenceStreamId } from '../../../shared/domain/sequences/id-sequence';
+import { idSequenceAggregate } from '../../../shared/eventsourcing/id-sequence-aggregate';
 import { decideApplySpec, evolveSpec, initialSpecState, type SpecState } from '../../../shared/domain/specs/spec-decider';
 import { specStreamId, type PackSpec, type PolicySpec, type SpecByKind, type SpecKind } from '../../../shared/domain/specs/spec-types';
 import type { AggregateLoader, AggregateType } from '../../../shared/eventsourcing/aggregate-loader';
@@ -16,11 +17,6 @@ import type { EventStore, StreamWrite } from '../../../shared/ports/event-store'
 export const specAggregate: AggregateType<SpecState> = {
   initial: initialSpecState(),
   evolve: (state, event) => evolveSpec(state, event.data as SpecApplied),
-};
-
-export const idSequenceAggregate: AggregateType<{ lastId: number }> = {
-  initial: initialIdSequenceState,
-  evolve: (state, event) => evolveIdSequence(state, event.data as { id: number; name: string }),
 };
 
 export interface SpecCommandDeps {

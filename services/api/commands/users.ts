@@ -19,7 +19,8 @@ import type { AggregateType } from '../../../shared/eventsourcing/aggregate-load
 import { toNewEvents, type CommandContext } from '../../../shared/eventsourcing/metadata';
 import { retryOnConflict } from '../../../shared/eventsourcing/retry-on-conflict';
 import type { StreamWrite } from '../../../shared/ports/event-store';
-import { idSequenceAggregate, type SpecCommandDeps } from './apply-specs';
+import { idSequenceAggregate } from '../../../shared/eventsourcing/id-sequence-aggregate';
+import type { SpecCommandDeps } from './apply-specs';
 
 export const ORGANIZATION_STREAM = 'organization-settings';
 

@@ -1,0 +1,123 @@
+/**
+ * The osquery TLS API over HTTP, as a lean request handler that sits in front of the operator
+ * API's Express app on the same server: check-ins are the hottest path and must not pay for
+ * Express's middleware. Answers JSON; errors as `{"error", "node_invalid"}`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gunzip, inflate } from 'node:zlib';
+import { promisify } from 'node:util';
+import type { Metrics } from '../../shared/observability/metrics';
+import { AgentRequestError, badRequest } from './agent-errors';
+import type { AgentService, Body } from './agent-service';
+
+const PREFIX = '/api/v1/osquery/';
+const gunzipAsync = promisify(gunzip);
+const inflateAsync = promisify(inflate);
+
+type Operation = (agent: AgentService, body: Body) => Promise<object> | object;
+
+const OPERATIONS: Record<string, Operation> = {
+  enroll: (agent, body) => agent.enroll(body),
+  config: async (agent, body) => agent.config(await agent.authenticate(body)),
+  'distributed/read': async (agent, body) => agent.distributedRead(await agent.authenticate(body)),
+  'distributed/write': async (agent, body) => agent.distributedWrite(await agent.authenticate(body), body),
+  log: async (agent, body) => agent.log(await agent.authenticate(body), body),
+};
+
+export interface AgentHttpOptions {
+  bodyLimitBytes: number;
+  metrics: Metrics;
+  onError(error: unknown): void;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (declared > limit) return reject(new AgentRequestError(413, `request body larger than ${limit} bytes`));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new AgentRequestError(413, `request body larger than ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+async function decode(raw: Buffer, encoding: string | undefined, limit: number): Promise<Buffer> {
+  if (!encoding || encoding === 'identity') return raw;
+  try {
+    if (encoding === 'gzip') return await gunzipAsync(raw, { maxOutputLength: limit });
+    if (encoding === 'deflate') return await inflateAsync(raw, { maxOutputLength: limit });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new AgentRequestError(413, `request body larger than ${limit} bytes`);
+    throw badRequest(`request body is not valid ${encoding} data`);
+  }
+  throw new AgentRequestError(415, `unsupported content encoding "${encoding}"`);
+}
+
+function parse(raw: Buffer): Body {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw badRequest('request body is not valid JSON');
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('request body must be a JSON object');
+  return body as Body;
+}
+
+function send(res: ServerResponse, status: number, body: object): void {
+  const json = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+  res.end(json);
+}
+
+/** Returns a handler that serves the request and answers true when it is an osquery API path. */
+export function createAgentHttpHandler(agent: AgentService, options: AgentHttpOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+  return (req, res) => {
+    const url = req.url ?? '';
+    if (!url.startsWith(PREFIX)) return false;
+    const started = performance.now();
+    const path = url.slice(PREFIX.length).split('?')[0];
+    const operation = Object.hasOwn(OPERATIONS, path) ? OPERATIONS[path] : undefined;
+    const route = operation ? PREFIX + path : `${PREFIX}*`;
+    const finish = (status: number, body: object) => {
+      send(res, status, body);
+      options.metrics.observeHttpRequest({ method: req.method ?? 'GET', route, statusCode: status, durationSeconds: (performance.now() - started) / 1000 });
+    };
+    if (!operation) {
+      req.resume();
+      finish(404, { error: `unknown osquery API endpoint ${PREFIX}${path}` });
+      return true;
+    }
+    if (req.method !== 'POST') {
+      req.resume();
+      res.setHeader('allow', 'POST');
+      finish(405, { error: `${req.method} not allowed: use POST` });
+      return true;
+    }
+    readBody(req, options.bodyLimitBytes)
+      .then((raw) => decode(raw, req.headers['content-encoding'], options.bodyLimitBytes))
+      .then((raw) => operation(agent, parse(raw)))
+      .then(
+        (answer) => finish(200, answer),
+        (error: unknown) => {
+          if (error instanceof AgentRequestError) {
+            finish(error.status, { error: error.message, node_invalid: error.nodeInvalid });
+          } else {
+            options.onError(error);
+            finish(500, { error: 'internal error', node_invalid: false });
+          }
+        },
+      );
+    return true;
+  };
+}

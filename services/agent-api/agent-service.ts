@@ -1,0 +1,130 @@
+/**
+ * The osquery TLS API's operations, independent of HTTP: enroll, config, distributed read and
+ * write, and logs. Every operation but enroll starts from the host its node key names.
+ */
+import { tokenHash } from '../../shared/auth/tokens';
+import { OSQUERY_RESULT_LOG_TOPIC, OSQUERY_STATUS_LOG_TOPIC, type HostLogMessage } from '../../shared/hosts/host-log-topics';
+import type { EventStore } from '../../shared/ports/event-store';
+import type { ResultsBus } from '../../shared/ports/results-bus';
+import { AgentRequestError, badRequest, invalidNodeKey } from './agent-errors';
+import type { AgentView, HostRecord } from './agent-view';
+import { distributedRead, interpretDistributedWrite, parseDistributedWrite, type LiveQueries, type RefreshIntervals } from './distributed';
+import { factsFromHostDetails } from './host-facts';
+import { Enroller, recordHostReport, type HostCommandDeps } from './host-commands';
+import { agentConfigFor, osqueryConfigFor } from './osquery-config';
+import type { PresenceTracker } from './presence';
+
+const NODE_KEY_CATCH_UP_MS = 2_000;
+const MAX_HOST_IDENTIFIER = 255;
+
+export type Body = Record<string, unknown>;
+
+export interface AgentServiceDeps extends HostCommandDeps {
+  store: EventStore;
+  view: AgentView;
+  presence: PresenceTracker;
+  bus: ResultsBus;
+  intervals: RefreshIntervals;
+  live?: LiveQueries;
+  now?: () => number;
+}
+
+function checkInIntervalSeconds(options: Record<string, unknown>): number {
+  const value = Number(options.distributed_interval);
+  return Number.isFinite(value) && value > 0 ? value : 10;
+}
+
+export class AgentService {
+  private readonly enroller: Enroller;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: AgentServiceDeps) {
+    this.enroller = new Enroller(deps);
+    this.now = deps.now ?? Date.now;
+  }
+
+  async enroll(body: Body): Promise<{ node_key: string }> {
+    const secret = body.enroll_secret;
+    const identifier = body.host_identifier;
+    if (typeof secret !== 'string' || secret === '') throw new AgentRequestError(401, 'missing enroll secret', true);
+    if (typeof identifier !== 'string' || identifier.trim() === '' || identifier.length > MAX_HOST_IDENTIFIER) {
+      throw badRequest(`"host_identifier" must be a non-empty string of at most ${MAX_HOST_IDENTIFIER} characters`);
+    }
+    if (body.host_details !== undefined && (body.host_details === null || typeof body.host_details !== 'object' || Array.isArray(body.host_details))) {
+      throw badRequest('"host_details" must be an object of table name to row');
+    }
+    let team = this.deps.view.teamForSecret(secret);
+    if (team === undefined) {
+      await this.catchUp();
+      team = this.deps.view.teamForSecret(secret);
+    }
+    if (team === undefined) throw new AgentRequestError(401, 'invalid enroll secret', true);
+    const facts = factsFromHostDetails((body.host_details ?? {}) as Record<string, unknown>);
+    const { nodeKey, host } = await this.enroller.enroll({ hostIdentifier: identifier, teamId: team?.id ?? null, facts });
+    host.seenAt = this.now();
+    this.deps.presence.touch(host);
+    return { node_key: nodeKey };
+  }
+
+  /** The host a request's node key names; 401 with node_invalid when none does. */
+  async authenticate(body: Body): Promise<HostRecord> {
+    const nodeKey = body.node_key;
+    if (typeof nodeKey !== 'string' || nodeKey === '') throw invalidNodeKey();
+    const hash = tokenHash(nodeKey);
+    let host = this.deps.view.hostByNodeKeyHash(hash);
+    if (!host) {
+      await this.catchUp();
+      host = this.deps.view.hostByNodeKeyHash(hash);
+    }
+    if (!host) throw invalidNodeKey();
+    return host;
+  }
+
+  private async catchUp(): Promise<void> {
+    await this.deps.view.waitForPosition(await this.deps.store.headPosition(), NODE_KEY_CATCH_UP_MS);
+  }
+
+  private seen(host: HostRecord): void {
+    host.seenAt = this.now();
+    this.deps.presence.touch(host, checkInIntervalSeconds(agentConfigFor(this.deps.view, host).options));
+  }
+
+  config(host: HostRecord): object {
+    this.seen(host);
+    return osqueryConfigFor(this.deps.view, host);
+  }
+
+  distributedRead(host: HostRecord): object {
+    this.seen(host);
+    return distributedRead(this.deps.view, host, this.deps.intervals, this.now(), this.deps.live);
+  }
+
+  async distributedWrite(host: HostRecord, body: Body): Promise<object> {
+    const interpreted = interpretDistributedWrite(this.deps.view, parseDistributedWrite(body));
+    this.seen(host);
+    await recordHostReport(this.deps, host, interpreted.report);
+    const now = this.now();
+    if (interpreted.answeredDetails) host.detailsAt = now;
+    if (interpreted.answeredLabels) host.labelsAt = now;
+    if (interpreted.answeredPolicies) host.policiesAt = now;
+    if (this.deps.live) {
+      for (const answer of interpreted.campaignAnswers) await this.deps.live.recordAnswer(host, answer.campaignId, answer.rows, answer.error);
+    }
+    return {};
+  }
+
+  async log(host: HostRecord, body: Body): Promise<object> {
+    const topic = body.log_type === 'result' ? OSQUERY_RESULT_LOG_TOPIC : body.log_type === 'status' ? OSQUERY_STATUS_LOG_TOPIC : null;
+    if (topic === null) throw badRequest('"log_type" must be "result" or "status"');
+    if (!Array.isArray(body.data)) throw badRequest('"data" must be an array of log lines');
+    this.seen(host);
+    if (body.data.length === 0) return {};
+    const key = String(host.state.id);
+    const hostname = host.state.facts.hostname ?? '';
+    await this.deps.bus.produce(
+      topic,
+      body.data.map((line) => ({ key, value: JSON.stringify({ host_id: host.state.id!, hostname, line } satisfies HostLogMessage) })),
+    );
+    return {};
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * What the agent API knows, in memory, so that check-ins never query a database: every enrolled
+ * host (by node key hash and by host identifier) and the specs that decide what hosts are asked
+ * and configured with. Built by following the whole event log (catch-up, then live), so several
+ * agent API instances each hold the same view; an instance also applies its own appends at once,
+ * and the log later delivers them again, which the host's stream revision makes harmless.
+ */
+import { ENROLL_SECRETS_REPLACED, specKindOfEventType, type EnrollSecretsReplaced, type SpecApplied } from '../../shared/domain/events';
+import { evolveHost, initialHostState, type HostState } from '../../shared/domain/hosts/host-decider';
+import { isHostEventType, type HostEvent } from '../../shared/domain/hosts/host-events';
+import type { LabelSpec, PackSpec, PolicySpec, QuerySpec, TeamSpec } from '../../shared/domain/specs/spec-types';
+import { START, type EventStore, type RecordedEvent, type Subscription } from '../../shared/ports/event-store';
+
+export interface HostRecord {
+  state: HostState;
+  streamId: string;
+  /** Revision of the last event of the host's stream applied here. */
+  revision: number;
+  enrolledAt: string;
+  /** Check-in bookkeeping (ms since the epoch, 0 = never); not events, see presence.ts. */
+  seenAt: number;
+  detailsAt: number;
+  labelsAt: number;
+  policiesAt: number;
+  /** When each kind of query was last handed out, so it is not handed out again at once. */
+  askedDetailsAt: number;
+  askedLabelsAt: number;
+  askedPoliciesAt: number;
+  /** Serializes this host's appends. */
+  writing: Promise<unknown>;
+}
+
+export interface LabelEntry {
+  id: number;
+  name: string;
+  query: string;
+  platform: string;
+  manual: boolean;
+  hostnames: ReadonlySet<string>;
+}
+
+export interface PolicyEntry {
+  id: number;
+  name: string;
+  query: string;
+  platform: string;
+  /** Team name, '' for a global policy. */
+  team: string;
+}
+
+export interface TeamEntry {
+  id: number;
+  spec: TeamSpec;
+}
+
+export class AgentView {
+  readonly hostsById = new Map<number, HostRecord>();
+  private readonly hostsByNodeKeyHash = new Map<string, HostRecord>();
+  private readonly hostsByStream = new Map<string, HostRecord>();
+
+  readonly labels = new Map<number, LabelEntry>();
+  readonly labelIdsByName = new Map<string, number>();
+  readonly policies = new Map<number, PolicyEntry>();
+  readonly queries = new Map<string, QuerySpec>();
+  readonly packs = new Map<string, PackSpec>();
+  readonly teams = new Map<string, TeamEntry>();
+  readonly teamsById = new Map<number, TeamEntry>();
+  private globalSecrets = new Set<string>();
+  /** When the label and policy specs last changed (ms), so hosts re-run them early. */
+  labelsChangedAt = 0;
+  policiesChangedAt = 0;
+
+  private position = START;
+  private subscription: Subscription | null = null;
+  private readonly positionWaiters = new Set<() => void>();
+
+  hostByNodeKeyHash(hash: string): HostRecord | undefined {
+    return this.hostsByNodeKeyHash.get(hash);
+  }
+
+  hostByStream(streamId: string): HostRecord | undefined {
+    return this.hostsByStream.get(streamId);
+  }
+
+  /** The team a secret enrolls into: null for a global secret, undefined for a wrong one. */
+  teamForSecret(secret: string): TeamEntry | null | undefined {
+    for (const team of this.teams.values()) {
+      if (team.spec.secrets.some((entry) => entry.secret === secret)) return team;
+    }
+    return this.globalSecrets.has(secret) ? null : undefined;
+  }
+
+  isMemberOf(host: HostRecord, label: LabelEntry): boolean {
+    if (label.manual) return host.state.facts.hostname !== undefined && label.hostnames.has(host.state.facts.hostname);
+    return host.state.labelIds.has(label.id);
+  }
+
+  /** Applies one event of the log (or one the instance just appended); idempotent. */
+  apply(event: RecordedEvent, now = Date.now()): void {
+    if (isHostEventType(event.type)) return this.applyHostEvent(event, event.type, now);
+    if (event.type === ENROLL_SECRETS_REPLACED) {
+      this.globalSecrets = new Set((event.data as EnrollSecretsReplaced).secrets.map((entry) => entry.secret));
+      return;
+    }
+    const kind = specKindOfEventType(event.type);
+    if (kind) this.applySpec(event.data as SpecApplied, now);
+  }
+
+  private applyHostEvent(event: RecordedEvent, type: HostEvent['type'], now: number): void {
+    let host = this.hostsByStream.get(event.streamId);
+    if (host && event.revision <= host.revision) return;
+    if (!host) {
+      host = {
+        state: initialHostState,
+        streamId: event.streamId,
+        revision: -1,
+        enrolledAt: event.metadata.occurredAt,
+        seenAt: Date.parse(event.metadata.occurredAt) || now,
+        detailsAt: 0,
+        labelsAt: 0,
+        policiesAt: 0,
+        askedDetailsAt: 0,
+        askedLabelsAt: 0,
+        askedPoliciesAt: 0,
+        writing: Promise.resolve(),
+      };
+      this.hostsByStream.set(event.streamId, host);
+    }
+    const previousKey = host.state.nodeKeyHash;
+    host.state = evolveHost(host.state, { type, data: event.data } as HostEvent);
+    host.revision = event.revision;
+    if (host.state.id !== null) this.hostsById.set(host.state.id, host);
+    if (previousKey !== host.state.nodeKeyHash) {
+      if (previousKey) this.hostsByNodeKeyHash.delete(previousKey);
+      if (host.state.nodeKeyHash) this.hostsByNodeKeyHash.set(host.state.nodeKeyHash, host);
+    }
+  }
+
+  private applySpec(applied: SpecApplied, now: number): void {
+    switch (applied.kind) {
+      case 'query':
+        this.queries.set(applied.spec.name, applied.spec as QuerySpec);
+        return;
+      case 'pack':
+        this.packs.set(applied.spec.name, applied.spec as PackSpec);
+        return;
+      case 'team': {
+        const entry = { id: applied.id, spec: applied.spec as TeamSpec };
+        this.teams.set(entry.spec.name, entry);
+        this.teamsById.set(entry.id, entry);
+        return;
+      }
+      case 'label': {
+        const spec = applied.spec as LabelSpec;
+        this.labels.set(applied.id, {
+          id: applied.id,
+          name: spec.name,
+          query: spec.query,
+          platform: spec.platform,
+          manual: spec.label_membership_type === 'manual',
+          hostnames: new Set(spec.hosts ?? []),
+        });
+        this.labelIdsByName.set(spec.name, applied.id);
+        this.labelsChangedAt = now;
+        return;
+      }
+      case 'policy': {
+        const spec = applied.spec as PolicySpec;
+        this.policies.set(applied.id, { id: applied.id, name: spec.name, query: spec.query, platform: spec.platform, team: spec.team });
+        this.policiesChangedAt = now;
+        return;
+      }
+    }
+  }
+
+  /** Follows the log from its start; resolves once caught up with what it held at the call. */
+  follow(store: EventStore, onError: (error: Error) => void): Promise<void> {
+    return new Promise((caughtUp) => {
+      this.subscription = store.subscribeToAll({
+        after: START,
+        onEvent: (event) => {
+          this.apply(event);
+          this.position = event.position;
+          for (const wake of this.positionWaiters) wake();
+        },
+        onCaughtUp: () => caughtUp(),
+        onError,
+      });
+    });
+  }
+
+  /**
+   * Waits (at most `timeoutMs`) until this view has seen the log up to `position`: what another
+   * instance appended before then (a host it just enrolled) is then known here too.
+   */
+  async waitForPosition(position: number, timeoutMs: number): Promise<boolean> {
+    if (this.position >= position) return true;
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.position < position) return;
+        finish(true);
+      };
+      const finish = (reached: boolean) => {
+        clearTimeout(timer);
+        this.positionWaiters.delete(check);
+        resolve(reached);
+      };
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      this.positionWaiters.add(check);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.subscription?.close();
+    this.subscription = null;
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * distributed/read and distributed/write: what a host is asked (detail, label, policy and live
+ * queries, each when due) and what its answers mean. Answered from the in-memory view only.
+ */
+import type { RecordHostReport } from '../../shared/domain/hosts/host-decider';
+import type { HostFacts } from '../../shared/domain/hosts/host-events';
+import { badRequest } from './agent-errors';
+import type { AgentView, HostRecord, PolicyEntry } from './agent-view';
+import { CAMPAIGN_QUERY_PREFIX, DETAIL_QUERIES, DETAIL_QUERY_PREFIX, LABEL_QUERY_PREFIX, POLICY_QUERY_PREFIX } from './host-facts';
+
+/** A query handed out but not answered is handed out again after this long. */
+const ASK_AGAIN_AFTER_MS = 60_000;
+/** How long a new host checks in every second (osquery's `accelerate`), until its facts arrive. */
+const ACCELERATE_SECONDS = 60;
+
+export interface RefreshIntervals {
+  detailsMs: number;
+  labelsMs: number;
+  policiesMs: number;
+}
+
+export type Row = Record<string, string>;
+
+/** Live query campaigns (see the campaigns service); absent, hosts get no live queries. */
+export interface LiveQueries {
+  /** Campaign queries waiting for this host, by campaign id. */
+  pendingFor(host: HostRecord, now: number): Map<number, string>;
+  /** The host's answer to a campaign; answers to campaigns it was not asked are ignored. */
+  recordAnswer(host: HostRecord, campaignId: number, rows: Row[], error: string | null): Promise<void>;
+}
+
+export interface DistributedReadAnswer {
+  queries: Record<string, string>;
+  discovery: Record<string, string>;
+  accelerate?: number;
+}
+
+const LINUX_PLATFORMS = new Set(['ubuntu', 'centos', 'rhel', 'debian', 'fedora', 'amzn', 'arch', 'linux', 'gentoo', 'opensuse', 'suse', 'manjaro']);
+
+/** Fleet's platform families, as policies name them: darwin, windows, linux, chrome. */
+export function platformFamily(platform: string): string {
+  return LINUX_PLATFORMS.has(platform) ? 'linux' : platform;
+}
+
+function policyApplies(view: AgentView, host: HostRecord, policy: PolicyEntry): boolean {
+  if (policy.team !== '') {
+    const team = host.state.teamId === null ? undefined : view.teamsById.get(host.state.teamId);
+    if (team?.spec.name !== policy.team) return false;
+  }
+  if (policy.platform.trim() === '') return true;
+  const family = platformFamily(host.state.facts.platform ?? '');
+  return policy.platform.split(',').some((entry) => entry.trim() === family);
+}
+
+function due(lastDone: number, lastAsked: number, intervalMs: number, changedAt: number, now: number): boolean {
+  const stale = now - lastDone >= intervalMs || lastDone < changedAt;
+  return stale && now - lastAsked >= ASK_AGAIN_AFTER_MS;
+}
+
+export function distributedRead(view: AgentView, host: HostRecord, intervals: RefreshIntervals, now: number, live?: LiveQueries): DistributedReadAnswer {
+  const queries: Record<string, string> = {};
+  if (due(host.detailsAt, host.askedDetailsAt, intervals.detailsMs, 0, now)) {
+    for (const [name, detail] of Object.entries(DETAIL_QUERIES)) queries[DETAIL_QUERY_PREFIX + name] = detail.sql;
+    host.askedDetailsAt = now;
+  }
+  if (due(host.labelsAt, host.askedLabelsAt, intervals.labelsMs, view.labelsChangedAt, now)) {
+    const platform = host.state.facts.platform ?? '';
+    for (const label of view.labels.values()) {
+      if (!label.manual && (label.platform === '' || label.platform === platform)) queries[LABEL_QUERY_PREFIX + label.id] = label.query;
+    }
+    host.askedLabelsAt = now;
+  }
+  if (due(host.policiesAt, host.askedPoliciesAt, intervals.policiesMs, view.policiesChangedAt, now)) {
+    for (const policy of view.policies.values()) {
+      if (policyApplies(view, host, policy)) queries[POLICY_QUERY_PREFIX + policy.id] = policy.query;
+    }
+    host.askedPoliciesAt = now;
+  }
+  if (live) for (const [campaignId, sql] of live.pendingFor(host, now)) queries[CAMPAIGN_QUERY_PREFIX + campaignId] = sql;
+  const answer: DistributedReadAnswer = { queries, discovery: {} };
+  if (host.detailsAt === 0) answer.accelerate = ACCELERATE_SECONDS;
+  return answer;
+}
+
+export interface DistributedWrite {
+  queries: Record<string, Row[]>;
+  statuses: Record<string, number>;
+  messages: Record<string, string>;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Checks the shape of a distributed/write body; a wrong one is a 400 naming the field. */
+export function parseDistributedWrite(body: Record<string, unknown>): DistributedWrite {
+  const queries = body.queries ?? {};
+  const statuses = body.statuses ?? {};
+  const messages = body.messages ?? {};
+  if (!isObject(queries)) throw badRequest('"queries" must be an object of query name to rows');
+  if (!isObject(statuses)) throw badRequest('"statuses" must be an object of query name to status code');
+  if (!isObject(messages)) throw badRequest('"messages" must be an object of query name to message');
+  for (const [name, rows] of Object.entries(queries)) {
+    if (!Array.isArray(rows) || !rows.every(isObject)) throw badRequest(`"queries.${name}" must be an array of rows (objects)`);
+  }
+  for (const [name, status] of Object.entries(statuses)) {
+    if (typeof status !== 'number' || !Number.isInteger(status)) throw badRequest(`"statuses.${name}" must be an integer`);
+  }
+  for (const [name, message] of Object.entries(messages)) {
+    if (typeof message !== 'string') throw badRequest(`"messages.${name}" must be a string`);
+  }
+  return { queries: queries as Record<string, Row[]>, statuses: statuses as Record<string, number>, messages: messages as Record<string, string> };
+}
+
+export interface InterpretedWrite {
+  report: RecordHostReport;
+  answeredDetails: boolean;
+  answeredLabels: boolean;
+  answeredPolicies: boolean;
+  campaignAnswers: Array<{ campaignId: number; rows: Row[]; error: string | null }>;
+}
+
+function idAfter(name: string, prefix: string): number | null {
+  const rest = name.slice(prefix.length);
+  return /^\d{1,15}$/.test(rest) ? Number(rest) : null;
+}
+
+/**
+ * What a distributed/write says. Every name must be one Logbook hands out and refer to something
+ * that exists; otherwise the whole write is refused (400) and nothing of it is recorded.
+ */
+export function interpretDistributedWrite(view: AgentView, write: DistributedWrite): InterpretedWrite {
+  const facts: Partial<HostFacts> = {};
+  const labels = new Map<number, boolean>();
+  const policies = new Map<number, boolean>();
+  const result: InterpretedWrite = { report: { facts, labels, policies }, answeredDetails: false, answeredLabels: false, answeredPolicies: false, campaignAnswers: [] };
+  const unknown: string[] = [];
+  const names = new Set([...Object.keys(write.queries), ...Object.keys(write.statuses)]);
+  for (const name of names) {
+    const rows = write.queries[name] ?? [];
+    const failed = (write.statuses[name] ?? 0) !== 0;
+    if (name.startsWith(DETAIL_QUERY_PREFIX)) {
+      const detail = DETAIL_QUERIES[name.slice(DETAIL_QUERY_PREFIX.length)];
+      if (!detail) unknown.push(name);
+      else if (!failed) Object.assign(facts, detail.facts(rows));
+      result.answeredDetails = true;
+    } else if (name.startsWith(LABEL_QUERY_PREFIX)) {
+      const id = idAfter(name, LABEL_QUERY_PREFIX);
+      if (id === null || !view.labels.has(id)) unknown.push(name);
+      else if (!failed) labels.set(id, rows.length > 0);
+      result.answeredLabels = true;
+    } else if (name.startsWith(POLICY_QUERY_PREFIX)) {
+      const id = idAfter(name, POLICY_QUERY_PREFIX);
+      if (id === null || !view.policies.has(id)) unknown.push(name);
+      else if (!failed) policies.set(id, rows.length > 0);
+      result.answeredPolicies = true;
+    } else if (name.startsWith(CAMPAIGN_QUERY_PREFIX)) {
+      const id = idAfter(name, CAMPAIGN_QUERY_PREFIX);
+      if (id === null) unknown.push(name);
+      else result.campaignAnswers.push({ campaignId: id, rows: failed ? [] : rows, error: failed ? write.messages[name] || `query failed with status ${write.statuses[name]}` : null });
+    } else {
+      unknown.push(name);
+    }
+  }
+  if (unknown.length > 0) throw badRequest(`results for queries this host was not asked: ${unknown.slice(0, 10).join(', ')}`);
+  return result;
+}

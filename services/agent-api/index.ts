@@ -1,0 +1,74 @@
+/** The agent API's public surface: what its main and the all-in-one process start. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Config } from '../../shared/config/config';
+import { AggregateLoader } from '../../shared/eventsourcing/aggregate-loader';
+import type { Logger } from '../../shared/observability/logger';
+import type { Metrics } from '../../shared/observability/metrics';
+import type { EventStore } from '../../shared/ports/event-store';
+import type { ReadStore } from '../../shared/ports/read-store';
+import type { ResultsBus } from '../../shared/ports/results-bus';
+import { createAgentHttpHandler } from './agent-http';
+import { AgentService } from './agent-service';
+import { AgentView } from './agent-view';
+import type { LiveQueries } from './distributed';
+import { PresenceTracker } from './presence';
+
+export interface AgentApiOptions {
+  config: Config;
+  eventStore: EventStore;
+  readStore: ReadStore;
+  resultsBus: ResultsBus;
+  logger: Logger;
+  metrics: Metrics;
+  live?: LiveQueries;
+}
+
+export interface AgentApi {
+  /** Serves osquery API paths and answers true; answers false for any other path. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  view: AgentView;
+  /** Null while healthy, else what is wrong (for /healthz). */
+  problem(): string | null;
+  close(): Promise<void>;
+}
+
+export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi> {
+  const { config, logger } = options;
+  const view = new AgentView();
+  let failure: Error | null = null;
+  await view.follow(options.eventStore, (error) => {
+    failure = error;
+    logger.error({ err: error }, 'agent API stopped following the event log');
+  });
+  const presence = new PresenceTracker(options.readStore, (error) => logger.warn({ err: error }, 'could not store host presence; will retry'));
+  await presence.restore(view);
+  presence.start();
+  const agent = new AgentService({
+    store: options.eventStore,
+    loader: new AggregateLoader(options.eventStore),
+    view,
+    presence,
+    bus: options.resultsBus,
+    live: options.live,
+    intervals: {
+      detailsMs: config.hostDetailIntervalSeconds * 1000,
+      labelsMs: config.hostLabelIntervalSeconds * 1000,
+      policiesMs: config.hostPolicyIntervalSeconds * 1000,
+    },
+  });
+  const handle = createAgentHttpHandler(agent, {
+    bodyLimitBytes: config.agentBodyLimitBytes,
+    metrics: options.metrics,
+    onError: (error) => logger.error({ err: error }, 'osquery API request failed'),
+  });
+  logger.info({ hosts: view.hostsById.size }, 'agent API ready');
+  return {
+    handle,
+    view,
+    problem: () => (failure ? `agent API: ${(failure as Error).message}` : null),
+    async close() {
+      await presence.stop();
+      await view.close();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/** The agent API as its own service: the osquery TLS API for hosts, with /healthz and /metrics. */
+import express from 'express';
+import { openResultsBus, openStores } from '../../shared/adapters/open-stores';
+import { fleetNotFound } from '../../shared/http/fleet-errors';
+import { listen } from '../../shared/http/listen';
+import { createMetrics } from '../../shared/observability/metrics';
+import { runMain } from '../../shared/service/run-main';
+import { startAgentApi } from './index';
+
+runMain('agent-api', async (config, logger) => {
+  const { eventStore, readStore } = await openStores(config);
+  const resultsBus = await openResultsBus(config, 'logbook-agent-api', (record) => logger.warn(record, 'kafka'));
+  const metrics = createMetrics({ defaultLabels: { service: 'agent-api' } });
+  const agent = await startAgentApi({ config, eventStore, readStore, resultsBus, logger, metrics });
+  const app = express();
+  app.get('/healthz', async (_req, res) => {
+    const problem = agent.problem() ?? (await readStore.ping().then(() => null, (error: Error) => `read store: ${error.message}`));
+    if (problem) res.status(503).json({ status: 'unavailable', reason: problem });
+    else res.json({ status: 'ok' });
+  });
+  app.get('/metrics', metrics.metricsHandler);
+  app.use(fleetNotFound);
+  const http = await listen(
+    (req, res) => {
+      if (!agent.handle(req, res)) app(req, res);
+    },
+    config.port,
+    config.host,
+  );
+  logger.info({ port: http.port }, 'agent API listening');
+  return {
+    async stop() {
+      await http.close();
+      await agent.close();
+      await resultsBus.close();
+      await eventStore.close();
+      await readStore.close();
+    },
+  };
+});

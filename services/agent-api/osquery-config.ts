@@ -1,0 +1,105 @@
+/**
+ * The osquery config a host fetches: `options` and `decorators` from the agent options (its
+ * team's when it is in a team and the team has some, else the global defaults, with per-platform
+ * overrides), and the packs targeted at the host by label membership or by team.
+ */
+import type { PackQuery } from '../../shared/domain/specs/spec-types';
+import type { AgentView, HostRecord } from './agent-view';
+
+/** Fleet's default agent options. */
+export const DEFAULT_AGENT_CONFIG = {
+  options: {
+    pack_delimiter: '/',
+    logger_plugin: 'tls',
+    logger_tls_endpoint: '/api/v1/osquery/log',
+    logger_tls_period: 10,
+    distributed_plugin: 'tls',
+    disable_distributed: false,
+    distributed_interval: 10,
+    distributed_tls_max_attempts: 3,
+  },
+  decorators: { load: ['SELECT uuid AS host_uuid FROM system_info;', 'SELECT hostname AS hostname FROM system_info;'] },
+};
+
+type Json = Record<string, unknown>;
+
+function asObject(value: unknown): Json | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
+}
+
+/** Agent options as Fleet stores them: `{config, overrides: {platforms: {<platform>: config}}}`, possibly under `spec`. */
+function configFromAgentOptions(agentOptions: unknown, platform: string): Json | undefined {
+  const root = asObject(agentOptions);
+  const options = asObject(root?.spec) ?? root;
+  if (!options) return undefined;
+  const override = asObject(asObject(asObject(options.overrides)?.platforms)?.[platform]);
+  return override ?? asObject(options.config);
+}
+
+export interface OsqueryScheduledQuery {
+  query: string;
+  interval: number;
+  snapshot: boolean;
+  removed: boolean;
+  platform: string;
+  version: string;
+  shard: number | null;
+  denylist: boolean | null;
+}
+
+export interface OsqueryConfig {
+  options: Json;
+  decorators: Json;
+  packs: Record<string, { queries: Record<string, OsqueryScheduledQuery> }>;
+}
+
+export function agentConfigFor(view: AgentView, host: HostRecord): { options: Json; decorators: Json } {
+  const platform = host.state.facts.platform ?? '';
+  const team = host.state.teamId === null ? undefined : view.teamsById.get(host.state.teamId);
+  const config = (team && configFromAgentOptions(team.spec.agent_options, platform)) ?? DEFAULT_AGENT_CONFIG;
+  return { options: asObject(config.options) ?? {}, decorators: asObject(config.decorators) ?? {} };
+}
+
+/** Names of the packs targeted at the host. */
+export function packsTargeting(view: AgentView, host: HostRecord): string[] {
+  const teamName = host.state.teamId === null ? undefined : view.teamsById.get(host.state.teamId)?.spec.name;
+  const names: string[] = [];
+  for (const pack of view.packs.values()) {
+    if (pack.disabled) continue;
+    const byTeam = teamName !== undefined && (pack.targets.teams ?? []).includes(teamName);
+    const byLabel = (pack.targets.labels ?? []).some((labelName) => {
+      const id = view.labelIdsByName.get(labelName);
+      const label = id === undefined ? undefined : view.labels.get(id);
+      return label !== undefined && view.isMemberOf(host, label);
+    });
+    if (byTeam || byLabel) names.push(pack.name);
+  }
+  return names.sort();
+}
+
+function scheduledQuery(entry: PackQuery, sql: string): OsqueryScheduledQuery {
+  return {
+    query: sql,
+    interval: entry.interval,
+    snapshot: entry.snapshot,
+    removed: entry.removed,
+    platform: entry.platform,
+    version: entry.version,
+    shard: entry.shard,
+    denylist: entry.denylist,
+  };
+}
+
+export function osqueryConfigFor(view: AgentView, host: HostRecord): OsqueryConfig {
+  const packs: OsqueryConfig['packs'] = {};
+  for (const name of packsTargeting(view, host)) {
+    const pack = view.packs.get(name)!;
+    const queries: Record<string, OsqueryScheduledQuery> = {};
+    for (const entry of pack.queries) {
+      const saved = view.queries.get(entry.query);
+      if (saved) queries[entry.name] = scheduledQuery(entry, saved.query);
+    }
+    packs[name] = { queries };
+  }
+  return { ...agentConfigFor(view, host), packs };
+}

@@ -1,0 +1,87 @@
+/**
+ * Host presence: when each host was last seen and last answered detail, label and policy
+ * queries. Kept in memory (check-ins are too frequent for events) and written to the read store
+ * every few seconds, so a restart keeps online/offline status and does not ask every host for
+ * everything again. A crash loses at most the last few seconds of it.
+ */
+import type { ReadCollection, ReadStore } from '../../shared/ports/read-store';
+import { HOST_PRESENCE, type HostPresenceDoc } from '../../shared/read-models/read-model-types';
+import type { AgentView, HostRecord } from './agent-view';
+
+const FLUSH_EVERY_MS = 5_000;
+
+export class PresenceTracker {
+  private readonly dirty = new Map<number, HostRecord>();
+  private readonly intervals = new Map<number, number>();
+  private readonly collection: ReadCollection<HostPresenceDoc>;
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    readStore: ReadStore,
+    private readonly onError: (error: Error) => void,
+  ) {
+    this.collection = readStore.collection<HostPresenceDoc>(HOST_PRESENCE);
+  }
+
+  /** Restores what was stored into the view's hosts (call once the view has caught up). */
+  async restore(view: AgentView): Promise<void> {
+    for (const doc of await this.collection.find()) {
+      const host = view.hostsById.get(doc.host_id);
+      if (!host) continue;
+      host.seenAt = Math.max(host.seenAt, Date.parse(doc.seen_time) || 0);
+      host.detailsAt = doc.details_at;
+      host.labelsAt = doc.labels_at;
+      host.policiesAt = doc.policies_at;
+      this.intervals.set(doc.host_id, doc.check_in_interval_s);
+    }
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.flush(), FLUSH_EVERY_MS);
+    this.timer.unref();
+  }
+
+  /** The host checked in (or answered); its presence is written with the next flush. */
+  touch(host: HostRecord, checkInIntervalSeconds?: number): void {
+    if (host.state.id === null) return;
+    if (checkInIntervalSeconds !== undefined) this.intervals.set(host.state.id, checkInIntervalSeconds);
+    this.dirty.set(host.state.id, host);
+  }
+
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.writeDirty());
+    return this.flushing;
+  }
+
+  private async writeDirty(): Promise<void> {
+    if (this.dirty.size === 0) return;
+    const hosts = [...this.dirty.values()];
+    this.dirty.clear();
+    try {
+      await this.collection.bulk(
+        hosts.map((host) => ({
+          op: 'put' as const,
+          id: String(host.state.id),
+          doc: {
+            host_id: host.state.id!,
+            seen_time: new Date(host.seenAt).toISOString(),
+            check_in_interval_s: this.intervals.get(host.state.id!) ?? 10,
+            details_at: host.detailsAt,
+            labels_at: host.labelsAt,
+            policies_at: host.policiesAt,
+          },
+        })),
+      );
+    } catch (error) {
+      for (const host of hosts) if (!this.dirty.has(host.state.id!)) this.dirty.set(host.state.id!, host);
+      this.onError(error as Error);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.flush();
+  }
+}
