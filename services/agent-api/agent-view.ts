@@ -70,6 +70,9 @@ export class AgentView {
   labelsChangedAt = 0;
   policiesChangedAt = 0;
 
+  /** Told of every event of the log after the view applied it (live query delivery follows campaigns). */
+  readonly followers: Array<(event: RecordedEvent) => void> = [];
+
   private position = START;
   private subscription: Subscription | null = null;
   private readonly positionWaiters = new Set<() => void>();
@@ -180,6 +183,7 @@ export class AgentView {
         after: START,
         onEvent: (event) => {
           this.apply(event);
+          for (const follower of this.followers) follower(event);
           this.position = event.position;
           for (const wake of this.positionWaiters) wake();
         },

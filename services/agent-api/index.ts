@@ -10,7 +10,7 @@ import type { ResultsBus } from '../../shared/ports/results-bus';
 import { createAgentHttpHandler } from './agent-http';
 import { AgentService } from './agent-service';
 import { AgentView } from './agent-view';
-import type { LiveQueries } from './distributed';
+import { LiveCampaigns } from './live-campaigns';
 import { PresenceTracker } from './presence';
 
 export interface AgentApiOptions {
@@ -20,7 +20,6 @@ export interface AgentApiOptions {
   resultsBus: ResultsBus;
   logger: Logger;
   metrics: Metrics;
-  live?: LiveQueries;
 }
 
 export interface AgentApi {
@@ -35,6 +34,8 @@ export interface AgentApi {
 export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi> {
   const { config, logger } = options;
   const view = new AgentView();
+  const live = new LiveCampaigns(options.resultsBus);
+  view.followers.push((event) => live.apply(event));
   let failure: Error | null = null;
   await view.follow(options.eventStore, (error) => {
     failure = error;
@@ -49,7 +50,7 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
     view,
     presence,
     bus: options.resultsBus,
-    live: options.live,
+    live,
     intervals: {
       detailsMs: config.hostDetailIntervalSeconds * 1000,
       labelsMs: config.hostLabelIntervalSeconds * 1000,

@@ -13,7 +13,7 @@ export interface ApiDeps {
   loader: AggregateLoader;
   readModels: ReadModels;
   authenticator: Authenticator;
-  config: Pick<Config, 'readYourWritesTimeoutMs' | 'sessionTtlHours' | 'bodyLimitBytes'>;
+  config: Pick<Config, 'readYourWritesTimeoutMs' | 'sessionTtlHours' | 'bodyLimitBytes' | 'campaignExpirySeconds'>;
   logger: Logger;
 }
 

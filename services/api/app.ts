@@ -4,6 +4,7 @@ import { fleetErrorHandler, fleetNotFound } from '../../shared/http/fleet-errors
 import type { Metrics } from '../../shared/observability/metrics';
 import type { ApiDeps } from './api-deps';
 import { activityRoutes } from './routes/activity-routes';
+import { campaignRoutes } from './routes/campaign-routes';
 import { hostRoutes } from './routes/host-routes';
 import { specRoutes } from './routes/spec-routes';
 import { publicUserRoutes, userRoutes } from './routes/user-routes';
@@ -36,6 +37,7 @@ export function createApiApp(deps: ApiDeps, options: ApiAppOptions): Express {
   fleet.use(userRoutes(deps));
   fleet.use(activityRoutes(deps));
   fleet.use(hostRoutes(deps));
+  fleet.use(campaignRoutes(deps));
   app.use('/api/v1/fleet', fleet);
 
   app.use(fleetNotFound);

@@ -45,7 +45,7 @@ function actorUserId(event: RecordedEvent): number | null {
  * One activity per request and type: a request applying ten queries is one `applied_spec_query`
  * activity listing all ten. Its id comes from the position of the request's first event.
  */
-async function recordActivity(uow: UnitOfWork, event: RecordedEvent, type: string, details: Record<string, unknown> = {}, listEntry?: { key: string; item: { id: number; name: string } }): Promise<void> {
+export async function recordActivity(uow: UnitOfWork, event: RecordedEvent, type: string, details: Record<string, unknown> = {}, listEntry?: { key: string; item: { id: number; name: string } }): Promise<void> {
   const { actor, occurredAt, correlationId } = event.metadata;
   if (actor.type === 'system') return;
   const key = `${correlationId}:${type}`;

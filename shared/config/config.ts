@@ -27,6 +27,7 @@ export interface Config {
   hostDetailIntervalSeconds: number;
   hostLabelIntervalSeconds: number;
   hostPolicyIntervalSeconds: number;
+  campaignExpirySeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -123,6 +124,10 @@ const VARIABLES = {
     schema: intervalSeconds().default(3600),
     expected: 'a whole number of seconds from 1 to 604800: how often hosts re-run policy queries',
   },
+  CAMPAIGN_EXPIRY_S: {
+    schema: intervalSeconds().default(900),
+    expected: 'a whole number of seconds from 1 to 604800: how long a live query campaign waits for hosts to answer',
+  },
 } satisfies Record<string, VariableRule>;
 
 function byteSize(): Joi.StringSchema {
@@ -162,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     hostDetailIntervalSeconds: value.HOST_DETAIL_INTERVAL_S,
     hostLabelIntervalSeconds: value.HOST_LABEL_INTERVAL_S,
     hostPolicyIntervalSeconds: value.HOST_POLICY_INTERVAL_S,
+    campaignExpirySeconds: value.CAMPAIGN_EXPIRY_S,
   };
 }
 
@@ -183,6 +189,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     hostDetailIntervalSeconds: config.hostDetailIntervalSeconds,
     hostLabelIntervalSeconds: config.hostLabelIntervalSeconds,
     hostPolicyIntervalSeconds: config.hostPolicyIntervalSeconds,
+    campaignExpirySeconds: config.campaignExpirySeconds,
   };
 }
 

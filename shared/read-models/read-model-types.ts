@@ -98,3 +98,19 @@ export interface HostDoc extends Partial<import('../domain/hosts/host-events').H
 export interface HostStreamDoc {
   host_id: number;
 }
+
+/** Live query campaigns, keyed by String(campaign id). */
+export const CAMPAIGNS = 'campaigns';
+export type CampaignStatus = 'running' | 'completed' | 'stopped' | 'expired';
+export interface CampaignDoc {
+  id: number;
+  query: string;
+  query_id: number | null;
+  user_id: number;
+  status: CampaignStatus;
+  target_host_ids: number[];
+  totals: { count: number; online: number; offline: number; missing_in_action: number; new: number };
+  created_at: string;
+  updated_at: string;
+  expires_at: string;
+}

@@ -44,6 +44,7 @@ describe('loadConfig', () => {
         hostDetailIntervalSeconds: 3600,
         hostLabelIntervalSeconds: 3600,
         hostPolicyIntervalSeconds: 3600,
+        campaignExpirySeconds: 900,
       });
     });
 
@@ -159,6 +160,7 @@ describe('loadConfig', () => {
       ['HOST_DETAIL_INTERVAL_S', ['hourly', '0', '1.5', '604801']],
       ['HOST_LABEL_INTERVAL_S', ['-1']],
       ['HOST_POLICY_INTERVAL_S', ['0']],
+      ['CAMPAIGN_EXPIRY_S', ['soon', '0']],
     ];
     for (const [name, values] of invalid) {
       for (const value of values) {

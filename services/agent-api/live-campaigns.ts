@@ -1,0 +1,90 @@
+/**
+ * Live query delivery: which campaigns wait for which host, from the campaign events in the log.
+ * Each targeted host gets a campaign's query once on its next distributed/read (again only if it
+ * has not answered a minute later), until the campaign ends or expires. Its answer goes to the
+ * campaign-results topic, keyed by campaign id; answers to campaigns that did not target the
+ * host, or that it already answered, are dropped.
+ */
+import { CAMPAIGN_RESULTS_TOPIC, type CampaignResultMessage } from '../../shared/campaigns/campaign-results-topic';
+import { CAMPAIGN_CREATED, CAMPAIGN_ENDED, type CampaignCreated, type CampaignEnded } from '../../shared/domain/campaigns/campaign-events';
+import type { RecordedEvent } from '../../shared/ports/event-store';
+import type { ResultsBus } from '../../shared/ports/results-bus';
+import type { HostRecord } from './agent-view';
+import type { LiveQueries, Row } from './distributed';
+
+const HAND_OUT_AGAIN_AFTER_MS = 60_000;
+
+interface LiveCampaign {
+  sql: string;
+  targets: ReadonlySet<number>;
+  expiresAt: number;
+}
+
+export class LiveCampaigns implements LiveQueries {
+  private readonly campaigns = new Map<number, LiveCampaign>();
+  /** Host id → campaign id → when it was handed out (0: not yet). */
+  private readonly waiting = new Map<number, Map<number, number>>();
+
+  constructor(private readonly bus: ResultsBus) {}
+
+  /** Follows campaign events (called by the agent view for every event of the log). */
+  apply(event: RecordedEvent): void {
+    if (event.type === CAMPAIGN_CREATED) {
+      const data = event.data as CampaignCreated;
+      if (this.campaigns.has(data.id)) return;
+      this.campaigns.set(data.id, { sql: data.query, targets: new Set(data.target_host_ids), expiresAt: Date.parse(data.expires_at) });
+      for (const hostId of data.target_host_ids) {
+        let forHost = this.waiting.get(hostId);
+        if (!forHost) this.waiting.set(hostId, (forHost = new Map()));
+        forHost.set(data.id, 0);
+      }
+    } else if (event.type === CAMPAIGN_ENDED) {
+      const data = event.data as CampaignEnded;
+      const campaign = this.campaigns.get(data.id);
+      if (!campaign) return;
+      this.campaigns.delete(data.id);
+      for (const hostId of campaign.targets) this.forget(hostId, data.id);
+    }
+  }
+
+  private forget(hostId: number, campaignId: number): void {
+    const forHost = this.waiting.get(hostId);
+    if (!forHost) return;
+    forHost.delete(campaignId);
+    if (forHost.size === 0) this.waiting.delete(hostId);
+  }
+
+  pendingFor(host: HostRecord, now: number): Map<number, string> {
+    const pending = new Map<number, string>();
+    const forHost = host.state.id === null ? undefined : this.waiting.get(host.state.id);
+    if (!forHost) return pending;
+    for (const [campaignId, handedOutAt] of forHost) {
+      const campaign = this.campaigns.get(campaignId);
+      if (!campaign || campaign.expiresAt <= now) {
+        forHost.delete(campaignId);
+        continue;
+      }
+      if (handedOutAt !== 0 && now - handedOutAt < HAND_OUT_AGAIN_AFTER_MS) continue;
+      forHost.set(campaignId, now);
+      pending.set(campaignId, campaign.sql);
+    }
+    if (forHost.size === 0) this.waiting.delete(host.state.id!);
+    return pending;
+  }
+
+  async recordAnswer(host: HostRecord, campaignId: number, rows: Row[], error: string | null): Promise<void> {
+    const hostId = host.state.id;
+    const campaign = this.campaigns.get(campaignId);
+    if (hostId === null || !campaign || !campaign.targets.has(hostId)) return;
+    if (!this.waiting.get(hostId)?.has(campaignId)) return;
+    const message: CampaignResultMessage = {
+      campaign_id: campaignId,
+      host: { id: hostId, hostname: host.state.facts.hostname ?? '', display_name: host.state.facts.computer_name || host.state.facts.hostname || '' },
+      rows,
+      error,
+      answered_at: new Date().toISOString(),
+    };
+    await this.bus.produce(CAMPAIGN_RESULTS_TOPIC, [{ key: String(campaignId), value: JSON.stringify(message) }]);
+    this.forget(hostId, campaignId);
+  }
+}

@@ -1,0 +1,144 @@
+/** Live query campaigns: run (by ids or by names), stop, and read a campaign's state. */
+import { Router, type Response } from 'express';
+import { DomainError, forbidden, notFound } from '../../../shared/domain/errors';
+import { isNewHost } from '../../../shared/domain/hosts/host-status';
+import type { QuerySpec } from '../../../shared/domain/specs/spec-types';
+import { canApplySpecs } from '../../../shared/domain/users/roles';
+import { CAMPAIGNS, specCollection, type CampaignDoc, type SpecDoc } from '../../../shared/read-models/read-model-types';
+import { runCampaignBody, runCampaignByNamesBody, type RunCampaignBody, type RunCampaignByNamesBody } from '../../../shared/schemas/campaign-schemas';
+import { validate } from '../../../shared/schemas/validate';
+import { awaitReadModels, userCommandContext, type ApiDeps } from '../api-deps';
+import { currentUser } from '../authentication';
+import { createCampaign, endCampaign } from '../commands/campaigns';
+import { HostQueries, type FleetHost } from '../host-queries';
+
+const FLEET_STATUS = { running: 1, completed: 2, stopped: 2, expired: 2 } as const;
+
+export function renderCampaign(doc: CampaignDoc) {
+  return {
+    id: doc.id,
+    query_id: doc.query_id,
+    query: doc.query,
+    status: FLEET_STATUS[doc.status],
+    state: doc.status,
+    user_id: doc.user_id,
+    created_at: doc.created_at,
+    updated_at: doc.updated_at,
+    expires_at: doc.expires_at,
+    Metrics: {
+      TotalHosts: doc.totals.count,
+      OnlineHosts: doc.totals.online,
+      OfflineHosts: doc.totals.offline,
+      MissingInActionHosts: doc.totals.missing_in_action,
+      NewHosts: doc.totals.new,
+    },
+  };
+}
+
+interface ResolvedQuery {
+  sql: string;
+  queryId: number | null;
+}
+
+async function resolveQuery(deps: ApiDeps, res: Response, body: { query?: string; query_id?: number | null }): Promise<ResolvedQuery> {
+  const role = currentUser(res).global_role;
+  if (body.query_id) {
+    const [saved] = await deps.readModels.collection<SpecDoc<'query'>>(specCollection('query')).find({ where: { id: body.query_id } });
+    if (!saved) throw notFound(`query ${body.query_id}`);
+    const spec = saved.spec as QuerySpec;
+    if (!canApplySpecs(role) && spec.observer_can_run !== true) throw forbidden('observers may run only saved queries that allow observers to run them');
+    return { sql: spec.query, queryId: saved.id };
+  }
+  if (!canApplySpecs(role)) throw forbidden('observers may run only saved queries that allow observers to run them');
+  return { sql: body.query!, queryId: null };
+}
+
+async function start(deps: ApiDeps, req: Parameters<typeof userCommandContext>[0], res: Response, query: ResolvedQuery, targets: FleetHost[]): Promise<void> {
+  if (targets.length === 0) throw new DomainError('bad_request', 'no hosts targeted', [{ name: 'selected', reason: 'no hosts targeted' }]);
+  const now = Date.now();
+  const { created, position } = await createCampaign(
+    deps,
+    {
+      query: query.sql,
+      queryId: query.queryId,
+      userId: currentUser(res).id,
+      targets,
+      newHostIds: new Set(targets.filter((host) => isNewHost(host.created_at, now)).map((host) => host.id)),
+      expiresAt: new Date(now + deps.config.campaignExpirySeconds * 1000).toISOString(),
+    },
+    userCommandContext(req, res),
+  );
+  await awaitReadModels(deps, position);
+  const doc = await deps.readModels.collection<CampaignDoc>(CAMPAIGNS).get(String(created.id));
+  const campaign = doc ? renderCampaign(doc) : null;
+  res.json({ campaign: campaign && { ...campaign, status: 0 } });
+}
+
+function unknownLabels(missing: Array<string | number>): DomainError {
+  const reason = `unknown label${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}`;
+  return new DomainError('bad_request', reason, [{ name: 'selected.labels', reason }]);
+}
+
+export function campaignRoutes(deps: ApiDeps): Router {
+  const router = Router();
+  const hostQueries = new HostQueries(deps.readModels);
+  const labelsByName = async () => {
+    const labels = await deps.readModels.collection<SpecDoc<'label'>>(specCollection('label')).find();
+    return new Map(labels.map((label) => [label.name, label.id]));
+  };
+
+  /** Saved queries with their ids (what query_id refers to). */
+  router.get('/queries', async (_req, res) => {
+    const saved = await deps.readModels.collection<SpecDoc<'query'>>(specCollection('query')).find({ sort: { field: 'id', direction: 'asc' } });
+    res.json({
+      queries: saved.map((doc) => {
+        const spec = doc.spec as QuerySpec;
+        return { id: doc.id, name: spec.name, description: spec.description, query: spec.query, observer_can_run: spec.observer_can_run === true, created_at: doc.created_at, updated_at: doc.updated_at };
+      }),
+    });
+  });
+
+  router.post('/queries/run', async (req, res) => {
+    const body = validate<RunCampaignBody>(runCampaignBody, req.body);
+    const query = await resolveQuery(deps, res, body);
+    const hosts = await hostQueries.list({});
+    const knownLabels = new Set((await labelsByName()).values());
+    const labelIds = body.selected.labels ?? [];
+    const missing = labelIds.filter((id) => !knownLabels.has(id));
+    if (missing.length > 0) throw unknownLabels(missing);
+    const hostIds = new Set(body.selected.hosts ?? []);
+    const labels = new Set(labelIds);
+    const teams = new Set(body.selected.teams ?? []);
+    const targets = hosts.filter(
+      (host) => hostIds.has(host.id) || host.labels.some((label) => labels.has(label.id)) || (host.team_id !== null && teams.has(host.team_id)),
+    );
+    await start(deps, req, res, query, targets);
+  });
+
+  router.post('/queries/run_by_names', async (req, res) => {
+    const body = validate<RunCampaignByNamesBody>(runCampaignByNamesBody, req.body);
+    const query = await resolveQuery(deps, res, body);
+    const byName = await labelsByName();
+    const labelNames = body.selected.labels ?? [];
+    const missing = labelNames.filter((name) => !byName.has(name));
+    if (missing.length > 0) throw unknownLabels(missing);
+    const labels = new Set(labelNames.map((name) => byName.get(name)!));
+    const hostnames = new Set(body.selected.hosts ?? []);
+    const hosts = await hostQueries.list({});
+    const targets = hosts.filter((host) => hostnames.has(host.hostname) || host.labels.some((label) => labels.has(label.id)));
+    await start(deps, req, res, query, targets);
+  });
+
+  router.post('/campaigns/:id/stop', async (req, res) => {
+    const id = Number(req.params.id);
+    if (!Number.isSafeInteger(id) || id < 1) throw notFound(`campaign ${req.params.id}`);
+    const user = currentUser(res);
+    const position = await endCampaign(deps, id, 'stopped', { userId: user.id, mayStopAny: canApplySpecs(user.global_role) }, userCommandContext(req, res));
+    await awaitReadModels(deps, position);
+    const doc = await deps.readModels.collection<CampaignDoc>(CAMPAIGNS).get(String(id));
+    if (!doc) throw notFound(`campaign ${req.params.id}`);
+    res.json({ campaign: renderCampaign(doc) });
+  });
+
+  return router;
+}

@@ -1,0 +1,39 @@
+/** Events of a live query campaign's stream (`campaign-<id>`); the operator is the actor. */
+
+export interface CampaignTotals {
+  count: number;
+  online: number;
+  offline: number;
+  missing_in_action: number;
+  new: number;
+}
+
+export const CAMPAIGN_CREATED = 'CampaignCreated';
+export interface CampaignCreated {
+  id: number;
+  query: string;
+  /** The saved query run, or null for ad-hoc SQL. */
+  query_id: number | null;
+  user_id: number;
+  target_host_ids: number[];
+  /** Host status when the campaign was created; `online` hosts are expected to answer. */
+  totals: CampaignTotals;
+  expires_at: string;
+}
+
+/** Why a campaign ended. */
+export type CampaignEnd = 'completed' | 'stopped' | 'expired';
+
+export const CAMPAIGN_ENDED = 'CampaignEnded';
+export interface CampaignEnded {
+  id: number;
+  reason: CampaignEnd;
+}
+
+export function campaignStreamId(id: number): string {
+  return `campaign-${id}`;
+}
+
+export function isCampaignEventType(type: string): boolean {
+  return type === CAMPAIGN_CREATED || type === CAMPAIGN_ENDED;
+}
