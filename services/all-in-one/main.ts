@@ -1,14 +1,18 @@
 /**
- * Logbook in one process: the operator API and the projector over the same stores (embedded by
- * default, so no server is needed). This composition root is the one place that starts several
- * services' entry points (their index modules) together.
+ * Logbook in one process: the operator API, the projector and the shell broker over the same
+ * stores (embedded by default, so no server is needed). This composition root is the one place
+ * that starts several services' entry points (their index modules) together.
  */
 import { openStores } from '../../shared/adapters/open-stores';
+import { InMemoryShellHosts } from '../../shared/adapters/shell-hosts/in-memory-shell-hosts';
+import { Authenticator } from '../../shared/auth/authenticator';
 import { createMetrics } from '../../shared/observability/metrics';
 import { ReadModels } from '../../shared/read-models/read-models';
 import { runMain } from '../../shared/service/run-main';
 import { startApiService } from '../api';
 import { Projector } from '../projector';
+import { createShellBroker } from '../shell-broker';
+import { standInEnrollmentHandler } from './stand-in-enrollment';
 
 runMain('logbook', async (config, logger) => {
   const { eventStore, readStore, description } = await openStores(config);
@@ -24,9 +28,30 @@ runMain('logbook', async (config, logger) => {
     if (!ready) return 'read models catching up';
     return readStore.ping().then(() => null, (error: Error) => `read store: ${error.message}`);
   };
-  const http = await startApiService({ config, eventStore, readModels, logger, metrics, notReadyReason });
+  const authenticator = new Authenticator(readModels);
+  // HOSTS WIRING (the one place): the shell broker's ShellHosts is the in-memory stand-in, fed by
+  // the stand-in enrollment below, until the agent API's enrollment and hosts read model land.
+  const shellHosts = new InMemoryShellHosts();
+  const enrollment = standInEnrollmentHandler(shellHosts, readModels);
+  const shells = createShellBroker({ config, eventStore, readModels, hosts: shellHosts, authenticator, logger: logger.child({ component: 'shell-broker' }) });
+  const http = await startApiService({
+    config,
+    eventStore,
+    readModels,
+    logger,
+    metrics,
+    notReadyReason,
+    authenticator,
+    extensions: {
+      frontHandler: (req, res) => shells.frontHandler(req, res) || enrollment(req, res),
+      publicRoutes: shells.publicRoutes,
+      fleetRoutes: shells.fleetRoutes,
+    },
+  });
+  shells.attach(http.server);
   return {
     async stop() {
+      await shells.close();
       await http.close();
       await projector.stop();
       await eventStore.close();

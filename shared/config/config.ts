@@ -23,6 +23,10 @@ export interface Config {
   bodyLimitBytes: number;
   readYourWritesTimeoutMs: number;
   sessionTtlHours: number;
+  /** How long a shell session's one-time secret stays usable by the launcher. */
+  shellSecretTtlMs: number;
+  /** A shell session with no frame either way for this long is closed. */
+  shellIdleTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -105,6 +109,14 @@ const VARIABLES = {
     schema: Joi.number().positive().max(TEN_YEARS_IN_HOURS).default(24),
     expected: `a number of hours greater than 0 and at most ${TEN_YEARS_IN_HOURS} (fractions allowed)`,
   },
+  SHELL_SECRET_TTL_MS: {
+    schema: Joi.number().integer().min(1).max(MAX_TIMER_MS).default(60_000),
+    expected: `an integer number of milliseconds from 1 to ${MAX_TIMER_MS}`,
+  },
+  SHELL_IDLE_TIMEOUT_MS: {
+    schema: Joi.number().integer().min(1).max(MAX_TIMER_MS).default(900_000),
+    expected: `an integer number of milliseconds from 1 to ${MAX_TIMER_MS}`,
+  },
 } satisfies Record<string, VariableRule>;
 
 type VariableName = keyof typeof VARIABLES;
@@ -132,6 +144,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     bodyLimitBytes: value.BODY_LIMIT,
     readYourWritesTimeoutMs: value.READ_YOUR_WRITES_TIMEOUT_MS,
     sessionTtlHours: value.SESSION_TTL_HOURS,
+    shellSecretTtlMs: value.SHELL_SECRET_TTL_MS,
+    shellIdleTimeoutMs: value.SHELL_IDLE_TIMEOUT_MS,
   };
 }
 
@@ -149,6 +163,8 @@ export function describeConfig(config: Config): Record<string, unknown> {
     bodyLimitBytes: config.bodyLimitBytes,
     readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
     sessionTtlHours: config.sessionTtlHours,
+    shellSecretTtlMs: config.shellSecretTtlMs,
+    shellIdleTimeoutMs: config.shellIdleTimeoutMs,
   };
 }
 

@@ -40,6 +40,8 @@ describe('loadConfig', () => {
         bodyLimitBytes: 1_048_576,
         readYourWritesTimeoutMs: 5000,
         sessionTtlHours: 24,
+        shellSecretTtlMs: 60_000,
+        shellIdleTimeoutMs: 900_000,
       });
     });
 
