@@ -1,6 +1,8 @@
 /**
  * One shell session while it lives in this process: its two sockets, the relay between them with
- * backpressure, its byte counts, its secret's expiry and its idle timer. It closes once, closing
+ * backpressure, its byte counts, its secret's expiry and its idle timer (which runs from the
+ * request, so a side left alone is closed too). Frames sent before the other side joined wait,
+ * up to a bound. It closes once, closing
  * both sides with the same reason, and hands that close to `onClosed` to be recorded.
  */
 import { WebSocket } from 'ws';
@@ -62,6 +64,13 @@ export class LiveSession {
         if (!this.sockets.launcher) this.close({ reason: 'the launcher did not join before the session secret expired', closed_by: 'logbook' }, CLOSE_CODES.timeout);
       }, untilExpiry),
     );
+    const idle = options.idleTimeoutMs;
+    const every = Math.min(5_000, Math.max(20, Math.floor(idle / 5)));
+    this.timers.push(
+      setInterval(() => {
+        if (Date.now() - this.lastActivity >= idle) this.close({ reason: `no activity for ${idle} ms (idle timeout)`, closed_by: 'logbook' }, CLOSE_CODES.timeout);
+      }, every),
+    );
   }
 
   get isClosed(): boolean {
@@ -83,22 +92,9 @@ export class LiveSession {
     socket.on('error', (error: Error & { code?: string }) => this.sideFailed(side, error));
     const other: Side = side === 'launcher' ? 'operator' : 'launcher';
     const bothJoined = this.sockets[other] !== null;
-    if (bothJoined) this.startRelay();
-    else socket.pause();
+    this.lastActivity = Date.now();
     frames.pipeTo((frame) => this.relay(side, frame));
     if (bothJoined) this.flushWaiting();
-  }
-
-  private startRelay(): void {
-    this.lastActivity = Date.now();
-    this.sockets.launcher!.resume();
-    this.sockets.operator!.resume();
-    const idle = this.options.idleTimeoutMs;
-    const every = Math.min(5_000, Math.max(20, Math.floor(idle / 5)));
-    const check = setInterval(() => {
-      if (Date.now() - this.lastActivity >= idle) this.close({ reason: `no activity for ${idle} ms (idle timeout)`, closed_by: 'logbook' }, CLOSE_CODES.timeout);
-    }, every);
-    this.timers.push(check);
   }
 
   private relay(from: Side, frame: Frame): void {
@@ -111,7 +107,7 @@ export class LiveSession {
     const to: Side = from === 'operator' ? 'launcher' : 'operator';
     const target = this.sockets[to];
     const source = this.sockets[from]!;
-    // Frames that arrived while pausing took effect wait for the other side in the socket's own order.
+    // Until the other side joins, frames wait (bounded) in the order they came.
     if (!target) {
       this.pendingUntilJoined(from, check.text);
       return;
@@ -127,14 +123,17 @@ export class LiveSession {
   }
 
   private readonly waiting: Record<Side, string[]> = { launcher: [], operator: [] };
+  private waitingBytes = 0;
 
   private pendingUntilJoined(from: Side, text: string): void {
     this.waiting[from].push(text);
-    if (this.waiting[from].length > 1_000) this.close({ reason: `the ${from} sent too much before the other side joined`, closed_by: 'logbook' }, CLOSE_CODES.badFrame);
+    this.waitingBytes += text.length;
+    if (this.waitingBytes > HIGH_WATER_BYTES) this.close({ reason: `the ${from} sent too much before the other side joined`, closed_by: 'logbook' }, CLOSE_CODES.badFrame);
   }
 
   /** Once both sides are attached, frames held while one side was missing go on. */
   private flushWaiting(): void {
+    this.waitingBytes = 0;
     for (const side of ['operator', 'launcher'] as const) {
       for (const text of this.waiting[side].splice(0)) this.relay(side, { data: Buffer.from(text), isBinary: false });
     }
