@@ -12,8 +12,11 @@ function packageDir(name: string): string {
 export function consoleRoutes(): Router {
   const router = Router();
   const files = { index: false, fallthrough: false, maxAge: 0 } as const;
-  router.get('/console', (_req, res) => res.redirect(301, '/console/'));
-  router.get('/console/', (_req, res) => res.sendFile(path.join(CONSOLE_DIR, 'index.html')));
+  router.get('/console', (req, res) => {
+    // Routing is not strict, so this route also sees /console/: only the bare path redirects.
+    if (req.originalUrl.split('?')[0].endsWith('/')) res.sendFile(path.join(CONSOLE_DIR, 'index.html'));
+    else res.redirect(301, '/console/');
+  });
   router.use('/console/vendor/xterm', express.static(packageDir('@xterm/xterm'), files));
   router.use('/console/vendor/addon-fit', express.static(packageDir('@xterm/addon-fit'), files));
   router.use('/console', express.static(CONSOLE_DIR, files));
