@@ -1,5 +1,6 @@
 /** The agent API's public surface: what its main and the all-in-one process start. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tokenHash } from '../../shared/auth/tokens';
 import type { Config } from '../../shared/config/config';
 import { AggregateLoader } from '../../shared/eventsourcing/aggregate-loader';
 import type { Logger } from '../../shared/observability/logger';
@@ -9,7 +10,7 @@ import type { ReadStore } from '../../shared/ports/read-store';
 import type { ResultsBus } from '../../shared/ports/results-bus';
 import { createAgentHttpHandler } from './agent-http';
 import { AgentService } from './agent-service';
-import { AgentView } from './agent-view';
+import { AgentView, type HostRecord } from './agent-view';
 import { LiveCampaigns } from './live-campaigns';
 import { PresenceTracker } from './presence';
 
@@ -22,10 +23,27 @@ export interface AgentApiOptions {
   metrics: Metrics;
 }
 
+export interface HostSummary {
+  id: number;
+  hostname: string;
+  display_name: string;
+}
+
+function summary(host: HostRecord | undefined): HostSummary | null {
+  if (!host || host.state.id === null) return null;
+  const hostname = host.state.facts.hostname ?? host.state.hostIdentifier ?? '';
+  return { id: host.state.id, hostname, display_name: host.state.facts.computer_name || hostname };
+}
+
 export interface AgentApi {
   /** Serves osquery API paths and answers true; answers false for any other path. */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   view: AgentView;
+  /** Enrolled hosts by node key or id, as other services of the same process need them. */
+  hosts: {
+    byNodeKey(nodeKey: string): HostSummary | null;
+    byId(id: number): HostSummary | null;
+  };
   /** Null while healthy, else what is wrong (for /healthz). */
   problem(): string | null;
   close(): Promise<void>;
@@ -66,6 +84,10 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
   return {
     handle,
     view,
+    hosts: {
+      byNodeKey: (nodeKey) => summary(view.hostByNodeKeyHash(tokenHash(nodeKey))),
+      byId: (id) => summary(view.hostsById.get(id)),
+    },
     problem: () => (failure ? `agent API: ${(failure as Error).message}` : null),
     async close() {
       await presence.stop();

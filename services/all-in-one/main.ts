@@ -1,17 +1,20 @@
 /**
- * Logbook in one process: the operator API, the projector and the osquery agent API over the
- * same stores (embedded by default, so no server is needed), on one HTTP port. This composition
- * root is the one place that starts several services' entry points (their index modules)
- * together.
+ * Logbook in one process: the operator API, the projector, the osquery agent API and the shell
+ * broker over the same stores (embedded by default, so no server is needed), on one HTTP port.
+ * This composition root is the one place that starts several services' entry points (their index
+ * modules) together.
  */
 import { openResultsBus, openStores } from '../../shared/adapters/open-stores';
+import { Authenticator } from '../../shared/auth/authenticator';
 import { listen } from '../../shared/http/listen';
 import { createMetrics } from '../../shared/observability/metrics';
+import type { ShellHosts } from '../../shared/ports/shell-hosts';
 import { ReadModels } from '../../shared/read-models/read-models';
 import { runMain } from '../../shared/service/run-main';
 import { startAgentApi } from '../agent-api';
 import { createApiService } from '../api';
 import { Projector } from '../projector';
+import { createShellBroker } from '../shell-broker';
 
 runMain('logbook', async (config, logger) => {
   const { eventStore, readStore, description } = await openStores(config);
@@ -31,17 +34,34 @@ runMain('logbook', async (config, logger) => {
     if (agentProblem) return agentProblem;
     return readStore.ping().then(() => null, (error: Error) => `read store: ${error.message}`);
   };
-  const app = await createApiService({ config, eventStore, readModels, logger, metrics, notReadyReason });
+  const authenticator = new Authenticator(readModels);
+  const shellHosts: ShellHosts = {
+    hostForNodeKey: async (nodeKey) => agent.hosts.byNodeKey(nodeKey),
+    hostById: async (id) => agent.hosts.byId(id),
+  };
+  const shells = createShellBroker({ config, eventStore, readModels, hosts: shellHosts, authenticator, logger: logger.child({ component: 'shell-broker' }) });
+  const app = await createApiService({
+    config,
+    eventStore,
+    readModels,
+    logger,
+    metrics,
+    notReadyReason,
+    authenticator,
+    extensions: { publicRoutes: shells.publicRoutes, fleetRoutes: shells.fleetRoutes },
+  });
   const http = await listen(
     (req, res) => {
-      if (!agent.handle(req, res)) app(req, res);
+      if (!agent.handle(req, res) && !shells.frontHandler(req, res)) app(req, res);
     },
     config.port,
     config.host,
   );
+  shells.attach(http.server);
   logger.info({ port: http.port }, 'operator API listening');
   return {
     async stop() {
+      await shells.close();
       await http.close();
       await agent.close();
       await projector.stop();

@@ -13,6 +13,10 @@ export interface ApiAppOptions {
   metrics: Metrics;
   /** Null when ready to serve, else why not (answered by /healthz with 503). */
   notReadyReason(): Promise<string | null>;
+  /** Other services' routes mounted before authentication (pages, host-facing routes). */
+  publicRoutes?: Router[];
+  /** Other services' routes mounted under /api/v1/fleet, after authentication. */
+  fleetRoutes?: Router[];
 }
 
 export function createApiApp(deps: ApiDeps, options: ApiAppOptions): Express {
@@ -30,6 +34,7 @@ export function createApiApp(deps: ApiDeps, options: ApiAppOptions): Express {
 
   app.use(express.json({ limit: deps.config.bodyLimitBytes, type: () => true }));
   app.use(publicUserRoutes(deps));
+  for (const routes of options.publicRoutes ?? []) app.use(routes);
 
   const fleet = Router();
   fleet.use(deps.authenticator.requireUser());
@@ -38,6 +43,7 @@ export function createApiApp(deps: ApiDeps, options: ApiAppOptions): Express {
   fleet.use(activityRoutes(deps));
   fleet.use(hostRoutes(deps));
   fleet.use(campaignRoutes(deps));
+  for (const routes of options.fleetRoutes ?? []) fleet.use(routes);
   app.use('/api/v1/fleet', fleet);
 
   app.use(fleetNotFound);

@@ -1,5 +1,6 @@
 /** The api service's public surface: what its main and the all-in-one process start. */
-import type { Express } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Express, Router } from 'express';
 import type { Config } from '../../shared/config/config';
 import { AggregateLoader } from '../../shared/eventsourcing/aggregate-loader';
 import { listen, type Listening } from '../../shared/http/listen';
@@ -19,6 +20,19 @@ export interface ApiServiceOptions {
   logger: Logger;
   metrics: Metrics;
   notReadyReason(): Promise<string | null>;
+  extensions?: ApiExtensions;
+  /** Shared with other services in the same process, so a logout here reaches them at once. */
+  authenticator?: Authenticator;
+}
+
+/** What other services add to the same HTTP server (the all-in-one process wires them). */
+export interface ApiExtensions {
+  /** Serves host-facing requests before Express; returns false for a request it does not serve. */
+  frontHandler?(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Mounted before authentication. */
+  publicRoutes?: Router[];
+  /** Mounted under /api/v1/fleet after authentication. */
+  fleetRoutes?: Router[];
 }
 
 /** The operator API's Express app, not yet listening (the all-in-one process mounts it). */
@@ -27,17 +41,25 @@ export async function createApiService(options: ApiServiceOptions): Promise<Expr
     store: options.eventStore,
     loader: new AggregateLoader(options.eventStore),
     readModels: options.readModels,
-    authenticator: new Authenticator(options.readModels),
+    authenticator: options.authenticator ?? new Authenticator(options.readModels),
     config: options.config,
     logger: options.logger,
   };
   await seedBuiltinLabels(deps);
-  return createApiApp(deps, { metrics: options.metrics, notReadyReason: options.notReadyReason });
+  const extensions = options.extensions ?? {};
+  return createApiApp(deps, {
+    metrics: options.metrics,
+    notReadyReason: options.notReadyReason,
+    publicRoutes: extensions.publicRoutes,
+    fleetRoutes: extensions.fleetRoutes,
+  });
 }
 
 export async function startApiService(options: ApiServiceOptions): Promise<Listening> {
   const app = await createApiService(options);
-  const listening = await listen(app, options.config.port, options.config.host);
+  const front = options.extensions?.frontHandler;
+  const handler = front ? (req: IncomingMessage, res: ServerResponse) => void (front(req, res) || app(req, res)) : app;
+  const listening = await listen(handler, options.config.port, options.config.host);
   options.logger.info({ port: listening.port }, 'operator API listening');
   return listening;
 }

@@ -34,6 +34,7 @@ import {
   type SpecVersionDoc,
   type UserDoc,
 } from '../../shared/read-models/read-model-types';
+import { projectShellEvent } from './shell-projection';
 import type { UnitOfWork } from './unit-of-work';
 
 function actorUserId(event: RecordedEvent): number | null {
@@ -138,6 +139,7 @@ export async function projectSpecsAndUsers(uow: UnitOfWork, event: RecordedEvent
       return;
     }
     default:
+      await projectShellEvent(uow, event);
       return;
   }
 }

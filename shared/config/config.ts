@@ -28,6 +28,10 @@ export interface Config {
   hostLabelIntervalSeconds: number;
   hostPolicyIntervalSeconds: number;
   campaignExpirySeconds: number;
+  /** How long a shell session's one-time secret stays usable by the launcher. */
+  shellSecretTtlMs: number;
+  /** A shell session with no frame either way for this long is closed. */
+  shellIdleTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -128,6 +132,14 @@ const VARIABLES = {
     schema: intervalSeconds().default(900),
     expected: 'a whole number of seconds from 1 to 604800: how long a live query campaign waits for hosts to answer',
   },
+  SHELL_SECRET_TTL_MS: {
+    schema: Joi.number().integer().min(1).max(MAX_TIMER_MS).default(60_000),
+    expected: `an integer number of milliseconds from 1 to ${MAX_TIMER_MS}`,
+  },
+  SHELL_IDLE_TIMEOUT_MS: {
+    schema: Joi.number().integer().min(1).max(MAX_TIMER_MS).default(900_000),
+    expected: `an integer number of milliseconds from 1 to ${MAX_TIMER_MS}`,
+  },
 } satisfies Record<string, VariableRule>;
 
 function byteSize(): Joi.StringSchema {
@@ -168,6 +180,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     hostLabelIntervalSeconds: value.HOST_LABEL_INTERVAL_S,
     hostPolicyIntervalSeconds: value.HOST_POLICY_INTERVAL_S,
     campaignExpirySeconds: value.CAMPAIGN_EXPIRY_S,
+    shellSecretTtlMs: value.SHELL_SECRET_TTL_MS,
+    shellIdleTimeoutMs: value.SHELL_IDLE_TIMEOUT_MS,
   };
 }
 
@@ -190,6 +204,8 @@ export function describeConfig(config: Config): Record<string, unknown> {
     hostLabelIntervalSeconds: config.hostLabelIntervalSeconds,
     hostPolicyIntervalSeconds: config.hostPolicyIntervalSeconds,
     campaignExpirySeconds: config.campaignExpirySeconds,
+    shellSecretTtlMs: config.shellSecretTtlMs,
+    shellIdleTimeoutMs: config.shellIdleTimeoutMs,
   };
 }
 

@@ -114,3 +114,31 @@ export interface CampaignDoc {
   updated_at: string;
   expires_at: string;
 }
+
+export const SHELL_SESSIONS = 'shell_sessions';
+export const SHELL_HOSTS = 'shell_hosts';
+
+/** One remote shell session, keyed by session id. */
+export interface ShellSessionDoc {
+  session_id: string;
+  host_id: number;
+  hostname: string;
+  operator: { id: number; email: string };
+  status: 'requested' | 'open' | 'closed';
+  requested_at: string;
+  launcher_joined_at: string | null;
+  operator_joined_at: string | null;
+  closed_at: string | null;
+  close_reason: string | null;
+  closed_by: string | null;
+  bytes_to_launcher: number;
+  bytes_from_launcher: number;
+}
+
+/** A host whose launcher enabled remote shells, keyed by String(host id). */
+export interface ShellHostDoc {
+  host_id: number;
+  hostname: string;
+  display_name: string;
+  shell_enabled_at: string;
+}

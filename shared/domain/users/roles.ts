@@ -10,3 +10,8 @@ export function canApplySpecs(role: GlobalRole): boolean {
 export function canManageUsers(role: GlobalRole): boolean {
   return role === 'admin';
 }
+
+/** Only admins open remote shells on hosts and see the shell sessions. */
+export function canOpenRemoteShells(role: GlobalRole): boolean {
+  return role === 'admin';
+}

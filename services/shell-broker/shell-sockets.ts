@@ -1,0 +1,123 @@
+/**
+ * The broker's WebSocket endpoints on the API's HTTP server:
+ * - `/api/v1/shells/<session id>`: the launcher, with the session's secret as
+ *   `Authorization: Bearer <secret>` or as its first frame `"0" + secret`;
+ * - `/api/v1/fleet/shells/<session id>/websocket`: the operator, whose first frame is
+ *   `{"type":"auth","data":{"token":...}}`.
+ * Every refusal completes the handshake and then closes with a code and a reason the client can show.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { bearerToken, type Authenticator } from '../../shared/auth/authenticator';
+import { DomainError, type DomainErrorKind } from '../../shared/domain/errors';
+import { canOpenRemoteShells } from '../../shared/domain/users/roles';
+import type { Logger } from '../../shared/observability/logger';
+import { frameText, LAUNCHER_MAX_FRAME_BYTES, OPERATOR_MAX_FRAME_BYTES } from './frames';
+import { FrameQueue } from './frame-queue';
+import { CLOSE_CODES } from './live-session';
+import type { ShellBroker } from './shell-broker';
+
+const AUTH_TIMEOUT_MS = 10_000;
+const LAUNCHER_PATH = /^\/api\/v1\/shells\/([\w-]{1,64})$/;
+const OPERATOR_PATH = /^\/api\/v1\/fleet\/shells\/([\w-]{1,64})\/websocket$/;
+
+const CLOSE_CODE_OF: Record<DomainErrorKind, number> = {
+  unauthorized: CLOSE_CODES.unauthorized,
+  forbidden: CLOSE_CODES.forbidden,
+  not_found: CLOSE_CODES.notFound,
+  conflict: CLOSE_CODES.conflict,
+  validation: CLOSE_CODES.badFrame,
+  bad_request: CLOSE_CODES.badFrame,
+};
+
+export interface ShellSocketsDeps {
+  broker: ShellBroker;
+  authenticator: Authenticator;
+  logger: Logger;
+}
+
+export interface ShellSockets {
+  close(): void;
+}
+
+/** Serves the two shell paths' upgrades on `server`; other upgrade requests are left to other listeners. */
+export function attachShellSockets(server: Server, deps: ShellSocketsDeps): ShellSockets {
+  const launchers = new WebSocketServer({ noServer: true, maxPayload: LAUNCHER_MAX_FRAME_BYTES });
+  const operators = new WebSocketServer({ noServer: true, maxPayload: OPERATOR_MAX_FRAME_BYTES });
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '').split('?')[0];
+    const launcher = LAUNCHER_PATH.exec(path);
+    const operator = OPERATOR_PATH.exec(path);
+    if (launcher) launchers.handleUpgrade(req, socket, head, (ws) => void joinLauncher(deps, ws, req, launcher[1]));
+    else if (operator) operators.handleUpgrade(req, socket, head, (ws) => void joinOperator(deps, ws, operator[1]));
+  };
+  server.on('upgrade', onUpgrade);
+  return {
+    close() {
+      server.off('upgrade', onUpgrade);
+      for (const client of [...launchers.clients, ...operators.clients]) client.terminate();
+      launchers.close();
+      operators.close();
+    },
+  };
+}
+
+function refuse(ws: WebSocket, code: number, reason: string): void {
+  ws.close(code, reason);
+}
+
+function refuseForError(ws: WebSocket, error: unknown, deps: ShellSocketsDeps): void {
+  if (error instanceof DomainError) return refuse(ws, CLOSE_CODE_OF[error.kind], error.message.slice(0, 120));
+  deps.logger.error({ err: error }, 'shell join failed');
+  refuse(ws, 1011, 'internal error');
+}
+
+async function joinLauncher(deps: ShellSocketsDeps, ws: WebSocket, req: IncomingMessage, sessionId: string): Promise<void> {
+  const frames = new FrameQueue(ws);
+  ws.on('error', () => undefined);
+  let secret = bearerToken(req.headers.authorization);
+  if (secret === null) {
+    const first = await frames.next(AUTH_TIMEOUT_MS);
+    const text = first ? frameText(first.data, first.isBinary) : null;
+    if (text === null || text[0] !== '0' || text.length < 2) {
+      return refuse(ws, first ? CLOSE_CODES.unauthorized : CLOSE_CODES.timeout, 'authenticate with Authorization: Bearer <secret> or a first frame "0"+secret');
+    }
+    secret = text.slice(1);
+  }
+  const session = deps.broker.liveSession(sessionId);
+  if (!session) return refuse(ws, CLOSE_CODES.unauthorized, 'the session secret is not valid for this session');
+  try {
+    await deps.broker.commands.joinAsLauncher(sessionId, session.host, secret);
+  } catch (error) {
+    deps.logger.warn({ sessionId, reason: (error as Error).message }, 'launcher refused');
+    return refuseForError(ws, error, deps);
+  }
+  session.attach('launcher', ws, frames);
+}
+
+async function joinOperator(deps: ShellSocketsDeps, ws: WebSocket, sessionId: string): Promise<void> {
+  const frames = new FrameQueue(ws);
+  ws.on('error', () => undefined);
+  const first = await frames.next(AUTH_TIMEOUT_MS);
+  if (!first) return refuse(ws, CLOSE_CODES.timeout, 'no auth frame in time');
+  let token: unknown;
+  try {
+    const message = JSON.parse(frameText(first.data, first.isBinary) ?? '') as { type?: unknown; data?: { token?: unknown } };
+    token = message.type === 'auth' ? message.data?.token : undefined;
+  } catch {
+    token = undefined;
+  }
+  if (typeof token !== 'string') return refuse(ws, CLOSE_CODES.badFrame, 'the first frame must be {"type":"auth","data":{"token":"..."}}');
+  const user = await deps.authenticator.userForToken(token);
+  if (!user) return refuse(ws, CLOSE_CODES.unauthorized, 'Authentication required');
+  if (!canOpenRemoteShells(user.global_role)) return refuse(ws, CLOSE_CODES.forbidden, 'only admins may open remote shells');
+  const session = deps.broker.liveSession(sessionId);
+  if (!session) return refuse(ws, CLOSE_CODES.notFound, 'no live shell session with this id');
+  try {
+    await deps.broker.commands.joinAsOperator(sessionId, { id: user.id, email: user.email, name: user.name });
+  } catch (error) {
+    return refuseForError(ws, error, deps);
+  }
+  session.attach('operator', ws, frames);
+}
