@@ -35,6 +35,7 @@ export class FakeOsqueryServer {
   config: Record<string, unknown>;
   private readonly hostsByNodeKey = new Map<string, string>();
   private readonly pending = new Map<string, DistributedWork[]>();
+  private readonly broadcasts: Array<{ work: DistributedWork; delivered: Set<string> }> = [];
   private server!: http.Server;
   url = '';
 
@@ -56,6 +57,11 @@ export class FakeOsqueryServer {
     const queue = this.pending.get(hostIdentifier) ?? [];
     queue.push(work);
     this.pending.set(hostIdentifier, queue);
+  }
+
+  /** Work every host gets once, on its next distributed/read. */
+  queueForEveryHost(work: DistributedWork): void {
+    this.broadcasts.push({ work, delivered: new Set() });
   }
 
   /** Forgets every node key of this host: its next request is answered node_invalid. */
@@ -98,7 +104,12 @@ export class FakeOsqueryServer {
           return this.reply(res, 200, this.config);
         case '/api/v1/osquery/distributed/read': {
           const queue = this.pending.get(hostIdentifier);
-          const work = queue?.shift();
+          let work = queue?.shift();
+          if (!work) {
+            const broadcast = this.broadcasts.find((candidate) => !candidate.delivered.has(hostIdentifier));
+            broadcast?.delivered.add(hostIdentifier);
+            work = broadcast?.work;
+          }
           return this.reply(res, 200, work ?? { queries: {} });
         }
         case '/api/v1/osquery/distributed/write':
