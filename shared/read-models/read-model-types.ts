@@ -60,3 +60,33 @@ export const GLOBAL_ENROLL_SECRETS_KEY = 'enroll_secrets';
 export interface EnrollSecretsDoc {
   secrets: EnrollSecret[];
 }
+
+/** Live query campaigns, keyed by String(campaign id); projected from the campaign streams. */
+export const CAMPAIGNS = 'campaigns';
+
+export const CAMPAIGN_STATUSES = ['waiting', 'running', 'completed', 'stopped', 'expired'] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+
+/** A campaign is over in these states: no more results are expected. */
+export const isFinalCampaignStatus = (status: CampaignStatus) =>
+  status === 'completed' || status === 'stopped' || status === 'expired';
+
+/** Fleet's `totals` frame; computed when the campaign is created. `online` hosts are expected to answer. */
+export interface CampaignTotals {
+  count: number;
+  online: number;
+  offline: number;
+  missing_in_action: number;
+}
+
+export interface CampaignDoc {
+  id: number;
+  query: string;
+  query_id: number | null;
+  user_id: number;
+  status: CampaignStatus;
+  target_host_ids: number[];
+  totals: CampaignTotals;
+  created_at: string;
+  updated_at: string;
+}
