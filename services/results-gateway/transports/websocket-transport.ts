@@ -6,8 +6,8 @@ import { claimUpgrades } from './upgrade-routing';
 import type { StartSession } from './start-session';
 
 export const WEBSOCKET_PATH = '/api/v1/fleet/results/websocket';
-/** A closing watcher that does not read its close frame within this long is cut off. */
-const CLOSE_GRACE_MS = 5_000;
+/** A closing watcher that does not read its close frame within this long is cut off (TCP reset). */
+const CLOSE_GRACE_MS = 30_000;
 /** Largest frame a watcher may send; the protocol's are tiny. */
 const MAX_INCOMING_BYTES = 64 * 1024;
 
