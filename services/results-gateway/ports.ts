@@ -28,8 +28,9 @@ export interface CampaignResultsStore {
   /** How many results the campaign has recorded (= the highest seq). */
   recordedCount(campaignId: number): Promise<number>;
   /**
-   * Stores the results, then the counts (so a crash in between leaves results whose seq is above
-   * the stored count, which the recorder repairs when the message comes again).
+   * Stores the results, then the counts: atomically where the store can, else in that order (a
+   * crash in between leaves results whose seq is above the stored count, which the recorder
+   * repairs when the message comes again).
    */
   record(results: RecordedResult[], counts: Map<number, number>): Promise<void>;
   /** The campaign's results with seq > afterSeq, in seq order. */

@@ -1,23 +1,27 @@
 /**
  * The gateway's stores on the read store port.
  *
- * Recorded results are not a projection of the event log: they live in collections outside the
- * read models' generations (`campaign_results`, `campaign_result_counts`), so a projection
- * rebuild, which drops old generations, never deletes them. Campaigns are read through ReadModels
- * (generation-scoped), where the projector writes them.
+ * Recorded results are not a projection of the event log: they live in a collection outside the
+ * read models' generations (`campaign_results`), so a projection rebuild, which drops old
+ * generations, never deletes them. Campaigns are read through ReadModels (generation-scoped),
+ * where the projector writes them.
+ *
+ * A campaign's recorded count lives in the same collection (id `count:<campaign>`, without a
+ * campaign_id field so that result queries do not match it), so that one bulk write stores a
+ * batch's results and counts together: one transaction on LMDB; in order on MongoDB.
  */
-import type { ReadStore } from '../../shared/ports/read-store';
+import type { BulkOperation, ReadStore } from '../../shared/ports/read-store';
 import { CAMPAIGNS, type CampaignDoc } from '../../shared/read-models/read-model-types';
 import type { ReadModels } from '../../shared/read-models/read-models';
 import type { CampaignLookup, CampaignResultsStore, RecordedResult } from './ports';
 
 export const CAMPAIGN_RESULTS = 'campaign_results';
-export const CAMPAIGN_RESULT_COUNTS = 'campaign_result_counts';
 
 export const resultId = (campaignId: number, hostId: number) => `${campaignId}:${hostId}`;
+const countId = (campaignId: number) => `count:${campaignId}`;
 
 interface CountDoc {
-  campaign_id: number;
+  count_of_campaign: number;
   recorded: number;
 }
 
@@ -28,29 +32,25 @@ export function readModelCampaigns(readModels: ReadModels): CampaignLookup {
 }
 
 export function readStoreResults(store: ReadStore): CampaignResultsStore {
-  const results = store.collection<RecordedResult>(CAMPAIGN_RESULTS);
-  const counts = store.collection<CountDoc>(CAMPAIGN_RESULT_COUNTS);
+  const collection = store.collection<RecordedResult | CountDoc>(CAMPAIGN_RESULTS);
   return {
-    getResult: (campaignId, hostId) => results.get(resultId(campaignId, hostId)),
+    getResult: (campaignId, hostId) => collection.get(resultId(campaignId, hostId)) as Promise<RecordedResult | null>,
     async recordedCount(campaignId) {
-      return (await counts.get(String(campaignId)))?.recorded ?? 0;
+      return ((await collection.get(countId(campaignId))) as CountDoc | null)?.recorded ?? 0;
     },
     async record(recorded, newCounts) {
-      if (recorded.length > 0) {
-        await results.bulk(recorded.map((doc) => ({ op: 'put', id: resultId(doc.campaign_id, doc.host.id), doc })));
+      const operations: Array<BulkOperation<RecordedResult | CountDoc>> = recorded.map((doc) => ({
+        op: 'put',
+        id: resultId(doc.campaign_id, doc.host.id),
+        doc,
+      }));
+      for (const [campaignId, count] of newCounts) {
+        operations.push({ op: 'put', id: countId(campaignId), doc: { count_of_campaign: campaignId, recorded: count } });
       }
-      if (newCounts.size > 0) {
-        await counts.bulk(
-          [...newCounts].map(([campaignId, count]) => ({
-            op: 'put',
-            id: String(campaignId),
-            doc: { campaign_id: campaignId, recorded: count },
-          })),
-        );
-      }
+      if (operations.length > 0) await collection.bulk(operations);
     },
     async resultsAfter(campaignId, afterSeq) {
-      const all = await results.find({ where: { campaign_id: campaignId }, sort: { field: 'seq', direction: 'asc' } });
+      const all = (await collection.find({ where: { campaign_id: campaignId }, sort: { field: 'seq', direction: 'asc' } })) as RecordedResult[];
       return afterSeq <= 0 ? all : all.filter((doc) => doc.seq > afterSeq);
     },
   };

@@ -10,18 +10,29 @@ import type { RecordedResult } from './ports';
 export const RECORDED_RESULTS_TOPIC = 'campaign-results-recorded';
 export const ORIGIN_HEADER = 'origin';
 
+/** Kafka refuses messages over 1 MB by default: a campaign's results are split below this. */
+const MAX_MESSAGE_BYTES = 512 * 1024;
+
 export function encodeRecordedBatch(results: RecordedResult[], origin: string): OutgoingMessage[] {
-  const byCampaign = new Map<number, RecordedResult[]>();
+  const messages: OutgoingMessage[] = [];
+  const open = new Map<number, { parts: string[]; bytes: number }>();
+  const flush = (campaignId: number) => {
+    const pending = open.get(campaignId);
+    if (!pending || pending.parts.length === 0) return;
+    messages.push({ key: String(campaignId), value: `[${pending.parts.join(',')}]`, headers: { [ORIGIN_HEADER]: origin } });
+    open.delete(campaignId);
+  };
   for (const result of results) {
-    const list = byCampaign.get(result.campaign_id);
-    if (list) list.push(result);
-    else byCampaign.set(result.campaign_id, [result]);
+    const json = JSON.stringify(result);
+    const pending = open.get(result.campaign_id);
+    if (pending && pending.bytes + json.length > MAX_MESSAGE_BYTES) flush(result.campaign_id);
+    const current = open.get(result.campaign_id) ?? { parts: [], bytes: 0 };
+    current.parts.push(json);
+    current.bytes += json.length + 1;
+    open.set(result.campaign_id, current);
   }
-  return [...byCampaign].map(([campaignId, list]) => ({
-    key: String(campaignId),
-    value: JSON.stringify(list),
-    headers: { [ORIGIN_HEADER]: origin },
-  }));
+  for (const campaignId of [...open.keys()]) flush(campaignId);
+  return messages;
 }
 
 /** The results of one message; [] when it cannot be read (it is then skipped). */

@@ -14,7 +14,8 @@
  *   old (the campaign doc may be projected a little after its first results arrive, so the
  *   recorder waits for it that long, holding its partition, which keeps the order).
  * - After storing, the recorded results go to this instance's watchers at once (`onRecorded`)
- *   and to the campaign-results-recorded topic, which the other instances relay to theirs.
+ *   and, without holding up the next batch, to the campaign-results-recorded topic, which the
+ *   other instances relay to theirs.
  */
 import type { Logger } from '../../shared/observability/logger';
 import type { Metrics } from '../../shared/observability/metrics';
@@ -29,6 +30,7 @@ import { resultId } from './read-store-results';
 export const RECORDER_GROUP = 'results-gateway-recorder';
 const MAX_CACHED_CAMPAIGNS = 10_000;
 const CAMPAIGN_POLL_MS = 50;
+const MAX_RELAYS_IN_FLIGHT = 4;
 
 export type DropReason = 'malformed' | 'unknown_campaign' | 'untargeted_host' | 'duplicate';
 
@@ -45,20 +47,26 @@ export interface ResultRecorderOptions {
 
 export async function startResultRecorder(options: ResultRecorderOptions): Promise<Consumer> {
   const recorder = new ResultRecorder(options);
-  return options.bus.consume({
+  const consumer = await options.bus.consume({
     groupId: RECORDER_GROUP,
     topics: [CAMPAIGN_RESULTS_TOPIC],
     fromBeginning: true,
     onBatch: (batch) => recorder.handleBatch(batch),
     onError: (error) => options.logger.warn({ err: error }, 'recording a batch of results failed; retrying'),
   });
+  return {
+    async stop() {
+      await consumer.stop();
+      await recorder.flushRelays();
+    },
+  };
 }
 
 class ResultRecorder {
   /** Campaign id → its targeted host ids (targets never change once a campaign exists). */
   private readonly targets = new Map<number, Set<number>>();
-  /** Stored but not yet relayed to the other instances (the relay failed; retried first). */
-  private unrelayed: RecordedResult[] = [];
+  private relayChain: Promise<void> = Promise.resolve();
+  private relaysInFlight = 0;
   private readonly recordedTotal;
   private readonly droppedTotal;
 
@@ -75,7 +83,6 @@ class ResultRecorder {
   }
 
   async handleBatch(batch: IncomingBatch): Promise<void> {
-    if (this.unrelayed.length > 0) await this.relay(this.unrelayed);
     const { store, config } = this.options;
     const counts = new Map<number, number>();
     const changed = new Map<number, number>();
@@ -122,15 +129,37 @@ class ResultRecorder {
     await store.record(recorded, changed);
     if (recorded.length === 0) return;
     this.recordedTotal.inc(recorded.length);
-    this.options.onRecorded(recorded);
-    await this.relay(recorded);
+    // Pushing to watchers and encoding the relay run after the handler returned, while the
+    // consumer commits and fetches the next batch (they are CPU work; that is I/O wait). Immediates
+    // run in order, so batches still reach the watchers in order.
+    setImmediate(() => {
+      this.options.onRecorded(recorded);
+      this.relay(recorded);
+    });
+    if (this.relaysInFlight >= MAX_RELAYS_IN_FLIGHT) await this.relayChain;
   }
 
-  private async relay(results: RecordedResult[]): Promise<void> {
-    this.unrelayed = results;
-    const { bus, config } = this.options;
-    await bus.produce(RECORDED_RESULTS_TOPIC, encodeRecordedBatch(results, config.instanceId));
-    this.unrelayed = [];
+  /**
+   * Queues the results for the other instances. Relaying is not awaited by the batch (it would
+   * put a Kafka round trip in every batch's path): produces run one after another, in order, and
+   * the next batch waits only when MAX_RELAYS_IN_FLIGHT are queued. A relay that fails is logged and
+   * dropped: the results are stored, and the other instances' hubs notice watchers left behind
+   * the stored count and read the store (see campaign-hub.ts).
+   */
+  private relay(results: RecordedResult[]): void {
+    const { bus, config, logger } = this.options;
+    const messages = encodeRecordedBatch(results, config.instanceId);
+    this.relaysInFlight += 1;
+    this.relayChain = this.relayChain
+      .then(() => bus.produce(RECORDED_RESULTS_TOPIC, messages))
+      .catch((error) => logger.warn({ err: error }, 'relaying recorded results to the other instances failed'))
+      .finally(() => (this.relaysInFlight -= 1));
+  }
+
+  /** Resolves once every queued relay has been produced (or has failed). */
+  async flushRelays(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.relayChain;
   }
 
   /** The campaign's targets, waiting (polling) until `deadline` for a campaign not yet known. */

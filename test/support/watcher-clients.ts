@@ -25,24 +25,27 @@ export interface WatcherClient {
 
 class FrameLog {
   readonly frames: GatewayFrame[] = [];
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new Set<(frame: GatewayFrame) => void>();
 
   push(frame: GatewayFrame): void {
     this.frames.push(frame);
-    for (const wake of [...this.waiters]) wake();
+    for (const wake of [...this.waiters]) wake(frame);
   }
 
+  /** Counts matches once over the frames so far, then one frame at a time as they arrive. */
   waitForCount(predicate: (frame: GatewayFrame) => boolean, count: number): Promise<GatewayFrame[]> {
+    const matching = this.frames.filter(predicate);
+    if (matching.length >= count) return Promise.resolve(matching.slice(0, count));
     return new Promise((resolve) => {
-      const check = () => {
-        const matching = this.frames.filter(predicate);
+      const check = (frame: GatewayFrame) => {
+        if (!predicate(frame)) return;
+        matching.push(frame);
         if (matching.length >= count) {
           this.waiters.delete(check);
-          resolve(matching.slice(0, count));
+          resolve(matching);
         }
       };
       this.waiters.add(check);
-      check();
     });
   }
 
