@@ -1,2 +1,2 @@
-/** The operator API authenticates with the shared Authenticator (the shell broker uses it too). */
-export { actorOf, Authenticator, bearerToken, currentUser, type AuthenticatedUser } from '../../shared/auth/authenticator';
+/** The operator API authenticates with the shared Authenticator (the shell broker and the results gateway use it too). */
+export * from '../../shared/auth/authenticator';

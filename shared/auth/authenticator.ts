@@ -1,7 +1,8 @@
 /**
- * Bearer-token authentication for /api/v1/fleet/* and the shell broker's operator side: the
- * token's hash is looked up in the sessions read model, then its user. Recent look-ups are cached for a moment (a logout in this process
- * clears its entry at once; another instance's logout is seen within the cache's lifetime).
+ * Bearer-token authentication for /api/v1/fleet/*, the shell broker's operator side and the
+ * results gateway's watchers: the token's hash is looked up in the sessions read model, then its
+ * user. Recent look-ups are cached for a moment (a logout in this process clears its entry at
+ * once; another instance's logout is seen within the cache's lifetime).
  */
 import type { RequestHandler, Response } from 'express';
 import { tokenHash } from './tokens';

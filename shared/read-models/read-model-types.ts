@@ -99,9 +99,26 @@ export interface HostStreamDoc {
   host_id: number;
 }
 
-/** Live query campaigns, keyed by String(campaign id). */
+/** Live query campaigns, keyed by String(campaign id); projected from the campaign streams. */
 export const CAMPAIGNS = 'campaigns';
-export type CampaignStatus = 'running' | 'completed' | 'stopped' | 'expired';
+
+export const CAMPAIGN_STATUSES = ['waiting', 'running', 'completed', 'stopped', 'expired'] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+
+/** A campaign is over in these states: no more results are expected. */
+export const isFinalCampaignStatus = (status: CampaignStatus) =>
+  status === 'completed' || status === 'stopped' || status === 'expired';
+
+/** Fleet's `totals` frame; computed when the campaign is created. `online` hosts are expected to answer. */
+export interface CampaignTotals {
+  count: number;
+  online: number;
+  offline: number;
+  missing_in_action: number;
+  /** Targeted hosts enrolled in the last 24 hours (Fleet's NewHosts). */
+  new?: number;
+}
+
 export interface CampaignDoc {
   id: number;
   query: string;
@@ -109,10 +126,11 @@ export interface CampaignDoc {
   user_id: number;
   status: CampaignStatus;
   target_host_ids: number[];
-  totals: { count: number; online: number; offline: number; missing_in_action: number; new: number };
+  totals: CampaignTotals;
   created_at: string;
   updated_at: string;
-  expires_at: string;
+  /** After this, hosts no longer get the query and the campaign is ended as expired. */
+  expires_at?: string;
 }
 
 export const SHELL_SESSIONS = 'shell_sessions';

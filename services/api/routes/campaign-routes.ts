@@ -12,7 +12,7 @@ import { currentUser } from '../authentication';
 import { createCampaign, endCampaign } from '../commands/campaigns';
 import { HostQueries, type FleetHost } from '../host-queries';
 
-const FLEET_STATUS = { running: 1, completed: 2, stopped: 2, expired: 2 } as const;
+const FLEET_STATUS = { waiting: 0, running: 1, completed: 2, stopped: 2, expired: 2 } as const;
 
 export function renderCampaign(doc: CampaignDoc) {
   return {
@@ -30,7 +30,7 @@ export function renderCampaign(doc: CampaignDoc) {
       OnlineHosts: doc.totals.online,
       OfflineHosts: doc.totals.offline,
       MissingInActionHosts: doc.totals.missing_in_action,
-      NewHosts: doc.totals.new,
+      NewHosts: doc.totals.new ?? 0,
     },
   };
 }

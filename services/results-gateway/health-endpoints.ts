@@ -1,0 +1,27 @@
+/** /healthz and /metrics for the gateway's own process; every other plain HTTP request is a 404. */
+import type { RequestListener } from 'node:http';
+import type { Metrics } from '../../shared/observability/metrics';
+
+export function healthAndMetricsHandler(metrics: Metrics, notReadyReason: () => Promise<string | null>): RequestListener {
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const reply = (status: number, contentType: string, body: string) => {
+      res.writeHead(status, { 'content-type': contentType });
+      res.end(body);
+    };
+    if (req.method === 'GET' && path === '/healthz') {
+      void notReadyReason().then((reason) =>
+        reason === null
+          ? reply(200, 'application/json', JSON.stringify({ status: 'ok' }))
+          : reply(503, 'application/json', JSON.stringify({ status: 'unavailable', reason })),
+      );
+    } else if (req.method === 'GET' && path === '/metrics') {
+      void metrics.registry.metrics().then(
+        (body) => reply(200, metrics.registry.contentType, body),
+        (error) => reply(500, 'text/plain; charset=utf-8', `metrics unavailable: ${String(error)}`),
+      );
+    } else {
+      reply(404, 'application/json', JSON.stringify({ message: 'Resource Not Found', errors: [{ name: 'base', reason: `no route for ${req.method} ${path}` }] }));
+    }
+  };
+}

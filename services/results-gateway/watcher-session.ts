@@ -1,0 +1,106 @@
+/**
+ * Fleet's results socket protocol for one connection, whatever the transport: `auth` with a
+ * token, then `select_campaign`. Every problem is answered with an `error` frame and the
+ * connection stays usable (a later auth or select can succeed). Selecting another campaign
+ * stops following the previous one. Messages are handled one at a time, in arrival order.
+ *
+ * Who may watch: admins and maintainers any campaign, observers only campaigns they started.
+ */
+import type { CampaignDoc, UserDoc } from '../../shared/read-models/read-model-types';
+import type { CampaignHub } from './campaign-hub';
+import type { CampaignWatcher } from './campaign-watcher';
+import { errorFrame } from './gateway-messages';
+import type { CampaignLookup, WatcherAuthenticator } from './ports';
+import type { WatcherConnection } from './watcher-connection';
+
+export interface WatcherSessionDeps {
+  authenticator: WatcherAuthenticator;
+  campaigns: CampaignLookup;
+  hub: CampaignHub;
+  onFailure(error: unknown): void;
+}
+
+export function mayWatch(user: UserDoc, campaign: CampaignDoc): boolean {
+  return user.global_role === 'admin' || user.global_role === 'maintainer' || campaign.user_id === user.id;
+}
+
+export class WatcherSession {
+  private user: UserDoc | null = null;
+  private watcher: CampaignWatcher | null = null;
+  private closed = false;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly connection: WatcherConnection,
+    private readonly deps: WatcherSessionDeps,
+  ) {}
+
+  /** A text frame of the raw WebSocket or SockJS transport: `{"type": ..., "data": ...}`. */
+  receiveText(text: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return this.fail('invalid message: not JSON');
+    }
+    if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { type?: unknown }).type !== 'string') {
+      return this.fail('invalid message: expected {"type": ..., "data": ...}');
+    }
+    const { type, data } = parsed as { type: string; data?: unknown };
+    this.receive(type, data);
+  }
+
+  /** A message by type (Socket.IO events arrive this way). */
+  receive(type: string, data: unknown): void {
+    this.queue = this.queue
+      .then(() => (this.closed ? undefined : this.handle(type, data)))
+      .catch((error) => {
+        this.deps.onFailure(error);
+        this.fail('internal error; try again');
+      });
+  }
+
+  /** The connection ended: stop following. */
+  close(): void {
+    this.closed = true;
+    this.watcher?.stop();
+    this.watcher = null;
+  }
+
+  private async handle(type: string, data: unknown): Promise<void> {
+    switch (type) {
+      case 'auth':
+        return this.authenticate(data);
+      case 'select_campaign':
+        return this.selectCampaign(data);
+      default:
+        return this.fail(`unknown message type: ${JSON.stringify(type).slice(0, 100)}`);
+    }
+  }
+
+  private async authenticate(data: unknown): Promise<void> {
+    const token = (data as { token?: unknown } | null)?.token;
+    if (typeof token !== 'string' || token === '') return this.fail('auth: data.token must be a non-empty string');
+    const user = await this.deps.authenticator.userForToken(token);
+    if (!user) return this.fail('auth: invalid or expired token');
+    this.user = user;
+  }
+
+  private async selectCampaign(data: unknown): Promise<void> {
+    if (!this.user) return this.fail('select_campaign: authenticate first (send auth with a token)');
+    const campaignId = (data as { campaign_id?: unknown } | null)?.campaign_id;
+    if (typeof campaignId !== 'number' || !Number.isSafeInteger(campaignId) || campaignId < 1) {
+      return this.fail('select_campaign: data.campaign_id must be a positive integer');
+    }
+    const campaign = await this.deps.campaigns.getCampaign(campaignId);
+    if (!campaign) return this.fail(`select_campaign: no campaign with id ${campaignId}`);
+    if (!mayWatch(this.user, campaign)) return this.fail(`select_campaign: not allowed to watch campaign ${campaignId}`);
+    if (this.closed) return;
+    this.watcher?.stop();
+    this.watcher = this.deps.hub.watch(this.connection, campaign);
+  }
+
+  private fail(message: string): void {
+    if (!this.closed) this.connection.send(errorFrame(message));
+  }
+}

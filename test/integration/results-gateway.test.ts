@@ -1,0 +1,318 @@
+import { strict as assert } from 'node:assert';
+import { createInProcessResultsBus } from '../../shared/adapters/results-bus/in-process-results-bus';
+import { OVERFLOW_CLOSE_CODE } from '../../services/results-gateway';
+import { readStoreResults } from '../../services/results-gateway/read-store-results';
+import {
+  campaignDoc,
+  givenCampaign,
+  givenUser,
+  hostResult,
+  newGatewayDataDir,
+  produceResults,
+  startGatewayHarness,
+  type GatewayHarness,
+} from '../support/results-gateway-harness';
+import {
+  connectSocketIoWatcher,
+  connectSockJsWatcher,
+  connectWebSocketWatcher,
+  isFinished,
+  isType,
+  resultHosts,
+  type WatcherClient,
+} from '../support/watcher-clients';
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+describe('results gateway (in-process bus)', function () {
+  let harness: GatewayHarness;
+  let adminToken: string;
+  const clients: WatcherClient[] = [];
+
+  async function watch(client: WatcherClient, campaignId: number, token = adminToken): Promise<WatcherClient> {
+    clients.push(client);
+    client.send('auth', { token });
+    client.send('select_campaign', { campaign_id: campaignId });
+    return client;
+  }
+
+  beforeEach(async function () {
+    harness = await startGatewayHarness();
+    adminToken = await givenUser(harness.readModels, 1, 'admin');
+  });
+
+  afterEach(async function () {
+    for (const client of clients.splice(0)) client.close();
+    await harness.close();
+  });
+
+  describe('protocol on each transport', function () {
+    async function expectHappyPath(client: WatcherClient) {
+      await givenCampaign(harness.readModels, campaignDoc(7, { target_host_ids: [1, 2, 3] }));
+      await produceResults(harness.bus, [hostResult(7, 1, [{ name: 'osqueryd', pid: '100' }])]);
+      await watch(client, 7);
+      await produceResults(harness.bus, [hostResult(7, 2), hostResult(7, 3, [], 'no such table: nope')]);
+      await client.waitFor(isFinished);
+
+      assert.deepEqual(client.frames[0], { type: 'totals', data: { count: 3, online: 3, offline: 0, missing_in_action: 0 } });
+      assert.deepEqual(resultHosts(client.frames), [1, 2, 3]);
+      const first = client.frames.find(isType('result'))!;
+      assert.deepEqual(first.data, {
+        distributed_query_execution_id: 7,
+        host: { id: 1, hostname: 'host-1.example.com', display_name: 'host-1' },
+        rows: [{ name: 'osqueryd', pid: '100' }],
+        error: null,
+      });
+      assert.equal(client.frames.filter(isType('result'))[2].data.error, 'no such table: nope');
+      const statuses = client.frames.filter(isType('status'));
+      assert.deepEqual(statuses[statuses.length - 1].data, { expected_results: 3, actual_results: 3, status: 'finished' });
+      assert.ok(statuses.slice(0, -1).every((frame) => frame.data.status === 'pending'), 'finished only once, at the end');
+      assert.equal(client.frames.filter(isType('error')).length, 0);
+    }
+
+    it('raw WebSocket: totals, the stored then the live results in order, then finished', async function () {
+      await expectHappyPath(await connectWebSocketWatcher(harness.wsUrl));
+    });
+
+    it('SockJS (its WebSocket transport)', async function () {
+      await expectHappyPath(await connectSockJsWatcher(harness.url));
+    });
+
+    it('SockJS (xhr-streaming transport)', async function () {
+      await expectHappyPath(await connectSockJsWatcher(harness.url, ['xhr-streaming']));
+    });
+
+    it('Socket.IO namespace /campaigns with the token in the handshake', async function () {
+      const client = await connectSocketIoWatcher(harness.url, adminToken);
+      clients.push(client);
+      await givenCampaign(harness.readModels, campaignDoc(7, { target_host_ids: [1, 2, 3] }));
+      await produceResults(harness.bus, [hostResult(7, 1, [{ name: 'osqueryd', pid: '100' }])]);
+      client.send('select_campaign', { campaign_id: 7 });
+      await produceResults(harness.bus, [hostResult(7, 2), hostResult(7, 3, [], 'no such table: nope')]);
+      await client.waitFor(isFinished);
+      assert.deepEqual(client.frames[0], { type: 'totals', data: { count: 3, online: 3, offline: 0, missing_in_action: 0 } });
+      assert.deepEqual(resultHosts(client.frames), [1, 2, 3]);
+      assert.deepEqual(client.frames.find(isType('result'))!.data.rows, [{ name: 'osqueryd', pid: '100' }]);
+      assert.equal(client.frames.filter(isType('error')).length, 0);
+    });
+  });
+
+  describe('recording', function () {
+    it('counts a host once: duplicated messages and second answers are ignored, the first answer stays', async function () {
+      await givenCampaign(harness.readModels, campaignDoc(8, { target_host_ids: [1, 2] }));
+      const first = hostResult(8, 1, [{ answer: 'first' }]);
+      await produceResults(harness.bus, [first, first, hostResult(8, 1, [{ answer: 'second' }])]);
+      await produceResults(harness.bus, [first, hostResult(8, 2)]);
+      const client = await watch(await connectWebSocketWatcher(harness.wsUrl), 8);
+      await client.waitFor(isFinished);
+      assert.deepEqual(resultHosts(client.frames), [1, 2]);
+      assert.deepEqual(client.frames.find(isType('result'))!.data.rows, [{ answer: 'first' }]);
+      assert.equal(client.frames.filter(isType('status')).pop()!.data.actual_results, 2);
+      // Once a later message (same partition) is recorded, the stored count is final.
+      await givenCampaign(harness.readModels, campaignDoc(108, { target_host_ids: [1] }));
+      await produceResults(harness.bus, [hostResult(108, 1)]);
+      await (await watch(await connectWebSocketWatcher(harness.wsUrl), 108)).waitFor(isFinished);
+      assert.equal(await readStoreResults(harness.readStore).recordedCount(8), 2);
+    });
+
+    it('ignores hosts the campaign did not target, and malformed messages', async function () {
+      await givenCampaign(harness.readModels, campaignDoc(9, { target_host_ids: [1, 2] }));
+      await produceResults(harness.bus, [hostResult(9, 99), 'not json', '{"campaign_id":9}', hostResult(9, 1), hostResult(9, 2)]);
+      const client = await watch(await connectWebSocketWatcher(harness.wsUrl), 9);
+      await client.waitFor(isFinished);
+      assert.deepEqual(resultHosts(client.frames), [1, 2]);
+      assert.equal(await readStoreResults(harness.readStore).getResult(9, 99), null);
+    });
+
+    it('records a result whose campaign is projected just after it', async function () {
+      await produceResults(harness.bus, [hostResult(10, 1)]);
+      await givenCampaign(harness.readModels, campaignDoc(10, { target_host_ids: [1] }));
+      const client = await watch(await connectWebSocketWatcher(harness.wsUrl), 10);
+      await client.waitFor(isFinished);
+      assert.deepEqual(resultHosts(client.frames), [1]);
+    });
+
+    it('drops results of a campaign still unknown after the wait, and goes on with the next ones', async function () {
+      await harness.close();
+      harness = await startGatewayHarness({ config: { campaignWaitMs: 50 } });
+      adminToken = await givenUser(harness.readModels, 1, 'admin');
+      await givenCampaign(harness.readModels, campaignDoc(12, { target_host_ids: [1] }));
+      await produceResults(harness.bus, [hostResult(11, 1), hostResult(12, 1)]);
+      const client = await watch(await connectWebSocketWatcher(harness.wsUrl), 12);
+      await client.waitFor(isFinished);
+      assert.deepEqual(resultHosts(client.frames), [1]);
+      assert.equal(await readStoreResults(harness.readStore).getResult(11, 1), null);
+    });
+
+    it('replaces a result over the size limit by an error for that host', async function () {
+      await harness.close();
+      harness = await startGatewayHarness({ config: { maxResultBytes: 2_000 } });
+      adminToken = await givenUser(harness.readModels, 1, 'admin');
+      await givenCampaign(harness.readModels, campaignDoc(13, { target_host_ids: [1, 2] }));
+      const big = range(1, 100).map((i) => ({ path: `/usr/lib/some/long/path/number/${i}` }));
+      await produceResults(harness.bus, [hostResult(13, 1, big), hostResult(13, 2)]);
+      const client = await watch(await connectWebSocketWatcher(harness.wsUrl), 13);
+      await client.waitFor(isFinished);
+      const [tooLarge, normal] = client.frames.filter(isType('result'));
+      assert.equal(tooLarge.data.host.id, 1);
+      assert.deepEqual(tooLarge.data.rows, []);
+      assert.match(tooLarge.data.error, /^result too large: \d+ bytes, the limit is 2000 bytes$/);
+      assert.deepEqual(normal.data.rows, [{ host: '2' }]);
+    });
+
+    it('replays every stored result in order to a watcher after the gateway restarts', async function () {
+      const dataDir = newGatewayDataDir();
+      await harness.close();
+      harness = await startGatewayHarness({ dataDir });
+      adminToken = await givenUser(harness.readModels, 1, 'admin');
+      await givenCampaign(harness.readModels, campaignDoc(14, { target_host_ids: range(1, 50), status: 'completed' }));
+      await produceResults(harness.bus, range(1, 50).reverse().map((host) => hostResult(14, host)));
+      const before = await watch(await connectWebSocketWatcher(harness.wsUrl), 14);
+      await before.waitFor(isFinished);
+      before.close();
+
+      await harness.close();
+      harness = await startGatewayHarness({ dataDir, bus: createInProcessResultsBus() }); // the new bus is empty
+      const after = await watch(await connectWebSocketWatcher(harness.wsUrl), 14);
+      await after.waitFor(isFinished);
+      assert.deepEqual(resultHosts(after.frames), range(1, 50).reverse());
+      await harness.bus.close();
+    });
+  });
+
+  describe('bad input: an error frame, and the connection keeps working', function () {
+    it('raw WebSocket', async function () {
+      const observerToken = await givenUser(harness.readModels, 2, 'observer');
+      await givenCampaign(harness.readModels, campaignDoc(20, { user_id: 1, target_host_ids: [1] }));
+      await givenCampaign(harness.readModels, campaignDoc(21, { user_id: 2, target_host_ids: [1] }));
+      await produceResults(harness.bus, [hostResult(21, 1)]);
+      const client = await connectWebSocketWatcher(harness.wsUrl);
+      clients.push(client);
+      const errors: string[] = [];
+      const expectError = async (pattern: RegExp) => {
+        const frame = await client.waitForCount(isType('error'), errors.length + 1).then((frames) => frames[frames.length - 1]);
+        errors.push(frame.data);
+        assert.match(frame.data, pattern);
+      };
+      client.send('select_campaign', { campaign_id: 21 });
+      await expectError(/authenticate first/);
+      client.sendRaw('{not json');
+      await expectError(/not JSON/);
+      client.sendRaw('[1,2]');
+      await expectError(/expected \{"type"/);
+      client.send('subscribe', {});
+      await expectError(/unknown message type: "subscribe"/);
+      client.send('auth', { token: 'wrong' });
+      await expectError(/invalid or expired token/);
+      client.send('auth', {});
+      await expectError(/data.token must be/);
+      client.send('auth', { token: observerToken });
+      client.send('select_campaign', { campaign_id: 'twenty' });
+      await expectError(/campaign_id must be a positive integer/);
+      client.send('select_campaign', { campaign_id: 404 });
+      await expectError(/no campaign with id 404/);
+      client.send('select_campaign', { campaign_id: 20 });
+      await expectError(/not allowed to watch campaign 20/);
+      client.send('select_campaign', { campaign_id: 21 });
+      await client.waitFor(isFinished);
+      assert.deepEqual(resultHosts(client.frames), [1]);
+      assert.equal(client.frames.filter(isType('totals')).length, 1, 'no totals for the refused selections');
+    });
+
+    it('Socket.IO: a bad handshake token is an error event; a later auth event works', async function () {
+      await givenCampaign(harness.readModels, campaignDoc(22, { target_host_ids: [1] }));
+      await produceResults(harness.bus, [hostResult(22, 1)]);
+      const client = await connectSocketIoWatcher(harness.url, 'wrong');
+      clients.push(client);
+      assert.match((await client.waitFor(isType('error'))).data, /invalid or expired token/);
+      client.send('select_campaign', { campaign_id: 22 });
+      assert.match((await client.waitForCount(isType('error'), 2))[1].data, /authenticate first/);
+      client.send('auth', { token: adminToken });
+      client.send('select_campaign', { campaign_id: 22 });
+      await client.waitFor(isFinished);
+      assert.deepEqual(resultHosts(client.frames), [1]);
+    });
+
+    it('SockJS', async function () {
+      const client = await connectSockJsWatcher(harness.url);
+      clients.push(client);
+      client.sendRaw('nonsense');
+      assert.match((await client.waitFor(isType('error'))).data, /not JSON/);
+      await givenCampaign(harness.readModels, campaignDoc(23, { target_host_ids: [1] }));
+      await produceResults(harness.bus, [hostResult(23, 1)]);
+      await watch(client, 23);
+      await client.waitFor(isFinished);
+      assert.deepEqual(resultHosts(client.frames), [1]);
+    });
+  });
+
+  describe('many watchers', function () {
+    it('gives every watcher every result, in order, across replay and live', async function () {
+      const hosts = range(1, 300);
+      await givenCampaign(harness.readModels, campaignDoc(30, { target_host_ids: hosts }));
+      await produceResults(harness.bus, hosts.slice(0, 100).map((host) => hostResult(30, host)));
+      const early = await watch(await connectWebSocketWatcher(harness.wsUrl), 30);
+      const viaSockJs = await watch(await connectSockJsWatcher(harness.url), 30);
+      for (let i = 100; i < 300; i += 20) {
+        await produceResults(harness.bus, hosts.slice(i, i + 20).map((host) => hostResult(30, host)));
+        if (i === 200) await watch(await connectWebSocketWatcher(harness.wsUrl), 30);
+      }
+      for (const client of clients) {
+        await client.waitFor(isFinished);
+        assert.deepEqual(resultHosts(client.frames), hosts);
+      }
+      assert.equal(clients.length, 3);
+      assert.ok(early && viaSockJs);
+    });
+
+    it('cuts off a watcher that does not read (error frame, close 4008) while the others get everything; it can reselect and replay', async function () {
+      // The limit must exceed one delivery burst (here 10 results of about 40 kB).
+      await harness.close();
+      harness = await startGatewayHarness({ config: { maxWatcherBufferBytes: 1_048_576, maxResultBytes: 1_048_576 } });
+      adminToken = await givenUser(harness.readModels, 1, 'admin');
+      const hosts = range(1, 400);
+      await givenCampaign(harness.readModels, campaignDoc(31, { target_host_ids: hosts }));
+      const fast = await watch(await connectWebSocketWatcher(harness.wsUrl), 31);
+      const slow = await connectWebSocketWatcher(harness.wsUrl);
+      await watch(slow, 31);
+      await slow.waitFor(isType('status'));
+      (slow.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+
+      const rows = range(1, 400).map((i) => ({ line: `${i}:${'x'.repeat(90)}` })); // ~40 kB per result
+      for (let i = 0; i < hosts.length; i += 10) {
+        await produceResults(harness.bus, hosts.slice(i, i + 10).map((host) => hostResult(31, host, rows)));
+        await fast.waitForCount(isType('result'), i + 10);
+      }
+      await fast.waitFor(isFinished);
+      assert.deepEqual(resultHosts(fast.frames), hosts);
+
+      (slow.socket as unknown as { _socket: { resume(): void } })._socket.resume();
+      const closed = await slow.closed;
+      assert.equal(closed.code, OVERFLOW_CLOSE_CODE);
+      assert.equal(closed.reason, 'watcher too slow');
+      const last = slow.frames[slow.frames.length - 1];
+      assert.equal(last.type, 'error');
+      assert.match(last.data, /^watcher too slow: more than 1048576 bytes were waiting to be sent/);
+      const received = resultHosts(slow.frames);
+      assert.ok(received.length < hosts.length, 'the slow watcher did not get everything');
+      assert.deepEqual(received, hosts.slice(0, received.length), 'what it got was in order');
+
+      const again = await watch(await connectWebSocketWatcher(harness.wsUrl), 31);
+      await again.waitFor(isFinished);
+      assert.deepEqual(resultHosts(again.frames), hosts);
+    });
+  });
+
+  it('finishes when the campaign is stopped before every host answered', async function () {
+    await harness.close();
+    harness = await startGatewayHarness({ config: { campaignPollMs: 20 } });
+    adminToken = await givenUser(harness.readModels, 1, 'admin');
+    const campaign = await givenCampaign(harness.readModels, campaignDoc(40, { target_host_ids: [1, 2, 3] }));
+    await produceResults(harness.bus, [hostResult(40, 1)]);
+    const client = await watch(await connectWebSocketWatcher(harness.wsUrl), 40);
+    await client.waitFor(isType('result'));
+    await givenCampaign(harness.readModels, { ...campaign, status: 'stopped' });
+    const finished = await client.waitFor(isFinished);
+    assert.deepEqual(finished.data, { expected_results: 3, actual_results: 1, status: 'finished' });
+  });
+});

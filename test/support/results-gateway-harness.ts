@@ -1,0 +1,141 @@
+/**
+ * A results gateway on loopback for tests: its own embedded read store (in a temp dir unless
+ * one is given, so a restart can reuse it), a results bus (in-process unless one is given), and
+ * helpers to write campaigns and users into the read models and produce hosts' results.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { createInProcessResultsBus } from '../../shared/adapters/results-bus/in-process-results-bus';
+import { openLmdbReadStore } from '../../shared/adapters/read-store/lmdb-read-store';
+import { tokenHash } from '../../shared/auth/tokens';
+import { CAMPAIGN_RESULTS_TOPIC, type CampaignResultMessage } from '../../shared/campaigns/campaign-results-topic';
+import type { GlobalRole } from '../../shared/domain/users/roles';
+import { listen, type Listening } from '../../shared/http/listen';
+import { createMetrics } from '../../shared/observability/metrics';
+import type { ReadStore } from '../../shared/ports/read-store';
+import type { ResultsBus } from '../../shared/ports/results-bus';
+import {
+  CAMPAIGNS,
+  SESSIONS,
+  USERS,
+  type CampaignDoc,
+  type SessionDoc,
+  type UserDoc,
+} from '../../shared/read-models/read-model-types';
+import { ReadModels } from '../../shared/read-models/read-models';
+import { DEFAULT_GATEWAY_CONFIG, startResultsGateway, type GatewayConfig, type ResultsGateway } from '../../services/results-gateway';
+import { onSuiteEnd } from './teardown';
+
+export function newGatewayDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'logbook-gateway-test-'));
+  onSuiteEnd(async () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export interface GatewayHarness {
+  url: string;
+  wsUrl: string;
+  readStore: ReadStore;
+  readModels: ReadModels;
+  bus: ResultsBus;
+  gateway: ResultsGateway;
+  http: Listening;
+  /** Stops the gateway and its HTTP server; closes the read store and the bus if the harness made them. */
+  close(): Promise<void>;
+}
+
+let instances = 0;
+
+export async function startGatewayHarness(
+  options: { dataDir?: string; readStore?: ReadStore; bus?: ResultsBus; config?: Partial<GatewayConfig> } = {},
+): Promise<GatewayHarness> {
+  const ownStore = options.readStore === undefined;
+  const readStore = options.readStore ?? (await openLmdbReadStore(options.dataDir ?? newGatewayDataDir()));
+  const readModels = new ReadModels(readStore);
+  await readModels.init();
+  const ownBus = options.bus === undefined;
+  const bus = options.bus ?? createInProcessResultsBus();
+  const http = await listen((_req, res) => res.writeHead(404).end(), 0, '127.0.0.1');
+  const gateway = await startResultsGateway({
+    gatewayConfig: { ...DEFAULT_GATEWAY_CONFIG, instanceId: `test-gateway-${process.pid}-${++instances}`, ...options.config },
+    readModels,
+    resultsBus: bus,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    metrics: createMetrics(),
+    server: http.server,
+  });
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${http.port}`,
+    wsUrl: `ws://127.0.0.1:${http.port}`,
+    readStore,
+    readModels,
+    bus,
+    gateway,
+    http,
+    close() {
+      closed ??= (async () => {
+        await gateway.close();
+        await http.close();
+        if (ownBus) await bus.close();
+        if (ownStore) await readStore.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+/** Writes a user and a session into the read models; returns the session's bearer token. */
+export async function givenUser(readModels: ReadModels, id: number, role: GlobalRole): Promise<string> {
+  const now = new Date().toISOString();
+  const user: UserDoc = { id, name: `User ${id}`, email: `user${id}@example.com`, global_role: role, created_at: now, updated_at: now };
+  await readModels.collection<UserDoc>(USERS).put(String(id), user);
+  const token = `token-of-user-${id}-${Math.random().toString(36).slice(2)}`;
+  const session: SessionDoc = { user_id: id, expires_at: new Date(Date.now() + 3_600_000).toISOString() };
+  await readModels.collection<SessionDoc>(SESSIONS).put(tokenHash(token), session);
+  return token;
+}
+
+export function campaignDoc(id: number, fields: Partial<CampaignDoc> = {}): CampaignDoc {
+  const targets = fields.target_host_ids ?? [1, 2, 3];
+  const now = new Date().toISOString();
+  return {
+    id,
+    query: 'SELECT * FROM osquery_info',
+    query_id: null,
+    user_id: 1,
+    status: 'running',
+    target_host_ids: targets,
+    totals: { count: targets.length, online: targets.length, offline: 0, missing_in_action: 0 },
+    created_at: now,
+    updated_at: now,
+    ...fields,
+  };
+}
+
+export async function givenCampaign(readModels: ReadModels, doc: CampaignDoc): Promise<CampaignDoc> {
+  await readModels.collection<CampaignDoc>(CAMPAIGNS).put(String(doc.id), doc);
+  return doc;
+}
+
+export function hostResult(campaignId: number, hostId: number, rows: Array<Record<string, string>> = [{ host: String(hostId) }], error: string | null = null): CampaignResultMessage {
+  return {
+    campaign_id: campaignId,
+    host: { id: hostId, hostname: `host-${hostId}.example.com`, display_name: `host-${hostId}` },
+    rows,
+    error,
+    answered_at: new Date().toISOString(),
+  };
+}
+
+export async function produceResults(bus: ResultsBus, results: Array<CampaignResultMessage | string>): Promise<void> {
+  await bus.produce(
+    CAMPAIGN_RESULTS_TOPIC,
+    results.map((result) => ({
+      key: typeof result === 'string' ? '0' : String(result.campaign_id),
+      value: typeof result === 'string' ? result : JSON.stringify(result),
+    })),
+  );
+}
