@@ -1,6 +1,6 @@
 /**
- * Logbook in one process: the operator API, the projector, the osquery agent API and the shell
- * broker over the same stores (embedded by default, so no server is needed), on one HTTP port.
+ * Logbook in one process: the operator API, the projector, the osquery agent API, the results
+ * gateway and the shell broker over the same stores and results bus (embedded by default, so no server is needed), on one HTTP port.
  * This composition root is the one place that starts several services' entry points (their index
  * modules) together.
  */
@@ -14,6 +14,7 @@ import { runMain } from '../../shared/service/run-main';
 import { startAgentApi } from '../agent-api';
 import { createApiService } from '../api';
 import { Projector } from '../projector';
+import { loadGatewayConfig, startResultsGateway } from '../results-gateway';
 import { createShellBroker } from '../shell-broker';
 
 runMain('logbook', async (config, logger) => {
@@ -40,7 +41,7 @@ runMain('logbook', async (config, logger) => {
     hostById: async (id) => agent.hosts.byId(id),
   };
   const shells = createShellBroker({ config, eventStore, readModels, hosts: shellHosts, authenticator, logger: logger.child({ component: 'shell-broker' }) });
-  const app = await createApiService({
+  const api = await createApiService({
     config,
     eventStore,
     readModels,
@@ -48,19 +49,31 @@ runMain('logbook', async (config, logger) => {
     metrics,
     notReadyReason,
     authenticator,
+    resultsBus,
     extensions: { publicRoutes: shells.publicRoutes, fleetRoutes: shells.fleetRoutes },
   });
   const http = await listen(
     (req, res) => {
-      if (!agent.handle(req, res) && !shells.frontHandler(req, res)) app(req, res);
+      if (!agent.handle(req, res) && !shells.frontHandler(req, res)) api.app(req, res);
     },
     config.port,
     config.host,
   );
   shells.attach(http.server);
+  const gateway = await startResultsGateway({
+    gatewayConfig: loadGatewayConfig(process.env),
+    readModels,
+    resultsBus,
+    authenticator,
+    logger: logger.child({ component: 'results-gateway' }),
+    metrics,
+    server: http.server,
+  });
   logger.info({ port: http.port }, 'operator API listening');
   return {
     async stop() {
+      await gateway.close();
+      await api.stop();
       await shells.close();
       await http.close();
       await agent.close();

@@ -3,6 +3,7 @@ import type { AggregateLoader } from '../../shared/eventsourcing/aggregate-loade
 import { commandContext, type CommandContext } from '../../shared/eventsourcing/metadata';
 import type { Logger } from '../../shared/observability/logger';
 import type { EventStore } from '../../shared/ports/event-store';
+import type { ResultsBus } from '../../shared/ports/results-bus';
 import type { ReadModels } from '../../shared/read-models/read-models';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
@@ -15,6 +16,8 @@ export interface ApiDeps {
   authenticator: Authenticator;
   config: Pick<Config, 'readYourWritesTimeoutMs' | 'sessionTtlHours' | 'bodyLimitBytes' | 'campaignExpirySeconds'>;
   logger: Logger;
+  /** The results bus, where this instance has one (for the live query status check). */
+  resultsBus?: ResultsBus;
 }
 
 /** The request's id (a client's X-Request-Id when it sent a sane one) correlates its events. */

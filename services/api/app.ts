@@ -6,6 +6,7 @@ import type { ApiDeps } from './api-deps';
 import { activityRoutes } from './routes/activity-routes';
 import { campaignRoutes } from './routes/campaign-routes';
 import { hostRoutes } from './routes/host-routes';
+import { statusRoutes } from './routes/status-routes';
 import { specRoutes } from './routes/spec-routes';
 import { publicUserRoutes, userRoutes } from './routes/user-routes';
 
@@ -43,6 +44,7 @@ export function createApiApp(deps: ApiDeps, options: ApiAppOptions): Express {
   fleet.use(activityRoutes(deps));
   fleet.use(hostRoutes(deps));
   fleet.use(campaignRoutes(deps));
+  fleet.use(statusRoutes(deps));
   for (const routes of options.fleetRoutes ?? []) fleet.use(routes);
   app.use('/api/v1/fleet', fleet);
 

@@ -7,10 +7,12 @@ import { listen, type Listening } from '../../shared/http/listen';
 import type { Logger } from '../../shared/observability/logger';
 import type { Metrics } from '../../shared/observability/metrics';
 import type { EventStore } from '../../shared/ports/event-store';
+import type { ResultsBus } from '../../shared/ports/results-bus';
 import type { ReadModels } from '../../shared/read-models/read-models';
 import type { ApiDeps } from './api-deps';
 import { createApiApp } from './app';
 import { Authenticator } from './authentication';
+import { startCampaignSweeper } from './campaign-lifecycle';
 import { seedBuiltinLabels } from './commands/seed-builtin-labels';
 
 export interface ApiServiceOptions {
@@ -21,6 +23,7 @@ export interface ApiServiceOptions {
   metrics: Metrics;
   notReadyReason(): Promise<string | null>;
   extensions?: ApiExtensions;
+  resultsBus?: ResultsBus;
   /** Shared with other services in the same process, so a logout here reaches them at once. */
   authenticator?: Authenticator;
 }
@@ -35,8 +38,14 @@ export interface ApiExtensions {
   fleetRoutes?: Router[];
 }
 
-/** The operator API's Express app, not yet listening (the all-in-one process mounts it). */
-export async function createApiService(options: ApiServiceOptions): Promise<Express> {
+export interface ApiService {
+  /** The operator API's Express app, not yet listening (the all-in-one process mounts it). */
+  app: Express;
+  /** Stops the API's background work (the campaign sweeper). */
+  stop(): Promise<void>;
+}
+
+export async function createApiService(options: ApiServiceOptions): Promise<ApiService> {
   const deps: ApiDeps = {
     store: options.eventStore,
     loader: new AggregateLoader(options.eventStore),
@@ -44,22 +53,31 @@ export async function createApiService(options: ApiServiceOptions): Promise<Expr
     authenticator: options.authenticator ?? new Authenticator(options.readModels),
     config: options.config,
     logger: options.logger,
+    resultsBus: options.resultsBus,
   };
   await seedBuiltinLabels(deps);
   const extensions = options.extensions ?? {};
-  return createApiApp(deps, {
+  const app = createApiApp(deps, {
     metrics: options.metrics,
     notReadyReason: options.notReadyReason,
     publicRoutes: extensions.publicRoutes,
     fleetRoutes: extensions.fleetRoutes,
   });
+  const sweeper = startCampaignSweeper(deps);
+  return { app, stop: () => sweeper.stop() };
 }
 
 export async function startApiService(options: ApiServiceOptions): Promise<Listening> {
-  const app = await createApiService(options);
+  const { app, stop } = await createApiService(options);
   const front = options.extensions?.frontHandler;
   const handler = front ? (req: IncomingMessage, res: ServerResponse) => void (front(req, res) || app(req, res)) : app;
   const listening = await listen(handler, options.config.port, options.config.host);
   options.logger.info({ port: listening.port }, 'operator API listening');
-  return listening;
+  return {
+    ...listening,
+    async close() {
+      await stop();
+      await listening.close();
+    },
+  };
 }

@@ -1,5 +1,5 @@
 /** The operator API as its own service; a projector service builds the read models it serves. */
-import { openStores } from '../../shared/adapters/open-stores';
+import { openResultsBus, openStores } from '../../shared/adapters/open-stores';
 import { createMetrics } from '../../shared/observability/metrics';
 import { ReadModels } from '../../shared/read-models/read-models';
 import { runMain } from '../../shared/service/run-main';
@@ -13,11 +13,13 @@ runMain('api', async (config, logger) => {
   refresh.unref();
   const metrics = createMetrics({ defaultLabels: { service: 'api' } });
   const notReadyReason = async () => readStore.ping().then(() => null, (error: Error) => `read store: ${error.message}`);
-  const http = await startApiService({ config, eventStore, readModels, logger, metrics, notReadyReason });
+  const resultsBus = await openResultsBus(config, 'logbook-api', (record) => logger.warn(record, 'kafka'));
+  const http = await startApiService({ config, eventStore, readModels, logger, metrics, notReadyReason, resultsBus });
   return {
     async stop() {
       clearInterval(refresh);
       await http.close();
+      await resultsBus.close();
       await eventStore.close();
       await readStore.close();
     },

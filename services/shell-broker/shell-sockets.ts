@@ -29,6 +29,7 @@ const CLOSE_CODE_OF: Record<DomainErrorKind, number> = {
   conflict: CLOSE_CODES.conflict,
   validation: CLOSE_CODES.badFrame,
   bad_request: CLOSE_CODES.badFrame,
+  unavailable: 1011,
 };
 
 export interface ShellSocketsDeps {

@@ -18,6 +18,7 @@ const STATUS_AND_MESSAGE: Record<DomainErrorKind, [number, string]> = {
   forbidden: [403, 'Permission Denied'],
   not_found: [404, 'Resource Not Found'],
   conflict: [409, 'Resource Already Exists'],
+  unavailable: [503, 'Service Unavailable'],
 };
 
 export function sendFleetError(res: Response, status: number, message: string, errors: FieldProblem[]): void {

@@ -1,5 +1,7 @@
 /** Live query campaigns: run (by ids or by names), stop, and read a campaign's state. */
 import { Router, type Response } from 'express';
+import Joi from 'joi';
+import { readStoreResults } from '../../../shared/campaigns/campaign-results-store';
 import { DomainError, forbidden, notFound } from '../../../shared/domain/errors';
 import { isNewHost } from '../../../shared/domain/hosts/host-status';
 import type { QuerySpec } from '../../../shared/domain/specs/spec-types';
@@ -9,8 +11,14 @@ import { runCampaignBody, runCampaignByNamesBody, type RunCampaignBody, type Run
 import { validate } from '../../../shared/schemas/validate';
 import { awaitReadModels, userCommandContext, type ApiDeps } from '../api-deps';
 import { currentUser } from '../authentication';
+import { resultsAsCsv } from '../campaign-results';
 import { createCampaign, endCampaign } from '../commands/campaigns';
 import { HostQueries, type FleetHost } from '../host-queries';
+
+const resultsPageQuery = Joi.object({
+  page: Joi.number().integer().min(0).max(1_000_000).default(0),
+  per_page: Joi.number().integer().min(1).max(10_000).default(100),
+}).unknown(false);
 
 const FLEET_STATUS = { waiting: 0, running: 1, completed: 2, stopped: 2, expired: 2 } as const;
 
@@ -127,6 +135,42 @@ export function campaignRoutes(deps: ApiDeps): Router {
     const hosts = await hostQueries.list({});
     const targets = hosts.filter((host) => hostnames.has(host.hostname) || host.labels.some((label) => labels.has(label.id)));
     await start(deps, req, res, query, targets);
+  });
+
+  const results = readStoreResults(deps.readModels.store);
+
+  /** The campaign, if it exists and the user may see it (observers: only their own). */
+  async function visibleCampaign(res: Response, rawId: string): Promise<CampaignDoc> {
+    const id = Number(rawId);
+    const doc = Number.isSafeInteger(id) && id >= 1 ? await deps.readModels.collection<CampaignDoc>(CAMPAIGNS).get(String(id)) : null;
+    if (!doc) throw notFound(`campaign ${rawId}`);
+    const user = currentUser(res);
+    if (!canApplySpecs(user.global_role) && doc.user_id !== user.id) throw forbidden('observers can see only the campaigns they ran');
+    return doc;
+  }
+
+  router.get('/campaigns/:id', async (req, res) => {
+    const doc = await visibleCampaign(res, req.params.id);
+    const actual = await results.recordedCount(doc.id);
+    res.json({ campaign: { ...renderCampaign(doc), expected_results: doc.totals.online, actual_results: actual, targeted_hosts: doc.totals.count } });
+  });
+
+  router.get('/campaigns/:id/results', async (req, res) => {
+    const doc = await visibleCampaign(res, req.params.id);
+    const { error, value } = resultsPageQuery.validate(req.query, { convert: true, abortEarly: false });
+    if (error) throw new DomainError('bad_request', error.message, error.details.map((detail) => ({ name: detail.path.join('.'), reason: detail.message.replace(/"/g, "'") })));
+    const all = await results.resultsAfter(doc.id, 0);
+    if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
+      res.type('text/csv').attachment(`campaign-${doc.id}-results.csv`).send(resultsAsCsv(all));
+      return;
+    }
+    const { page, per_page: perPage } = value as { page: number; per_page: number };
+    const pageOf = all.slice(page * perPage, (page + 1) * perPage);
+    res.json({
+      campaign_id: doc.id,
+      results: pageOf.map((result) => ({ seq: result.seq, host: result.host, rows: result.rows, error: result.error, answered_at: result.answered_at })),
+      meta: { total: all.length, has_next_results: (page + 1) * perPage < all.length, has_previous_results: page > 0 },
+    });
   });
 
   router.post('/campaigns/:id/stop', async (req, res) => {

@@ -1,0 +1,75 @@
+/**
+ * Recorded results of live query campaigns, on the read store port: written by the results
+ * gateway's recorder, read by the gateway (replay) and the operator API (results pages, CSV).
+ *
+ * Recorded results are not a projection of the event log: they live in a collection outside the
+ * read models' generations (`campaign_results`), so a projection rebuild, which drops old
+ * generations, never deletes them.
+ *
+ * A campaign's recorded count lives in the same collection (id `count:<campaign>`, without a
+ * campaign_id field so that result queries do not match it), so that one bulk write stores a
+ * batch's results and counts together: one transaction on LMDB; in order on MongoDB.
+ */
+import type { BulkOperation, ReadStore } from '../ports/read-store';
+import type { CampaignResultHost } from './campaign-results-topic';
+
+/** One host's answer to one campaign, as recorded (at most one per campaign and host). */
+export interface RecordedResult {
+  campaign_id: number;
+  /** Arrival order within the campaign: 1 for the first recorded result, +1 for each next one. */
+  seq: number;
+  host: CampaignResultHost;
+  rows: Array<Record<string, string>>;
+  error: string | null;
+  answered_at: string;
+}
+
+export interface CampaignResultsStore {
+  /** The recorded result of this host, or null. */
+  getResult(campaignId: number, hostId: number): Promise<RecordedResult | null>;
+  /** How many results the campaign has recorded (= the highest seq). */
+  recordedCount(campaignId: number): Promise<number>;
+  /**
+   * Stores the results, then the counts: atomically where the store can, else in that order (a
+   * crash in between leaves results whose seq is above the stored count, which the recorder
+   * repairs when the message comes again).
+   */
+  record(results: RecordedResult[], counts: Map<number, number>): Promise<void>;
+  /** The campaign's results with seq > afterSeq, in seq order. */
+  resultsAfter(campaignId: number, afterSeq: number): Promise<RecordedResult[]>;
+}
+
+export const CAMPAIGN_RESULTS = 'campaign_results';
+
+export const resultId = (campaignId: number, hostId: number) => `${campaignId}:${hostId}`;
+const countId = (campaignId: number) => `count:${campaignId}`;
+
+interface CountDoc {
+  count_of_campaign: number;
+  recorded: number;
+}
+
+export function readStoreResults(store: ReadStore): CampaignResultsStore {
+  const collection = store.collection<RecordedResult | CountDoc>(CAMPAIGN_RESULTS);
+  return {
+    getResult: (campaignId, hostId) => collection.get(resultId(campaignId, hostId)) as Promise<RecordedResult | null>,
+    async recordedCount(campaignId) {
+      return ((await collection.get(countId(campaignId))) as CountDoc | null)?.recorded ?? 0;
+    },
+    async record(recorded, newCounts) {
+      const operations: Array<BulkOperation<RecordedResult | CountDoc>> = recorded.map((doc) => ({
+        op: 'put',
+        id: resultId(doc.campaign_id, doc.host.id),
+        doc,
+      }));
+      for (const [campaignId, count] of newCounts) {
+        operations.push({ op: 'put', id: countId(campaignId), doc: { count_of_campaign: campaignId, recorded: count } });
+      }
+      if (operations.length > 0) await collection.bulk(operations);
+    },
+    async resultsAfter(campaignId, afterSeq) {
+      const all = (await collection.find({ where: { campaign_id: campaignId }, sort: { field: 'seq', direction: 'asc' } })) as RecordedResult[];
+      return afterSeq <= 0 ? all : all.filter((doc) => doc.seq > afterSeq);
+    },
+  };
+}
