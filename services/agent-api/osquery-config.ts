@@ -36,16 +36,8 @@ function configFromAgentOptions(agentOptions: unknown, platform: string): Json |
   return override ?? asObject(options.config);
 }
 
-export interface OsqueryScheduledQuery {
-  query: string;
-  interval: number;
-  snapshot: boolean;
-  removed: boolean;
-  platform: string;
-  version: string;
-  shard: number | null;
-  denylist: boolean | null;
-}
+/** A pack query as osquery's config has it: the saved query's SQL in place of its name. */
+export type OsqueryScheduledQuery = Omit<PackQuery, 'name' | 'description'>;
 
 export interface OsqueryConfig {
   options: Json;
@@ -78,16 +70,8 @@ export function packsTargeting(view: AgentView, host: HostRecord): string[] {
 }
 
 function scheduledQuery(entry: PackQuery, sql: string): OsqueryScheduledQuery {
-  return {
-    query: sql,
-    interval: entry.interval,
-    snapshot: entry.snapshot,
-    removed: entry.removed,
-    platform: entry.platform,
-    version: entry.version,
-    shard: entry.shard,
-    denylist: entry.denylist,
-  };
+  const { name: _name, description: _description, ...scheduled } = entry;
+  return { ...scheduled, query: sql };
 }
 
 export function osqueryConfigFor(view: AgentView, host: HostRecord): OsqueryConfig {

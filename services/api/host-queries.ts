@@ -3,6 +3,7 @@
  * (status, seen time), team names, and labels (dynamic from the model, manual by hostname).
  * Reads whole collections and filters in memory: simple and correct; see README's known limits.
  */
+import type { HostFacts } from '../../shared/domain/hosts/host-events';
 import { hostStatus, isNewHost, type HostStatus } from '../../shared/domain/hosts/host-status';
 import type { LabelSpec, PolicySpec, TeamSpec } from '../../shared/domain/specs/spec-types';
 import { HOST_PRESENCE, HOSTS, specCollection, type HostDoc, type HostPresenceDoc, type SpecDoc } from '../../shared/read-models/read-model-types';
@@ -13,30 +14,15 @@ export interface LabelRef {
   name: string;
 }
 
-export interface FleetHost {
+/** A host as Fleet's host endpoints show it: every fact (empty when unknown) and its status. */
+export interface FleetHost extends Omit<HostFacts, 'uptime'> {
   id: number;
   created_at: string;
   updated_at: string;
   last_enrolled_at: string;
   seen_time: string;
-  hostname: string;
   display_name: string;
   display_text: string;
-  computer_name: string;
-  uuid: string;
-  hardware_serial: string;
-  hardware_model: string;
-  hardware_vendor: string;
-  cpu_brand: string;
-  cpu_logical_cores: number;
-  memory: number;
-  platform: string;
-  platform_like: string;
-  os_version: string;
-  build: string;
-  osquery_version: string;
-  primary_ip: string;
-  primary_mac: string;
   distributed_interval: number;
   team_id: number | null;
   team_name: string | null;
