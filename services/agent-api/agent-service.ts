@@ -81,7 +81,7 @@ export class AgentService {
   }
 
   private async catchUp(): Promise<void> {
-    await this.deps.view.waitForPosition(await this.deps.store.headPosition(), NODE_KEY_CATCH_UP_MS);
+    await this.deps.view.catchUpWith(this.deps.store, NODE_KEY_CATCH_UP_MS);
   }
 
   private seen(host: HostRecord): void {

@@ -214,6 +214,11 @@ export class AgentView {
     });
   }
 
+  /** Waits (at most `timeoutMs`) until this view has seen everything the log holds now. */
+  async catchUpWith(store: EventStore, timeoutMs: number): Promise<boolean> {
+    return this.waitForPosition(await store.headPosition(), timeoutMs);
+  }
+
   async close(): Promise<void> {
     await this.subscription?.close();
     this.subscription = null;

@@ -47,7 +47,7 @@ async function appendAndApply(deps: HostCommandDeps, writes: StreamWrite[]): Pro
 }
 
 async function catchUpWithLog(deps: HostCommandDeps): Promise<void> {
-  await deps.view.waitForPosition(await deps.store.headPosition(), CATCH_UP_TIMEOUT_MS);
+  await deps.view.catchUpWith(deps.store, CATCH_UP_TIMEOUT_MS);
 }
 
 /** Retries on conflict after catching up with the log (where the other writer's events are). */

@@ -1,8 +1,8 @@
 /** Fleet's activity feed, newest first, paginated. */
 import { Router } from 'express';
 import Joi from 'joi';
-import { DomainError } from '../../../shared/domain/errors';
 import { ACTIVITIES, type ActivityDoc } from '../../../shared/read-models/read-model-types';
+import { validateParameters } from '../../../shared/schemas/validate';
 import type { ApiDeps } from '../api-deps';
 
 const pageQuery = Joi.object({
@@ -15,11 +15,7 @@ const pageQuery = Joi.object({
 export function activityRoutes(deps: ApiDeps): Router {
   const router = Router();
   router.get('/activities', async (req, res) => {
-    const { error, value } = pageQuery.validate(req.query, { convert: true, abortEarly: false });
-    if (error) {
-      throw new DomainError('bad_request', error.message, error.details.map((detail) => ({ name: detail.path.join('.'), reason: detail.message.replace(/"/g, "'") })));
-    }
-    const { page, per_page: perPage, order_direction: direction } = value as { page: number; per_page: number; order_direction: 'asc' | 'desc' };
+    const { page, per_page: perPage, order_direction: direction } = validateParameters<{ page: number; per_page: number; order_direction: 'asc' | 'desc' }>(pageQuery, req.query);
     const found = await deps.readModels.collection<ActivityDoc>(ACTIVITIES).find({
       sort: { field: 'id', direction },
       skip: page * perPage,

@@ -8,7 +8,7 @@ import type { QuerySpec } from '../../../shared/domain/specs/spec-types';
 import { canApplySpecs } from '../../../shared/domain/users/roles';
 import { CAMPAIGNS, specCollection, type CampaignDoc, type SpecDoc } from '../../../shared/read-models/read-model-types';
 import { runCampaignBody, runCampaignByNamesBody, type RunCampaignBody, type RunCampaignByNamesBody } from '../../../shared/schemas/campaign-schemas';
-import { validate } from '../../../shared/schemas/validate';
+import { validate, validateParameters } from '../../../shared/schemas/validate';
 import { awaitReadModels, userCommandContext, type ApiDeps } from '../api-deps';
 import { currentUser } from '../authentication';
 import { resultsAsCsv } from '../campaign-results';
@@ -157,14 +157,12 @@ export function campaignRoutes(deps: ApiDeps): Router {
 
   router.get('/campaigns/:id/results', async (req, res) => {
     const doc = await visibleCampaign(res, req.params.id);
-    const { error, value } = resultsPageQuery.validate(req.query, { convert: true, abortEarly: false });
-    if (error) throw new DomainError('bad_request', error.message, error.details.map((detail) => ({ name: detail.path.join('.'), reason: detail.message.replace(/"/g, "'") })));
+    const { page, per_page: perPage } = validateParameters<{ page: number; per_page: number }>(resultsPageQuery, req.query);
     const all = await results.resultsAfter(doc.id, 0);
     if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
       res.type('text/csv').attachment(`campaign-${doc.id}-results.csv`).send(resultsAsCsv(all));
       return;
     }
-    const { page, per_page: perPage } = value as { page: number; per_page: number };
     const pageOf = all.slice(page * perPage, (page + 1) * perPage);
     res.json({
       campaign_id: doc.id,

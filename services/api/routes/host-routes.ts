@@ -4,6 +4,7 @@ import Joi from 'joi';
 import { DomainError } from '../../../shared/domain/errors';
 import type { PolicySpec, TeamSpec } from '../../../shared/domain/specs/spec-types';
 import { specCollection, type SpecDoc } from '../../../shared/read-models/read-model-types';
+import { validateParameters } from '../../../shared/schemas/validate';
 import type { ApiDeps } from '../api-deps';
 import { HostQueries, renderPolicy, type FleetHost, type HostFilters } from '../host-queries';
 
@@ -20,14 +21,8 @@ const listQuery = Joi.object({
 
 const idParam = Joi.number().integer().min(1).max(Number.MAX_SAFE_INTEGER).required();
 
-function validationError(error: Joi.ValidationError): DomainError {
-  return new DomainError('bad_request', error.message, error.details.map((detail) => ({ name: detail.path.join('.') || 'id', reason: detail.message.replace(/"/g, "'") })));
-}
-
 function parseId(value: string): number {
-  const { error, value: id } = idParam.validate(value, { convert: true });
-  if (error) throw validationError(error);
-  return id as number;
+  return validateParameters<number>(idParam, value, 'id');
 }
 
 interface ListParams extends HostFilters {
@@ -37,8 +32,7 @@ interface ListParams extends HostFilters {
 }
 
 function parseList(req: Request): ListParams {
-  const { error, value } = listQuery.validate(req.query, { convert: true, abortEarly: false });
-  if (error) throw validationError(error);
+  const value = validateParameters<Record<string, any>>(listQuery, req.query);
   return {
     page: value.page,
     perPage: value.per_page,
