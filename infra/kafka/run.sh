@@ -105,7 +105,11 @@ EOF
 
 if [[ ! -f "$log_dir/data/meta.properties" ]]; then
   # A Kafka cluster id is 16 random bytes in URL-safe base64 without padding (22 characters).
-  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  # One that starts with "-" would be read as an option by StorageTool's argument parser.
+  cluster_id="-"
+  while [[ "$cluster_id" == -* ]]; do
+    cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  done
   java -cp "$classpath" -Dlog4j2.configurationFile="$here/log4j2.properties" \
     kafka.tools.StorageTool format --cluster-id "$cluster_id" --config "$config" >&2
 fi
