@@ -3,8 +3,12 @@
  *
  * - Producer: idempotent, acks=all (-1); `produce` resolves once every in-sync replica has the
  *   messages. Partitioning is Kafka's default (murmur2 of the key, as the Java client does).
+ *   kafkajs's idempotent producer sends one request per broker at a time (it holds a lock for the
+ *   sequence numbers), so calls to `produce` made while a request is in flight are coalesced into
+ *   the next request (see ProduceCoalescer): a lone call goes out at once, and under load each
+ *   round trip carries everything that arrived during the previous one, in call order.
  * - Consumers: one kafkajs consumer per `consume` call, offsets resolved by hand after the handler
- *   succeeded and committed after each batch (and on stop). Short fetch waits and heartbeat
+ *   succeeded and committed at most once a second (and on stop). Short fetch waits and heartbeat
  *   intervals keep latency and rebalances short.
  * - kafkajs logs nothing unless a `log` function is given, which then gets warnings and errors.
  */
@@ -29,6 +33,7 @@ import type {
   ResultsBus,
 } from '../../ports/results-bus';
 import { asError, retryUntilHandled, type RetryControl } from './handler-retry';
+import { ProduceCoalescer } from './produce-coalescer';
 
 export interface KafkaLogRecord {
   level: 'error' | 'warn' | 'info' | 'debug';
@@ -50,6 +55,12 @@ export interface KafkaConsumerTuning {
   rebalanceTimeoutMs?: number;
   /** Partitions whose handlers may run at the same time, per consumer. Default 4. */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Handled offsets are committed at most this often (and always on stop), not after every batch:
+   * a commit is a round trip to the broker that would stand between one batch and the next fetch.
+   * A crash redelivers at most this much (the contract allows redelivery). Default 1000.
+   */
+  commitIntervalMs?: number;
   /** `consume` rejects when the consumer has not joined its group and started within this. Default 60000. */
   joinTimeoutMs?: number;
 }
@@ -123,18 +134,12 @@ class KafkaResultsBus implements ResultsBus {
     private readonly options: KafkaResultsBusOptions,
   ) {}
 
+  private readonly coalescer = new ProduceCoalescer((topicMessages) => this.producer.sendBatch({ acks: -1, topicMessages }).then(() => undefined));
+
   async produce(topic: string, messages: OutgoingMessage[]): Promise<void> {
     this.assertOpen();
     if (messages.length === 0) return;
-    await this.producer.send({
-      topic,
-      acks: -1,
-      messages: messages.map((message) => ({
-        key: message.key,
-        value: message.value,
-        headers: message.headers,
-      })),
-    });
+    await this.coalescer.produce(topic, messages);
   }
 
   async consume(options: ConsumeOptions): Promise<Consumer> {
@@ -150,7 +155,7 @@ class KafkaResultsBus implements ResultsBus {
       allowAutoTopicCreation: true,
     });
     const consumer = new KafkaGroupConsumer(kafkaConsumer, options);
-    await consumer.start(tuning.partitionsConsumedConcurrently ?? 4, tuning.joinTimeoutMs ?? 60_000);
+    await consumer.start(tuning.partitionsConsumedConcurrently ?? 4, tuning.joinTimeoutMs ?? 60_000, tuning.commitIntervalMs ?? 1_000);
     const handle: Consumer = {
       stop: () => consumer.stop().finally(() => this.running.delete(handle)),
     };
@@ -213,7 +218,7 @@ class KafkaGroupConsumer {
    * Resolves after the first fetch that follows joining the group: by then kafkajs has looked up
    * the start offset of every assigned partition, so later messages cannot be skipped.
    */
-  async start(partitionsConsumedConcurrently: number, joinTimeoutMs: number): Promise<void> {
+  async start(partitionsConsumedConcurrently: number, joinTimeoutMs: number, commitIntervalMs: number): Promise<void> {
     const { events } = this.consumer;
     let joined = false;
     let settle!: (error?: Error) => void;
@@ -246,7 +251,8 @@ class KafkaGroupConsumer {
       await this.consumer.connect();
       await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning });
       await this.consumer.run({
-        autoCommit: true, // commits resolved offsets after each batch; we resolve only handled ones
+        autoCommit: true, // commits resolved offsets (we resolve only handled ones) after a batch, at most every commitIntervalMs
+        autoCommitInterval: commitIntervalMs,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently,
         eachBatch: (payload) => this.deliver(payload),
