@@ -42,7 +42,9 @@ export class OsqueryHttpClient {
   }
 
   /**
-   * POSTs `body` as JSON; `onSend` runs just before the body is written (for latency hooks).
+   * POSTs `body` as JSON; `onSend` runs once the request has a socket, just before the body goes
+   * out (for latency hooks: a request waiting for a free socket of the shared pool is not sent yet,
+   * and a real host has a connection of its own).
    * A request that fails on a reused keep-alive socket the server had just closed is sent once more.
    */
   async post(path: string, body: unknown, onSend?: () => void): Promise<OsqueryResponse> {
@@ -94,7 +96,7 @@ export class OsqueryHttpClient {
         error.reusedSocket = request.reusedSocket;
         reject(error);
       });
-      onSend?.();
+      if (onSend) request.once('socket', onSend);
       request.end(payload);
     });
   }

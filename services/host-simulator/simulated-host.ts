@@ -67,7 +67,7 @@ export interface DistributedReadEvent {
 export interface DistributedWriteEvent {
   host: HostSummary;
   nodeKey: string;
-  /** Wall-clock time (ms since the epoch, fractional) just before the body was written. */
+  /** Wall-clock time (ms since the epoch, fractional) when the request got its socket, just before the body went out. */
   sentAtEpochMs: number;
   /** performance.now() at the same moment, for latency within this process. */
   sentAtMonotonicMs: number;

@@ -8,7 +8,7 @@ export type HostIdentifierKind = 'uuid' | 'hostname' | 'instance';
 export interface HostSimulatorHooks {
   /** After each successful distributed/read that carried queries (before they run). */
   onDistributedRead?: (event: DistributedReadEvent) => void;
-  /** Just before each distributed/write body is sent. */
+  /** When each distributed/write request has its socket, just before its body goes out. */
   onDistributedWrite?: (event: DistributedWriteEvent) => void;
   /** After each successful enroll (also re-enrolls). */
   onEnroll?: (event: EnrollEvent) => void;
