@@ -8,11 +8,10 @@
  *   npm run bench:host-simulator -- --hosts 10000 --seconds 60 --distributed-interval 10
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FakeOsqueryServer } from '../support/fake-osquery-server';
-import { printTable } from './bench-stats';
+import { printTable, processUsage } from './bench-stats';
 
 const { values } = parseArgs({
   options: {
@@ -24,15 +23,7 @@ const { values } = parseArgs({
 const hosts = Number(values.hosts);
 const seconds = Number(values.seconds);
 const interval = Number(values['distributed-interval']);
-const CLOCK_TICKS = 100; // USER_HZ on Linux
-
-function sample(pid: number): { cpuSeconds: number; rssMb: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
-  return { cpuSeconds, rssMb: rssKb / 1024 };
-}
+const sample = processUsage;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -35,11 +35,11 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((done) => child.once('exit', () => done()));
 }
 
-export async function startLogbook(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<LogbookProcess> {
+export async function startLogbook(options: { dataDir?: string; env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<LogbookProcess> {
   const level = options.env?.LOG_LEVEL ?? 'info';
   if (!['info', 'debug', 'trace'].includes(level)) throw new Error('startLogbook reads the info-level "listening" log line: LOG_LEVEL must be info or lower');
   const dataDir = options.dataDir ?? newDataDir();
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MAIN], {
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
