@@ -94,7 +94,7 @@ export async function startResultsGateway(options: ResultsGatewayOptions): Promi
   const startSession = (connection: ConstructorParameters<typeof WatcherSession>[0]) => new WatcherSession(connection, sessionDeps);
   // Order matters: each mount goes in front of the upgrade handlers already there.
   const transports = [
-    mountSocketIoTransport(options.server, startSession),
+    mountSocketIoTransport(options.server, startSession, authenticator),
     mountSockJsTransport(options.server, startSession),
     mountWebSocketTransport(options.server, startSession),
   ];

@@ -219,14 +219,19 @@ describe('results gateway (in-process bus)', function () {
       assert.equal(client.frames.filter(isType('totals')).length, 1, 'no totals for the refused selections');
     });
 
-    it('Socket.IO: a bad handshake token is an error event; a later auth event works', async function () {
+    it('Socket.IO: a bad handshake token refuses the connection; without one, an auth event works', async function () {
+      await assert.rejects(connectSocketIoWatcher(harness.url, 'wrong'), (error: Error) => {
+        assert.equal(error.message, 'auth: invalid or expired token');
+        return true;
+      });
       await givenCampaign(harness.readModels, campaignDoc(22, { target_host_ids: [1] }));
       await produceResults(harness.bus, [hostResult(22, 1)]);
-      const client = await connectSocketIoWatcher(harness.url, 'wrong');
+      const client = await connectSocketIoWatcher(harness.url, null);
       clients.push(client);
-      assert.match((await client.waitFor(isType('error'))).data, /invalid or expired token/);
       client.send('select_campaign', { campaign_id: 22 });
-      assert.match((await client.waitForCount(isType('error'), 2))[1].data, /authenticate first/);
+      assert.match((await client.waitFor(isType('error'))).data, /authenticate first/);
+      client.send('auth', { token: 'wrong' });
+      assert.match((await client.waitForCount(isType('error'), 2))[1].data, /invalid or expired token/);
       client.send('auth', { token: adminToken });
       client.send('select_campaign', { campaign_id: 22 });
       await client.waitFor(isFinished);

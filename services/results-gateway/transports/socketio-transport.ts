@@ -2,21 +2,36 @@
  * Our console's Socket.IO namespace /campaigns (`socket.io`, default path /socket.io): the token
  * comes in the handshake (`auth: {token}`) or later as an `auth` event; the client emits
  * `select_campaign` {campaign_id}; the server emits `totals`, `status`, `result` and `error` with
- * the same data as the WebSocket frames. A bad token is an `error` event, not a refused connection.
+ * the same data as the WebSocket frames.
+ *
+ * A handshake that carries a token must carry a valid one: otherwise the connection is refused
+ * (the client gets `connect_error` with the reason as its message). A handshake without a token is
+ * accepted, and the client authenticates with an `auth` event, as on the other transports.
  */
 import type { Server as HttpServer } from 'node:http';
 import { Server as SocketIoServer, type Socket } from 'socket.io';
+import type { WatcherAuthenticator } from '../ports';
 import type { WatcherConnection } from '../watcher-connection';
 import type { StartSession } from './start-session';
 
 export const SOCKETIO_NAMESPACE = '/campaigns';
 
-export function mountSocketIoTransport(server: HttpServer, startSession: StartSession): { close(): void } {
+export function mountSocketIoTransport(server: HttpServer, startSession: StartSession, authenticator: WatcherAuthenticator): { close(): void } {
   // destroyUpgrade false: upgrades for other paths belong to the other transports on this server.
   const io = new SocketIoServer(server, { serveClient: false, destroyUpgrade: false });
-  io.of(SOCKETIO_NAMESPACE).on('connection', (socket: Socket) => {
+  const namespace = io.of(SOCKETIO_NAMESPACE);
+  namespace.use((socket, next) => {
+    const auth = socket.handshake.auth as { token?: unknown };
+    if (auth.token === undefined) return next();
+    if (typeof auth.token !== 'string' || auth.token === '') return next(new Error('auth: token must be a non-empty string'));
+    authenticator.userForToken(auth.token).then(
+      (user) => next(user ? undefined : new Error('auth: invalid or expired token')),
+      () => next(new Error('auth: the token could not be checked; try again')),
+    );
+  });
+  namespace.on('connection', (socket: Socket) => {
     const session = startSession(socketIoConnection(socket));
-    session.receive('auth', socket.handshake.auth);
+    if ((socket.handshake.auth as { token?: unknown }).token !== undefined) session.receive('auth', socket.handshake.auth);
     socket.onAny((event: string, data: unknown) => session.receive(event, data));
     socket.on('disconnect', () => session.close());
   });
