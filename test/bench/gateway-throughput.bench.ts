@@ -28,10 +28,11 @@ import { printTable } from './bench-stats';
 const RESULTS = Number(process.env.RESULTS ?? 20_000);
 const ROWS = Number(process.env.ROWS ?? 10);
 const PRODUCE_CHUNK = Number(process.env.PRODUCE_CHUNK ?? 1_000);
+const RAW_RUNS = 3;
 
 async function rawKafkaRowsPerSecond(brokers: string[], campaignId: number): Promise<number> {
   const kafka = new Kafka({ clientId: 'bench-raw', brokers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `bench-raw-${Date.now()}`, maxWaitTimeInMs: 100 });
+  const consumer = kafka.consumer({ groupId: `bench-raw-${Date.now()}-${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topics: [CAMPAIGN_RESULTS_TOPIC], fromBeginning: true });
   let first = 0;
@@ -115,10 +116,12 @@ async function main(): Promise<void> {
   await setup.close();
   console.log(`${RESULTS} results of ${ROWS} rows in topic ${CAMPAIGN_RESULTS_TOPIC} (one partition), broker ${brokers.join(',')}`);
 
-  const raw = await rawKafkaRowsPerSecond(brokers, campaignId);
+  // The raw figure varies from run to run (fetch sizes, the broker's JIT): the best of three.
+  let raw = 0;
+  for (let run = 0; run < RAW_RUNS; run++) raw = Math.max(raw, await rawKafkaRowsPerSecond(brokers, campaignId));
   const gateway = await gatewayRowsPerSecond(brokers, campaignId, gateCampaignId);
   printTable([
-    { path: 'raw kafkajs consumer (parse, count rows)', 'rows/s': raw },
+    { path: `raw kafkajs consumer (parse, count rows), best of ${RAW_RUNS}`, 'rows/s': raw },
     { path: 'gateway → one WebSocket watcher', 'rows/s': gateway },
   ]);
   const ratio = gateway / raw;

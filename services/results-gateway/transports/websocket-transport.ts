@@ -1,5 +1,6 @@
 /** Fleet's raw WebSocket results endpoint (`ws`): plain JSON text frames both ways. */
 import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { WatcherConnection } from '../watcher-connection';
 import { claimUpgrades } from './upgrade-routing';
@@ -31,10 +32,26 @@ export function mountWebSocketTransport(server: Server, startSession: StartSessi
   };
 }
 
+/**
+ * Frames sent in one turn of the event loop (a batch of results) leave in one write: the TCP
+ * socket is corked at the first and uncorked on the next tick, instead of one syscall per frame.
+ */
 function webSocketConnection(ws: WebSocket): WatcherConnection {
+  const socket = (ws as unknown as { _socket?: Socket })._socket;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket?.uncork();
+  };
   return {
     send(frame) {
-      if (ws.readyState === WebSocket.OPEN) ws.send(frame.json);
+      if (ws.readyState !== WebSocket.OPEN) return;
+      if (socket && !corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(uncork);
+      }
+      ws.send(frame.json);
     },
     bufferedBytes: () => ws.bufferedAmount,
     close(code, reason) {
