@@ -13,7 +13,9 @@ import {
   type GatewayHarness,
 } from '../support/results-gateway-harness';
 import {
+  connectSockJsFramedWatcher,
   connectSocketIoWatcher,
+  type PausableWatcher,
   connectSockJsWatcher,
   connectWebSocketWatcher,
   isFinished,
@@ -270,42 +272,50 @@ describe('results gateway (in-process bus)', function () {
       assert.ok(early && viaSockJs);
     });
 
-    it('cuts off a watcher that does not read (error frame, close 4008) while the others get everything; it can reselect and replay', async function () {
-      // The limit must exceed one delivery burst (here 10 results of about 40 kB).
-      await harness.close();
-      harness = await startGatewayHarness({ config: { maxWatcherBufferBytes: 1_048_576, maxResultBytes: 1_048_576 } });
-      adminToken = await givenUser(harness.readModels, 1, 'admin');
-      const hosts = range(1, 400);
-      await givenCampaign(harness.readModels, campaignDoc(31, { target_host_ids: hosts }));
-      const fast = await watch(await connectWebSocketWatcher(harness.wsUrl), 31);
-      const slow = await connectWebSocketWatcher(harness.wsUrl);
-      await watch(slow, 31);
-      await slow.waitFor(isType('status'));
-      (slow.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    const slowWatchers: Array<{ transport: string; campaignId: number; connect: () => Promise<PausableWatcher>; token: boolean; closedWith: { code: number | string; reason: string } }> = [
+      { transport: 'raw WebSocket', campaignId: 31, connect: () => connectWebSocketWatcher(harness.wsUrl), token: false, closedWith: { code: OVERFLOW_CLOSE_CODE, reason: 'watcher too slow' } },
+      { transport: 'SockJS (websocket transport)', campaignId: 32, connect: () => connectSockJsFramedWatcher(harness.wsUrl), token: false, closedWith: { code: OVERFLOW_CLOSE_CODE, reason: 'watcher too slow' } },
+      { transport: 'Socket.IO', campaignId: 33, connect: () => connectSocketIoWatcher(harness.url, adminToken), token: true, closedWith: { code: 'io server disconnect', reason: 'io server disconnect' } },
+    ];
+    for (const { transport, campaignId, connect, token, closedWith } of slowWatchers) {
+      it(`${transport}: cuts off a watcher that does not read (error, then closed) while the others get everything; it can reselect and replay`, async function () {
+        // The limit must exceed one delivery burst (here 10 results of about 40 kB).
+        await harness.close();
+        harness = await startGatewayHarness({ config: { maxWatcherBufferBytes: 1_048_576, maxResultBytes: 1_048_576 } });
+        adminToken = await givenUser(harness.readModels, 1, 'admin');
+        const hosts = range(1, 400);
+        await givenCampaign(harness.readModels, campaignDoc(campaignId, { target_host_ids: hosts }));
+        const fast = await watch(await connectWebSocketWatcher(harness.wsUrl), campaignId);
+        const slow = await connect();
+        if (token) {
+          clients.push(slow);
+          slow.send('select_campaign', { campaign_id: campaignId });
+        } else await watch(slow, campaignId);
+        await slow.waitFor(isType('status'));
+        slow.pauseReading();
 
-      const rows = range(1, 400).map((i) => ({ line: `${i}:${'x'.repeat(90)}` })); // ~40 kB per result
-      for (let i = 0; i < hosts.length; i += 10) {
-        await produceResults(harness.bus, hosts.slice(i, i + 10).map((host) => hostResult(31, host, rows)));
-        await fast.waitForCount(isType('result'), i + 10);
-      }
-      await fast.waitFor(isFinished);
-      assert.deepEqual(resultHosts(fast.frames), hosts);
+        const rows = range(1, 400).map((i) => ({ line: `${i}:${'x'.repeat(90)}` })); // ~40 kB per result
+        for (let i = 0; i < hosts.length; i += 10) {
+          await produceResults(harness.bus, hosts.slice(i, i + 10).map((host) => hostResult(campaignId, host, rows)));
+          await fast.waitForCount(isType('result'), i + 10);
+        }
+        await fast.waitFor(isFinished);
+        assert.deepEqual(resultHosts(fast.frames), hosts);
 
-      (slow.socket as unknown as { _socket: { resume(): void } })._socket.resume();
-      const closed = await slow.closed;
-      assert.equal(closed.code, OVERFLOW_CLOSE_CODE);
-      assert.equal(closed.reason, 'watcher too slow');
-      const last = slow.frames[slow.frames.length - 1];
-      assert.equal(last.type, 'error');
-      assert.match(last.data, /^watcher too slow: more than 1048576 bytes were waiting to be sent/);
-      const received = resultHosts(slow.frames);
-      assert.ok(received.length < hosts.length, 'the slow watcher did not get everything');
-      assert.deepEqual(received, hosts.slice(0, received.length), 'what it got was in order');
+        slow.resumeReading();
+        assert.deepEqual(await slow.closed, closedWith);
+        const last = slow.frames[slow.frames.length - 1];
+        assert.equal(last.type, 'error');
+        assert.match(last.data, /^watcher too slow: more than 1048576 bytes were waiting to be sent/);
+        const received = resultHosts(slow.frames);
+        assert.ok(received.length < hosts.length, 'the slow watcher did not get everything');
+        assert.deepEqual(received, hosts.slice(0, received.length), 'what it got was in order');
 
-      const again = await watch(await connectWebSocketWatcher(harness.wsUrl), 31);
-      await again.waitFor(isFinished);
-      assert.deepEqual(resultHosts(again.frames), hosts);
-    });
+        const again = await watch(await connectWebSocketWatcher(harness.wsUrl), campaignId);
+        await again.waitFor(isFinished);
+        assert.deepEqual(resultHosts(again.frames), hosts);
+      });
+    }
   });
 
   it('finishes when the campaign is stopped before every host answered', async function () {

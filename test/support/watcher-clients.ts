@@ -23,6 +23,20 @@ export interface WatcherClient {
   close(): void;
 }
 
+/** A watcher whose TCP socket can stop being read, so that the server's writes back up. */
+export interface PausableWatcher extends WatcherClient {
+  pauseReading(): void;
+  resumeReading(): void;
+}
+
+type TcpOf = () => { pause(): void; resume(): void };
+const pausable = <T extends WatcherClient>(client: T, tcp: TcpOf): T & PausableWatcher => ({
+  ...client,
+  pauseReading: () => tcp().pause(),
+  resumeReading: () => tcp().resume(),
+});
+const tcpOfWs = (socket: WebSocket) => (socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+
 class FrameLog {
   readonly frames: GatewayFrame[] = [];
   private readonly waiters = new Set<(frame: GatewayFrame) => void>();
@@ -62,7 +76,7 @@ function parseFrame(text: string): GatewayFrame {
   }
 }
 
-export async function connectWebSocketWatcher(baseWsUrl: string): Promise<WatcherClient & { socket: WebSocket }> {
+export async function connectWebSocketWatcher(baseWsUrl: string): Promise<PausableWatcher & { socket: WebSocket }> {
   const socket = new WebSocket(`${baseWsUrl}/api/v1/fleet/results/websocket`);
   const log = new FrameLog();
   socket.on('message', (data) => log.push(parseFrame(data.toString())));
@@ -73,16 +87,62 @@ export async function connectWebSocketWatcher(baseWsUrl: string): Promise<Watche
     socket.once('open', () => resolve());
     socket.once('error', reject);
   });
-  return {
-    socket,
-    frames: log.frames,
-    send: (type, data) => socket.send(JSON.stringify({ type, data })),
-    sendRaw: (text) => socket.send(text),
-    waitFor: (predicate) => log.waitFor(predicate),
-    waitForCount: (predicate, count) => log.waitForCount(predicate, count),
-    closed,
-    close: () => socket.close(),
-  };
+  return pausable(
+    {
+      socket,
+      frames: log.frames,
+      send: (type: string, data: unknown) => socket.send(JSON.stringify({ type, data })),
+      sendRaw: (text: string) => socket.send(text),
+      waitFor: (predicate: (frame: GatewayFrame) => boolean) => log.waitFor(predicate),
+      waitForCount: (predicate: (frame: GatewayFrame) => boolean, count: number) => log.waitForCount(predicate, count),
+      closed,
+      close: () => socket.close(),
+    },
+    () => tcpOfWs(socket),
+  );
+}
+
+/**
+ * SockJS's websocket transport spoken by hand over `ws` (sockjs-client's own sockets cannot be
+ * paused): the server sends `o` (open), `h` (heartbeat), `a[...]` (messages as JSON strings) and
+ * `c[code,"reason"]` (close); the client sends JSON arrays of strings.
+ */
+export async function connectSockJsFramedWatcher(baseWsUrl: string): Promise<PausableWatcher> {
+  const session = Math.random().toString(36).slice(2, 10);
+  const socket = new WebSocket(`${baseWsUrl}/api/v1/fleet/results/000/${session}/websocket`);
+  const log = new FrameLog();
+  let closeFrame: { code: number; reason: string } | undefined;
+  let opened!: () => void;
+  const open = new Promise<void>((resolve) => (opened = resolve));
+  socket.on('message', (data) => {
+    const text = data.toString();
+    if (text === 'o') opened();
+    else if (text.startsWith('a')) for (const message of JSON.parse(text.slice(1)) as string[]) log.push(parseFrame(message));
+    else if (text.startsWith('c')) {
+      const [code, reason] = JSON.parse(text.slice(1)) as [number, string];
+      closeFrame = { code, reason };
+    }
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.on('close', (code, reason) => resolve(closeFrame ?? { code, reason: reason.toString() })),
+  );
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    void open.then(resolve);
+  });
+  const sendText = (text: string) => socket.send(JSON.stringify([text]));
+  return pausable(
+    {
+      frames: log.frames,
+      send: (type: string, data: unknown) => sendText(JSON.stringify({ type, data })),
+      sendRaw: sendText,
+      waitFor: (predicate: (frame: GatewayFrame) => boolean) => log.waitFor(predicate),
+      waitForCount: (predicate: (frame: GatewayFrame) => boolean, count: number) => log.waitForCount(predicate, count),
+      closed,
+      close: () => socket.close(),
+    },
+    () => tcpOfWs(socket),
+  );
 }
 
 export async function connectSockJsWatcher(baseUrl: string, transports?: string[]): Promise<WatcherClient> {
@@ -109,7 +169,7 @@ export async function connectSockJsWatcher(baseUrl: string, transports?: string[
   };
 }
 
-export async function connectSocketIoWatcher(baseUrl: string, token: string | null): Promise<WatcherClient & { socket: Socket }> {
+export async function connectSocketIoWatcher(baseUrl: string, token: string | null): Promise<PausableWatcher & { socket: Socket }> {
   const socket = io(`${baseUrl}/campaigns`, { auth: token === null ? {} : { token }, transports: ['websocket'], reconnection: false, forceNew: true });
   const log = new FrameLog();
   socket.onAny((type: string, data: unknown) => log.push({ type, data }));
@@ -118,16 +178,20 @@ export async function connectSocketIoWatcher(baseUrl: string, token: string | nu
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);
   });
-  return {
-    socket,
-    frames: log.frames,
-    send: (type, data) => socket.emit(type, data),
-    sendRaw: (text) => socket.emit('message', text),
-    waitFor: (predicate) => log.waitFor(predicate),
-    waitForCount: (predicate, count) => log.waitForCount(predicate, count),
-    closed,
-    close: () => socket.disconnect(),
-  };
+  return pausable(
+    {
+      socket,
+      frames: log.frames,
+      send: (type: string, data: unknown) => socket.emit(type, data),
+      sendRaw: (text: string) => socket.emit('message', text),
+      waitFor: (predicate: (frame: GatewayFrame) => boolean) => log.waitFor(predicate),
+      waitForCount: (predicate: (frame: GatewayFrame) => boolean, count: number) => log.waitForCount(predicate, count),
+      closed,
+      close: () => socket.disconnect(),
+    },
+    // engine.io-client's websocket transport in Node is a `ws` WebSocket.
+    () => tcpOfWs((socket.io.engine as unknown as { transport: { ws: WebSocket } }).transport.ws),
+  );
 }
 
 export const isType = (type: string) => (frame: GatewayFrame) => frame.type === type;

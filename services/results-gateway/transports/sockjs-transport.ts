@@ -27,7 +27,7 @@ export function mountSockJsTransport(server: Server, startSession: StartSession)
   sockServer.installHandlers(server);
   return {
     close() {
-      for (const conn of open) conn.close('1001', 'server shutting down');
+      for (const conn of open) closeWithCode(conn, 1001, 'server shutting down');
       open.clear();
     },
   };
@@ -51,7 +51,15 @@ function sockJsConnection(conn: Connection): WatcherConnection {
       return bytes + (session?.recv?.thingy?.writableLength ?? 0);
     },
     close(code, reason) {
-      conn.close(String(code), reason);
+      closeWithCode(conn, code, reason);
     },
   };
+}
+
+/**
+ * The close frame must carry the code as a number (`c[4008,"reason"]`), as SockJS clients expect.
+ * sockjs writes whatever it is given, and its type definitions ask for a string.
+ */
+function closeWithCode(conn: Connection, code: number, reason: string): void {
+  (conn.close as unknown as (code: number, reason: string) => boolean).call(conn, code, reason);
 }
