@@ -13,8 +13,9 @@
  * - At least once: a message's offset is committed only after its handler resolved. A consumer
  *   that dies, or a partition that moves to another member, resumes at the committed offset, so
  *   nothing is lost; messages whose handler resolved but whose offset was not committed yet may be
- *   delivered again (after a crash, or when a rebalance takes a partition away while its commit
- *   fails). `stop()` commits before it resolves, so a clean stop causes no redelivery.
+ *   delivered again (after a crash, or when a rebalance takes a partition away before it was
+ *   committed: adapters may commit periodically rather than after every handler). `stop()` commits
+ *   before it resolves, so a clean stop causes no redelivery.
  * - A handler that throws (or rejects) does not lose the message: the same message (or batch) is
  *   retried in place, with a growing pause (up to a few seconds), until the handler succeeds or
  *   the consumer stops. Its partition waits meanwhile, which keeps per-key order; `onError` is told

@@ -208,6 +208,10 @@ class KafkaGroupConsumer {
   private signalStopping!: () => void;
   private readonly stoppingSignal = new Promise<void>((resolve) => (this.signalStopping = resolve));
   private stopped: Promise<void> | undefined;
+  /** The batch being handled, if any (stop waits for it). */
+  private delivering: Promise<void> = Promise.resolve();
+  /** Partition → the offset to commit for it (the next after the last handled message), until committed. */
+  private readonly handled = new Map<string, { topic: string; partition: number; offset: string }>();
 
   constructor(
     private readonly consumer: KafkaConsumer,
@@ -224,6 +228,12 @@ class KafkaGroupConsumer {
     let settle!: (error?: Error) => void;
     const ready = new Promise<void>((resolve, reject) => {
       settle = (error) => (error ? reject(error) : resolve());
+    });
+    // After a rebalance, forget partitions this member no longer owns: their new owner commits them.
+    this.consumer.on(events.GROUP_JOIN, ({ payload }) => {
+      for (const [key, { topic, partition }] of this.handled) {
+        if (!payload.memberAssignment[topic]?.includes(partition)) this.handled.delete(key);
+      }
     });
     const removeListeners = [
       this.consumer.on(events.GROUP_JOIN, () => {
@@ -251,7 +261,10 @@ class KafkaGroupConsumer {
       await this.consumer.connect();
       await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning });
       await this.consumer.run({
-        autoCommit: true, // commits resolved offsets (we resolve only handled ones) after a batch, at most every commitIntervalMs
+        // kafkajs's autoCommit commits after every batch whatever the interval: a round trip before
+        // each next fetch. Instead, deliver() commits at most every commitIntervalMs, and stop()
+        // commits what was handled before leaving the group.
+        autoCommit: false,
         autoCommitInterval: commitIntervalMs,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently,
@@ -271,14 +284,37 @@ class KafkaGroupConsumer {
     if (!this.stopped) {
       this.stopping = true;
       this.signalStopping();
-      // kafkajs waits for the running batch, commits resolved offsets, and leaves the group.
-      this.stopped = this.consumer.disconnect().catch((error) => this.report(asError(error)));
+      this.stopped = (async () => {
+        // The running batch gives up at its next message; what it handled is committed, then
+        // kafkajs leaves the group.
+        await this.delivering;
+        await this.commitHandled().catch((error) => this.report(asError(error)));
+        await this.consumer.disconnect().catch((error) => this.report(asError(error)));
+      })();
     }
     return this.stopped;
   }
 
-  private async deliver(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+  /** Commits the next offset of every partition whose handled messages are not committed yet. */
+  private async commitHandled(): Promise<void> {
+    const offsets = [...this.handled.values()];
+    this.handled.clear();
+    if (offsets.length > 0) await this.consumer.commitOffsets(offsets);
+  }
+
+  private deliver(payload: EachBatchPayload): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    const delivering = this.deliverBatch(payload);
+    this.delivering = delivering.catch(() => undefined);
+    return delivering;
+  }
+
+  private async deliverBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, heartbeat, isRunning, isStale } = payload;
+    const resolveOffset = (offset: string) => {
+      payload.resolveOffset(offset);
+      this.handled.set(`${batch.topic}:${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: String(Number(offset) + 1) });
+    };
     const control: RetryControl = {
       givingUp: () => this.stopping || !isRunning() || isStale(),
       gaveUp: this.stoppingSignal,
@@ -299,6 +335,7 @@ class KafkaGroupConsumer {
       if (!(await retryUntilHandled(() => onBatch(incoming), control))) return;
       resolveOffset(String(messages[messages.length - 1].offset));
     }
+    await payload.commitOffsetsIfNecessary(); // at most every commitIntervalMs
   }
 
   private report(error: Error): void {
