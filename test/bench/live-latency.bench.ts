@@ -16,8 +16,14 @@
  * costs on this machine.
  *
  *   npm run bench:live-latency            (HOSTS=10000 by default)
+ *
+ * NICE_HOSTS=19 runs the simulated hosts under `nice`, so that on a small machine they take less
+ * of the CPU that Logbook and Kafka share with them. LATENCY_TIMELINE=file writes
+ * [sent at, latency ms] per result. LOGBOOK_NODE_ARGS passes node options to Logbook
+ * (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -34,6 +40,7 @@ const ENROLL_TIMEOUT_MS = Number(process.env.ENROLL_TIMEOUT_MS ?? 300_000);
 const ANSWER_TIMEOUT_MS = Number(process.env.ANSWER_TIMEOUT_MS ?? 120_000);
 const TARGET_P99_MS = 50;
 const IDLE_SAMPLE_MS = 10_000;
+const NICE_HOSTS = process.env.NICE_HOSTS;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const now = () => performance.timeOrigin + performance.now();
@@ -136,7 +143,10 @@ async function main(): Promise<void> {
 
   const children: ChildProcess[] = [];
   try {
-    const hosts = fork(join(__dirname, 'latency-hosts-process.js'), [logbook.url, SECRET, String(HOSTS)]);
+    const hostsArgs = [join(__dirname, 'latency-hosts-process.js'), logbook.url, SECRET, String(HOSTS)];
+    const hosts = NICE_HOSTS
+      ? spawn('nice', ['-n', NICE_HOSTS, process.execPath, ...hostsArgs], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+      : fork(hostsArgs[0], hostsArgs.slice(1));
     children.push(hosts);
     const enrollStarted = Date.now();
     await nextMessage(hosts, (message) => message.ready, ENROLL_TIMEOUT_MS, 'every host to enroll');
@@ -188,13 +198,19 @@ async function main(): Promise<void> {
     const lost = [...sentAt.keys()].filter((hostname) => !arrivals.has(hostname));
     const unexpected = [...arrivals.keys()].filter((hostname) => !sentAt.has(hostname));
     const latencies: number[] = [];
+    /** [sent at, latency] of each timed result, written to $LATENCY_TIMELINE when set. */
+    const timeline: Array<[number, number]> = [];
     let beforeWatching = 0;
     for (const [hostname, sent] of sentAt) {
       const arrived = arrivals.get(hostname);
       if (arrived === undefined) continue;
       if (sent < watchingSince) beforeWatching += 1; // replayed from the store on select: not a live latency
-      else latencies.push(arrived - sent);
+      else {
+        latencies.push(arrived - sent);
+        timeline.push([sent, arrived - sent]);
+      }
     }
+    if (process.env.LATENCY_TIMELINE) writeFileSync(process.env.LATENCY_TIMELINE, JSON.stringify(timeline.sort((a, b) => a[0] - b[0])));
     const sentTimes = [...sentAt.values()].sort((a, b) => a - b);
     const spanMs = sentTimes[sentTimes.length - 1] - sentTimes[0];
 
