@@ -68,7 +68,8 @@ export function readStoreResults(store: ReadStore): CampaignResultsStore {
       if (operations.length > 0) await collection.bulk(operations);
     },
     async resultsAfter(campaignId, afterSeq) {
-      const all = (await collection.find({ where: { campaign_id: campaignId }, sort: { field: 'seq', direction: 'asc' } })) as RecordedResult[];
+      // The campaign's result ids share the prefix "<campaign id>:": one id range, not every campaign's results.
+      const all = (await collection.find({ idPrefix: `${campaignId}:`, where: { campaign_id: campaignId }, sort: { field: 'seq', direction: 'asc' } })) as RecordedResult[];
       return afterSeq <= 0 ? all : all.filter((doc) => doc.seq > afterSeq);
     },
   };

@@ -7,6 +7,12 @@
 export type Scalar = string | number | boolean | null;
 
 export interface FindOptions {
+  /**
+   * Only documents whose id starts with this string. Adapters read just that range of ids (an
+   * index range, not a scan of the collection), so ids built as `<parent>:<child>` let one
+   * parent's documents be read without visiting the others.
+   */
+  idPrefix?: string;
   /** Equality on top-level fields; every entry must match. */
   where?: Record<string, Scalar>;
   /** Sort by one top-level field (string or number values); ties by id ascending. */

@@ -158,6 +158,19 @@ export function describeReadStoreContract(
       assert.deepEqual(await collection.find({ limit: 0 }), []);
     });
 
+    it('finds the documents whose id starts with a prefix, with where, sort, skip and limit', async () => {
+      const collection = fresh<{ name: string; seq: number; ok: boolean }>('prefixed');
+      const ids = ['1', '1:', '1:b', '1:a', '1:a:x', '10:a', '1;', '0:z', '2:a', 'é:1', 'é;', 'e:1'];
+      await collection.bulk(ids.map((id, seq) => ({ op: 'put', id, doc: { name: id, seq, ok: seq % 2 === 0 } })));
+      assert.deepEqual(names(await collection.find({ idPrefix: '1:' })), ['1:', '1:a', '1:a:x', '1:b']);
+      assert.deepEqual(names(await collection.find({ idPrefix: '1:', where: { ok: true } })), ['1:a:x', '1:b']);
+      assert.deepEqual(names(await collection.find({ idPrefix: '1:', sort: { field: 'seq', direction: 'desc' } })), ['1:a:x', '1:a', '1:b', '1:']);
+      assert.deepEqual(names(await collection.find({ idPrefix: '1:', skip: 1, limit: 2 })), ['1:a', '1:a:x']);
+      assert.deepEqual(names(await collection.find({ idPrefix: 'é:' })), ['é:1']);
+      assert.deepEqual(names(await collection.find({ idPrefix: '3:' })), []);
+      assert.equal((await collection.find({ idPrefix: '' })).length, ids.length, 'an empty prefix matches every id');
+    });
+
     it('counts all documents or those matching', async () => {
       const collection = await hostCollection();
       assert.equal(await collection.count(), 6);

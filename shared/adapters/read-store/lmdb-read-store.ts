@@ -16,6 +16,7 @@
  *   compare by code point (MongoDB's binary UTF-8 order), and ids order ties and unsorted results.
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { idPrefixEnd } from './id-prefix';
 import type {
   BulkOperation,
   FindOptions,
@@ -171,9 +172,10 @@ class LmdbCollection<T extends object> implements ReadCollection<T> {
     const limit = checkCount('limit', options.limit ?? Infinity);
     return this.subDatabases.use(this.name, (db) => {
       const matches = matcher(options.where);
-      if (!options.sort) return scanInIdOrder(db, matches, skip, limit) as T[];
+      const range = idRange(options.idPrefix);
+      if (!options.sort) return scanInIdOrder(db, range, matches, skip, limit) as T[];
       const found: Doc[] = [];
-      for (const { value } of db.getRange()) if (matches(value)) found.push(value);
+      for (const { value } of db.getRange(range)) if (matches(value)) found.push(value);
       const { field, direction } = options.sort;
       const sign = direction === 'desc' ? -1 : 1;
       // Array.prototype.sort is stable, so ties keep the scan's id order.
@@ -197,11 +199,16 @@ class LmdbCollection<T extends object> implements ReadCollection<T> {
   }
 }
 
-function scanInIdOrder(db: Database, matches: (doc: Doc) => boolean, skip: number, limit: number): Doc[] {
+/** The key range of the ids that start with `prefix` (everything without one). */
+function idRange(prefix: string | undefined): { start?: string; end?: string } {
+  return prefix === undefined || prefix === '' ? {} : { start: prefix, end: idPrefixEnd(prefix) };
+}
+
+function scanInIdOrder(db: Database, range: { start?: string; end?: string }, matches: (doc: Doc) => boolean, skip: number, limit: number): Doc[] {
   const found: Doc[] = [];
   if (limit === 0) return found;
   let skipped = 0;
-  for (const { value } of db.getRange()) {
+  for (const { value } of db.getRange(range)) {
     if (!matches(value)) continue;
     if (skipped < skip) {
       skipped += 1;

@@ -24,6 +24,7 @@ import type {
   ReadStore,
   Scalar,
 } from '../../ports/read-store';
+import { idPrefixEnd } from './id-prefix';
 
 type Doc = Record<string, unknown>;
 type StoredDocument = { _id: string } & Doc;
@@ -120,7 +121,7 @@ class MongoCollection<T extends object> implements ReadCollection<T> {
         ]
       : [['_id', 1]];
     let cursor = this.collection
-      .find(toFilter(options.where), { projection: WITHOUT_ID })
+      .find({ ...toFilter(options.where), ...idRangeFilter(options.idPrefix) }, { projection: WITHOUT_ID })
       .sort(sort)
       .skip(skip);
     if (limit !== undefined) cursor = cursor.limit(limit);
@@ -147,6 +148,11 @@ function isNamespaceNotFound(error: unknown): boolean {
     error instanceof MongoServerError &&
     (error.code === NAMESPACE_NOT_FOUND || error.message === 'ns not found')
   );
+}
+
+/** The ids that start with `prefix`, as a range on `_id` (which MongoDB's _id index serves). */
+function idRangeFilter(prefix: string | undefined): Filter<StoredDocument> {
+  return prefix === undefined || prefix === '' ? {} : { _id: { $gte: prefix, $lt: idPrefixEnd(prefix) } };
 }
 
 /** Field equality as MongoDB defines it (null also matches a missing field). */
