@@ -21,6 +21,11 @@ export interface GatewayConfig {
   campaignPollMs: number;
   /** Partitions of the gateway's topics when it creates them. */
   topicPartitions: number;
+  /**
+   * How often the recorder looks for other gateway instances (their live fan-out groups); it
+   * relays what it records only while another instance is there.
+   */
+  peersPollMs: number;
   /** Names this instance: its live fan-out consumer group and the origin of what it relays. */
   instanceId: string;
 }
@@ -31,6 +36,7 @@ export const DEFAULT_GATEWAY_CONFIG: Omit<GatewayConfig, 'instanceId'> = {
   maxWatcherBufferBytes: 4 * 1_048_576,
   campaignPollMs: 1_000,
   topicPartitions: 8,
+  peersPollMs: 5_000,
 };
 
 const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2 };
@@ -46,6 +52,7 @@ const VARIABLES: Record<string, { schema: Joi.Schema; expected: string }> = {
   WATCHER_BUFFER_BYTES: { schema: byteSize, expected: 'a positive size in bytes, or with a unit b, kb or mb (such as 4mb)' },
   CAMPAIGN_POLL_MS: { schema: Joi.number().integer().min(10).max(3_600_000), expected: 'an integer number of milliseconds from 10 to 3600000' },
   RESULTS_TOPIC_PARTITIONS: { schema: Joi.number().integer().min(1).max(1000), expected: 'an integer from 1 to 1000' },
+  GATEWAY_PEERS_POLL_MS: { schema: Joi.number().integer().min(100).max(600_000), expected: 'an integer number of milliseconds from 100 to 600000' },
   GATEWAY_INSTANCE_ID: { schema: Joi.string().pattern(/^[A-Za-z0-9._-]{1,100}$/), expected: '1 to 100 letters, digits, dots, dashes or underscores' },
 };
 
@@ -66,6 +73,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     maxWatcherBufferBytes: (value.WATCHER_BUFFER_BYTES as number | undefined) ?? DEFAULT_GATEWAY_CONFIG.maxWatcherBufferBytes,
     campaignPollMs: (value.CAMPAIGN_POLL_MS as number | undefined) ?? DEFAULT_GATEWAY_CONFIG.campaignPollMs,
     topicPartitions: (value.RESULTS_TOPIC_PARTITIONS as number | undefined) ?? DEFAULT_GATEWAY_CONFIG.topicPartitions,
+    peersPollMs: (value.GATEWAY_PEERS_POLL_MS as number | undefined) ?? DEFAULT_GATEWAY_CONFIG.peersPollMs,
     instanceId: (value.GATEWAY_INSTANCE_ID as string | undefined) ?? `gateway-${randomUUID()}`,
   };
 }

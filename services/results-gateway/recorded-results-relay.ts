@@ -10,7 +10,8 @@ import type { Consumer, ResultsBus } from '../../shared/ports/results-bus';
 import type { RecordedResult } from './ports';
 import { decodeRecordedBatch, ORIGIN_HEADER, RECORDED_RESULTS_TOPIC } from './recorded-results-topic';
 
-export const relayGroupOf = (instanceId: string) => `results-gateway-live-${instanceId}`;
+export const RELAY_GROUP_PREFIX = 'results-gateway-live-';
+export const relayGroupOf = (instanceId: string) => `${RELAY_GROUP_PREFIX}${instanceId}`;
 
 export function startRecordedResultsRelay(options: {
   bus: ResultsBus;

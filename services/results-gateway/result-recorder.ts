@@ -14,8 +14,8 @@
  *   old (the campaign doc may be projected a little after its first results arrive, so the
  *   recorder waits for it that long, holding its partition, which keeps the order).
  * - After storing, the recorded results go to this instance's watchers at once (`onRecorded`)
- *   and, without holding up the next batch, to the campaign-results-recorded topic, which the
- *   other instances relay to theirs.
+ *   and, while other gateway instances run (gateway-peers.ts), without holding up the next batch,
+ *   to the campaign-results-recorded topic, which the other instances relay to theirs.
  */
 import type { Logger } from '../../shared/observability/logger';
 import type { Metrics } from '../../shared/observability/metrics';
@@ -25,6 +25,7 @@ import type { GatewayConfig } from './gateway-config';
 import { readIncomingResult } from './incoming-result';
 import type { CampaignLookup, CampaignResultsStore, RecordedResult } from './ports';
 import { encodeRecordedBatch, RECORDED_RESULTS_TOPIC } from './recorded-results-topic';
+import { GatewayPeers } from './gateway-peers';
 import { resultId } from './read-store-results';
 
 export const RECORDER_GROUP = 'results-gateway-recorder';
@@ -38,7 +39,7 @@ export interface ResultRecorderOptions {
   bus: ResultsBus;
   campaigns: CampaignLookup;
   store: CampaignResultsStore;
-  config: Pick<GatewayConfig, 'maxResultBytes' | 'campaignWaitMs' | 'instanceId'>;
+  config: Pick<GatewayConfig, 'maxResultBytes' | 'campaignWaitMs' | 'instanceId' | 'peersPollMs'>;
   /** Called with each batch's newly recorded results, in order, once they are stored. */
   onRecorded(results: RecordedResult[]): void;
   logger: Logger;
@@ -46,7 +47,8 @@ export interface ResultRecorderOptions {
 }
 
 export async function startResultRecorder(options: ResultRecorderOptions): Promise<Consumer> {
-  const recorder = new ResultRecorder(options);
+  const peers = await GatewayPeers.start({ bus: options.bus, instanceId: options.config.instanceId, pollMs: options.config.peersPollMs, logger: options.logger });
+  const recorder = new ResultRecorder(options, peers);
   const consumer = await options.bus.consume({
     groupId: RECORDER_GROUP,
     topics: [CAMPAIGN_RESULTS_TOPIC],
@@ -57,6 +59,7 @@ export async function startResultRecorder(options: ResultRecorderOptions): Promi
   return {
     async stop() {
       await consumer.stop();
+      peers.stop();
       await recorder.flushRelays();
     },
   };
@@ -70,7 +73,10 @@ class ResultRecorder {
   private readonly recordedTotal;
   private readonly droppedTotal;
 
-  constructor(private readonly options: ResultRecorderOptions) {
+  constructor(
+    private readonly options: ResultRecorderOptions,
+    private readonly peers: GatewayPeers,
+  ) {
     this.recordedTotal = options.metrics.counter({
       name: 'results_gateway_recorded_total',
       help: 'Host results recorded (each campaign and host once)',
@@ -134,7 +140,7 @@ class ResultRecorder {
     // run in order, so batches still reach the watchers in order.
     setImmediate(() => {
       this.options.onRecorded(recorded);
-      this.relay(recorded);
+      if (this.peers.exist) this.relay(recorded);
     });
     if (this.relaysInFlight >= MAX_RELAYS_IN_FLIGHT) await this.relayChain;
   }

@@ -115,6 +115,12 @@ export interface ResultsBus {
    */
   ensureTopics(names: string[], partitions: number): Promise<void>;
 
+  /**
+   * Ids of the consumer groups that start with `prefix` and have at least one member now (any
+   * client of the same bus). Membership changes show within a few seconds on Kafka.
+   */
+  liveGroups(prefix: string): Promise<string[]>;
+
   /** A cheap round trip that fails when the bus is unusable (for /healthz and status). */
   ping(): Promise<void>;
 

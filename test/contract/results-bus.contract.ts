@@ -303,6 +303,19 @@ export function describeResultsBusContract(name: string, open: () => Promise<Res
       assert.deepEqual(received, ['new-1', 'new-2']);
     });
 
+    it('lists the groups with a prefix that have members, and forgets a group once its last member stopped', async () => {
+      const prefix = uniqueName('live-');
+      const topic = uniqueName('live-topic');
+      await bus.ensureTopics([topic], 1);
+      assert.deepEqual(await bus.liveGroups(prefix), []);
+      const first = await consume({ groupId: `${prefix}a`, topics: [topic], fromBeginning: true, onMessage: () => undefined });
+      await consume({ groupId: `${prefix}b`, topics: [topic], fromBeginning: true, onMessage: () => undefined });
+      await consume({ groupId: uniqueName('other-'), topics: [topic], fromBeginning: true, onMessage: () => undefined });
+      assert.deepEqual((await bus.liveGroups(prefix)).sort(), [`${prefix}a`, `${prefix}b`]);
+      await first.stop();
+      assert.deepEqual(await bus.liveGroups(prefix), [`${prefix}b`]);
+    });
+
     it('retries a message whose handler threw, in place, without losing or reordering anything', async () => {
       const topic = uniqueName('throws');
       await bus.ensureTopics([topic], 1);

@@ -49,8 +49,10 @@ describe('results gateway: two instances side by side on one Kafka broker', func
     const setup = await kafkaBus('gateway-test-setup');
     await setup.ensureTopics([CAMPAIGN_RESULTS_TOPIC, RECORDED_RESULTS_TOPIC], 4);
     for (const name of ['a', 'b']) {
-      gateways.push(await startGatewayHarness({ readStore, bus: await kafkaBus(`gateway-test-${name}`), config: { topicPartitions: 4 } }));
+      gateways.push(await startGatewayHarness({ readStore, bus: await kafkaBus(`gateway-test-${name}`), config: { topicPartitions: 4, peersPollMs: 100 } }));
     }
+    // Each recorder relays only once it has seen the other instance (it looks every 100 ms).
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     const [a, b] = gateways;
     const token = await givenUser(a.readModels, 1, 'admin');
     const campaignIds = [101, 102, 103, 104, 105, 106];
@@ -84,5 +86,13 @@ describe('results gateway: two instances side by side on one Kafka broker', func
       const stored = await results.resultsAfter(id, 0);
       assert.deepEqual(stored.map((result) => result.seq), range(1, hosts.length));
     }
+
+    // Both recorded a share of the partitions and relayed it to the other.
+    const origins = new Set<string>();
+    const reader = await setup.consume({ groupId: `relay-check-${Date.now()}`, topics: [RECORDED_RESULTS_TOPIC], fromBeginning: true, onMessage: (m) => void origins.add(m.headers.origin) });
+    const deadline = Date.now() + 10_000;
+    while (origins.size < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    await reader.stop();
+    assert.equal(origins.size, 2, `relayed by both instances: ${[...origins].join(', ')}`);
   });
 });

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { createInProcessResultsBus } from '../../shared/adapters/results-bus/in-process-results-bus';
 import { OVERFLOW_CLOSE_CODE } from '../../services/results-gateway';
 import { readStoreResults } from '../../services/results-gateway/read-store-results';
+import { RECORDED_RESULTS_TOPIC } from '../../services/results-gateway/recorded-results-topic';
 import {
   campaignDoc,
   givenCampaign,
@@ -23,6 +24,11 @@ import {
   resultHosts,
   type WatcherClient,
 } from '../support/watcher-clients';
+
+async function eventuallyTrue(condition: () => boolean, limitMs = 5_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+}
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -115,6 +121,38 @@ describe('results gateway (in-process bus)', function () {
       await produceResults(harness.bus, [hostResult(108, 1)]);
       await (await watch(await connectWebSocketWatcher(harness.wsUrl), 108)).waitFor(isFinished);
       assert.equal(await readStoreResults(harness.readStore).recordedCount(8), 2);
+    });
+
+    it('relays recorded results to the other instances only while another instance runs', async function () {
+      await harness.close();
+      const bus = createInProcessResultsBus();
+      harness = await startGatewayHarness({ bus, config: { peersPollMs: 20 } });
+      adminToken = await givenUser(harness.readModels, 1, 'admin');
+      const relayed: string[] = [];
+      const reader = await bus.consume({ groupId: 'test-relay-reader', topics: [RECORDED_RESULTS_TOPIC], fromBeginning: true, onMessage: (m) => void relayed.push(m.headers.origin) });
+      try {
+        await givenCampaign(harness.readModels, campaignDoc(11, { target_host_ids: [1, 2] }));
+        await produceResults(bus, [hostResult(11, 1)]);
+        await (await watch(await connectWebSocketWatcher(harness.wsUrl), 11)).waitFor(isType('result'));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.deepEqual(relayed, [], 'alone, nothing is relayed');
+
+        const other = await startGatewayHarness({ bus, readStore: harness.readStore, config: { peersPollMs: 20 } });
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 100)); // both see each other (polls every 20 ms)
+          await produceResults(bus, [hostResult(11, 2)]);
+          const onOther = await watch(await connectWebSocketWatcher(other.wsUrl), 11);
+          await onOther.waitFor(isFinished);
+          assert.deepEqual(resultHosts(onOther.frames), [1, 2]);
+          await eventuallyTrue(() => relayed.length === 1);
+          assert.equal(relayed.length, 1, 'the second result was relayed once, by the instance that recorded it');
+        } finally {
+          await other.close();
+        }
+      } finally {
+        await reader.stop();
+        await bus.close();
+      }
     });
 
     it('ignores hosts the campaign did not target, and malformed messages', async function () {

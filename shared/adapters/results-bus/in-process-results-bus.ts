@@ -195,6 +195,10 @@ class PartitionWorker {
 
 class Group {
   private readonly members: Member[] = [];
+
+  get memberCount(): number {
+    return this.members.length;
+  }
   private readonly committed = new Map<string, number>();
   private readonly workers = new Map<string, PartitionWorker>();
   private rebalancing: Promise<void> = Promise.resolve();
@@ -318,6 +322,11 @@ class InProcessResultsBus implements ResultsBus {
     };
     this.running.add(consumer);
     return consumer;
+  }
+
+  async liveGroups(prefix: string): Promise<string[]> {
+    this.assertOpen();
+    return [...this.groups].filter(([id, group]) => id.startsWith(prefix) && group.memberCount > 0).map(([id]) => id);
   }
 
   async ensureTopics(names: string[], partitions: number): Promise<void> {

@@ -194,6 +194,14 @@ class KafkaResultsBus implements ResultsBus {
     });
   }
 
+  async liveGroups(prefix: string): Promise<string[]> {
+    this.assertOpen();
+    const ids = (await this.admin.listGroups()).groups.map((group) => group.groupId).filter((id) => id.startsWith(prefix));
+    if (ids.length === 0) return [];
+    const { groups } = await this.admin.describeGroups(ids);
+    return groups.filter((group) => group.members.length > 0).map((group) => group.groupId);
+  }
+
   async ping(): Promise<void> {
     this.assertOpen();
     const timeoutMs = this.options.pingTimeoutMs ?? 5_000;
