@@ -5,6 +5,8 @@
  * its results read back as JSON and CSV.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
 import { startHostSimulator, type HostSimulator } from '../../services/host-simulator';
 import { eventually } from '../support/eventually';
 import { FleetClient, setUpAdmin } from '../support/fleet-client';
@@ -13,6 +15,15 @@ import { startLogbook, type LogbookProcess } from '../support/logbook-process';
 import { connectSocketIoWatcher, connectSockJsWatcher, connectWebSocketWatcher, isFinished, isType, resultHosts, type WatcherClient } from '../support/watcher-clients';
 
 const SECRET = 'live-secret';
+const WATCH_CAMPAIGN = resolve(__dirname, '../../services/results-watcher/main.js');
+
+function watchCampaignCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [WATCH_CAMPAIGN, ...args], { env: { ...process.env, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+      done({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
+    });
+  });
+}
 const HOSTS = 12;
 
 describe('live query end to end through Kafka (black box)', function () {
@@ -124,5 +135,23 @@ describe('live query end to end through Kafka (black box)', function () {
     const lines = (csv.body as string).trim().split('\r\n');
     assert.equal(lines[0], 'host_id,host_hostname,host_display_name,host_error,hostname,platform');
     assert.equal(lines.length, HOSTS + 1);
+  });
+
+  it('replays it with the watch-campaign command over each transport, and says why it fails on a bad campaign', async () => {
+    for (const transport of ['websocket', 'sockjs', 'socketio']) {
+      const run = await watchCampaignCli(['--url', logbook.url, '--token', admin.token!, '--campaign', String(campaignId), '--transport', transport]);
+      assert.equal(run.code, 0, `${transport}: ${run.stderr}`);
+      const messages = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; data: any });
+      assert.equal(messages[0].type, 'totals', transport);
+      assert.deepEqual(new Set(messages.filter((m) => m.type === 'result').map((m) => m.data.host.id)), expectedHostIds, transport);
+      assert.equal(messages.filter((m) => m.type === 'result').length, HOSTS, transport);
+      assert.deepEqual(messages[messages.length - 1].data, { expected_results: HOSTS, actual_results: HOSTS, status: 'finished' }, transport);
+    }
+    const unknown = await watchCampaignCli(['--url', logbook.url, '--token', admin.token!, '--campaign', '999999']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no campaign with id 999999/);
+    const bad = await watchCampaignCli(['--url', logbook.url, '--campaign', 'x'], { LOGBOOK_TOKEN: '' });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /token is required[\s\S]*--campaign must be a positive integer/);
   });
 });
