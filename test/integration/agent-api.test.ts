@@ -109,13 +109,16 @@ describe('agent API: osquery hosts (black box)', function () {
         assert.deepEqual(ubuntuHost.labels.map((label) => label.name).sort(), ['All Hosts', 'Ubuntu Linux']);
         return macHost;
       });
-      const detail = (await admin.get(`/api/v1/fleet/hosts/${macHost.id}`)).body.host;
-      assert.equal(detail.primary_ip, '10.0.0.7');
-      assert.deepEqual(detail.policies.map((policy: { name: string; response: string }) => [policy.name, policy.response]), [['osquery is recent', 'pass']]);
-      const policies = (await admin.get('/api/v1/fleet/policies')).body.policies;
-      const policy = policies.find((entry: { name: string }) => entry.name === 'osquery is recent');
-      assert.equal(policy.passing_host_count, 1);
-      assert.equal(policy.failing_host_count, 1);
+      // Labels and policy results are separate events: each host's policy result shows up on its own.
+      await eventually(async () => {
+        const detail = (await admin.get(`/api/v1/fleet/hosts/${macHost.id}`)).body.host;
+        assert.equal(detail.primary_ip, '10.0.0.7');
+        assert.deepEqual(detail.policies.map((policy: { name: string; response: string }) => [policy.name, policy.response]), [['osquery is recent', 'pass']]);
+        const policies = (await admin.get('/api/v1/fleet/policies')).body.policies;
+        const policy = policies.find((entry: { name: string }) => entry.name === 'osquery is recent');
+        assert.equal(policy.passing_host_count, 1);
+        assert.equal(policy.failing_host_count, 1);
+      });
     });
 
     it('asks nothing more once everything is fresh, and no longer accelerates', async () => {
