@@ -1,5 +1,5 @@
 /** Builds the campaigns read model and the `live_query` activity from campaign streams. */
-import { CAMPAIGN_CREATED, CAMPAIGN_ENDED, type CampaignCreated, type CampaignEnded } from '../../shared/domain/campaigns/campaign-events';
+import { CAMPAIGN_CREATED, CAMPAIGN_ENDED, CAMPAIGN_RESULTS_DELETED, type CampaignCreated, type CampaignEnded, type CampaignResultsDeleted } from '../../shared/domain/campaigns/campaign-events';
 import type { RecordedEvent } from '../../shared/ports/event-store';
 import { CAMPAIGNS, type CampaignDoc } from '../../shared/read-models/read-model-types';
 import { recordActivity } from './spec-projection';
@@ -29,7 +29,14 @@ export async function projectCampaignEvent(uow: UnitOfWork, event: RecordedEvent
     const data = event.data as CampaignEnded;
     const doc = await uow.get<CampaignDoc>(CAMPAIGNS, String(data.id));
     if (!doc || doc.status !== 'running') return;
-    uow.put(CAMPAIGNS, String(data.id), { ...doc, status: data.reason, updated_at: at });
+    uow.put(CAMPAIGNS, String(data.id), { ...doc, status: data.reason, updated_at: at, ended_at: at });
     if (data.reason === 'stopped') await recordActivity(uow, event, 'stopped_live_query', { campaign_id: data.id });
+    return;
+  }
+  if (event.type === CAMPAIGN_RESULTS_DELETED) {
+    const data = event.data as CampaignResultsDeleted;
+    const doc = await uow.get<CampaignDoc>(CAMPAIGNS, String(data.id));
+    if (!doc || doc.results_deleted_at) return;
+    uow.put(CAMPAIGNS, String(data.id), { ...doc, updated_at: at, results_deleted_at: at });
   }
 }

@@ -95,6 +95,9 @@ export class WatcherSession {
     const campaign = await this.deps.campaigns.getCampaign(campaignId);
     if (!campaign) return this.fail(`select_campaign: no campaign with id ${campaignId}`);
     if (!mayWatch(this.user, campaign)) return this.fail(`select_campaign: not allowed to watch campaign ${campaignId}`);
+    if (campaign.results_deleted_at) {
+      return this.fail(`select_campaign: the results of campaign ${campaignId} were deleted at ${campaign.results_deleted_at}, after the retention period`);
+    }
     if (this.closed) return;
     this.watcher?.stop();
     this.watcher = this.deps.hub.watch(this.connection, campaign);

@@ -26,6 +26,7 @@ const CLOSE_CODE_OF: Record<DomainErrorKind, number> = {
   unauthorized: CLOSE_CODES.unauthorized,
   forbidden: CLOSE_CODES.forbidden,
   not_found: CLOSE_CODES.notFound,
+  gone: CLOSE_CODES.notFound,
   conflict: CLOSE_CODES.conflict,
   validation: CLOSE_CODES.badFrame,
   bad_request: CLOSE_CODES.badFrame,

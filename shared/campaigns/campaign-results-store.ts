@@ -37,6 +37,8 @@ export interface CampaignResultsStore {
   record(results: RecordedResult[], counts: Map<number, number>): Promise<void>;
   /** The campaign's results with seq > afterSeq, in seq order. */
   resultsAfter(campaignId: number, afterSeq: number): Promise<RecordedResult[]>;
+  /** Deletes the campaign's results and its count (idempotent); resolves with how many results there were. */
+  deleteCampaign(campaignId: number): Promise<number>;
 }
 
 export const CAMPAIGN_RESULTS = 'campaign_results';
@@ -71,6 +73,14 @@ export function readStoreResults(store: ReadStore): CampaignResultsStore {
       // The campaign's result ids share the prefix "<campaign id>:": one id range, not every campaign's results.
       const all = (await collection.find({ idPrefix: `${campaignId}:`, where: { campaign_id: campaignId }, sort: { field: 'seq', direction: 'asc' } })) as RecordedResult[];
       return afterSeq <= 0 ? all : all.filter((doc) => doc.seq > afterSeq);
+    },
+    async deleteCampaign(campaignId) {
+      const stored = (await collection.find({ idPrefix: `${campaignId}:`, where: { campaign_id: campaignId } })) as RecordedResult[];
+      await collection.bulk([
+        ...stored.map((doc) => ({ op: 'delete' as const, id: resultId(campaignId, doc.host.id) })),
+        { op: 'delete', id: countId(campaignId) },
+      ]);
+      return stored.length;
     },
   };
 }

@@ -28,6 +28,8 @@ export interface Config {
   hostLabelIntervalSeconds: number;
   hostPolicyIntervalSeconds: number;
   campaignExpirySeconds: number;
+  /** Stored results of a campaign are deleted this many days after it ended; 0 keeps them forever. */
+  resultsRetentionDays: number;
   /** How long a shell session's one-time secret stays usable by the launcher. */
   shellSecretTtlMs: number;
   /** A shell session with no frame either way for this long is closed. */
@@ -132,6 +134,10 @@ const VARIABLES = {
     schema: intervalSeconds().default(900),
     expected: 'a whole number of seconds from 1 to 604800: how long a live query campaign waits for hosts to answer',
   },
+  RESULTS_RETENTION_DAYS: {
+    schema: Joi.number().min(0).max(3650).default(0),
+    expected: 'a number of days from 0 to 3650 (fractions allowed; 0 keeps live query results forever)',
+  },
   SHELL_SECRET_TTL_MS: {
     schema: Joi.number().integer().min(1).max(MAX_TIMER_MS).default(60_000),
     expected: `an integer number of milliseconds from 1 to ${MAX_TIMER_MS}`,
@@ -180,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     hostLabelIntervalSeconds: value.HOST_LABEL_INTERVAL_S,
     hostPolicyIntervalSeconds: value.HOST_POLICY_INTERVAL_S,
     campaignExpirySeconds: value.CAMPAIGN_EXPIRY_S,
+    resultsRetentionDays: value.RESULTS_RETENTION_DAYS,
     shellSecretTtlMs: value.SHELL_SECRET_TTL_MS,
     shellIdleTimeoutMs: value.SHELL_IDLE_TIMEOUT_MS,
   };
@@ -204,6 +211,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     hostLabelIntervalSeconds: config.hostLabelIntervalSeconds,
     hostPolicyIntervalSeconds: config.hostPolicyIntervalSeconds,
     campaignExpirySeconds: config.campaignExpirySeconds,
+    resultsRetentionDays: config.resultsRetentionDays,
     shellSecretTtlMs: config.shellSecretTtlMs,
     shellIdleTimeoutMs: config.shellIdleTimeoutMs,
   };

@@ -2,7 +2,7 @@
  * Errors a decider or command handler raises for the caller to see. The HTTP layer maps each
  * kind to Fleet's status code and error shape.
  */
-export type DomainErrorKind = 'validation' | 'not_found' | 'conflict' | 'forbidden' | 'unauthorized' | 'bad_request' | 'unavailable';
+export type DomainErrorKind = 'validation' | 'not_found' | 'gone' | 'conflict' | 'forbidden' | 'unauthorized' | 'bad_request' | 'unavailable';
 
 export interface FieldProblem {
   name: string;

@@ -17,6 +17,7 @@ const STATUS_AND_MESSAGE: Record<DomainErrorKind, [number, string]> = {
   unauthorized: [401, 'Authentication required'],
   forbidden: [403, 'Permission Denied'],
   not_found: [404, 'Resource Not Found'],
+  gone: [410, 'Gone'],
   conflict: [409, 'Resource Already Exists'],
   unavailable: [503, 'Service Unavailable'],
 };

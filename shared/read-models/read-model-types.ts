@@ -131,6 +131,10 @@ export interface CampaignDoc {
   updated_at: string;
   /** After this, hosts no longer get the query and the campaign is ended as expired. */
   expires_at?: string;
+  /** When it ended (completed, stopped or expired). */
+  ended_at?: string;
+  /** When its stored results were deleted after the retention period (RESULTS_RETENTION_DAYS). */
+  results_deleted_at?: string;
 }
 
 export const SHELL_SESSIONS = 'shell_sessions';

@@ -43,4 +43,26 @@ describe('decideCampaign', () => {
   it('cannot end a campaign that does not exist', () => {
     given([]).when({ kind: 'end', reason: 'stopped', by: null }).thenFails('not_found', /not found/);
   });
+
+  describe('deleting the stored results (retention)', () => {
+    const ended: CampaignEvent = { type: 'CampaignEnded', data: { id: 4, reason: 'completed' } };
+    const deleted: CampaignEvent = { type: 'CampaignResultsDeleted', data: { id: 4, retention_days: 30 } };
+
+    it('deletes the results of an ended campaign once', () => {
+      given([created, ended]).when({ kind: 'delete-results', retentionDays: 30 }).then([deleted]);
+      given([created, ended, deleted]).when({ kind: 'delete-results', retentionDays: 30 }).then([]);
+    });
+
+    it('keeps the results of a running campaign', () => {
+      given([created]).when({ kind: 'delete-results', retentionDays: 30 }).thenFails('conflict', /still running/);
+    });
+
+    it('knows no campaign that was never created', () => {
+      given([]).when({ kind: 'delete-results', retentionDays: 30 }).thenFails('not_found', /campaign not found/);
+    });
+
+    it('still ends nothing twice after the results were deleted', () => {
+      given([created, ended, deleted]).when({ kind: 'end', reason: 'stopped', by: null }).then([]);
+    });
+  });
 });

@@ -45,6 +45,7 @@ describe('loadConfig', () => {
         hostLabelIntervalSeconds: 3600,
         hostPolicyIntervalSeconds: 3600,
         campaignExpirySeconds: 900,
+        resultsRetentionDays: 0,
         shellSecretTtlMs: 60_000,
         shellIdleTimeoutMs: 900_000,
       });

@@ -69,3 +69,14 @@ export async function endCampaign(deps: SpecCommandDeps, id: number, reason: Cam
     return result.position;
   });
 }
+
+/** Records that an ended campaign's stored results were deleted (idempotent). */
+export async function recordCampaignResultsDeleted(deps: SpecCommandDeps, id: number, retentionDays: number, context: CommandContext): Promise<number | null> {
+  return retryOnConflict(async () => {
+    const { state, expected } = await deps.loader.load(campaignStreamId(id), campaignAggregate);
+    const events = decideCampaign({ kind: 'delete-results', retentionDays }, state);
+    if (events.length === 0) return null;
+    const result = await deps.store.append([{ streamId: campaignStreamId(id), expected, events: toNewEvents(context, events) }]);
+    return result.position;
+  });
+}

@@ -22,6 +22,11 @@ const resultsPageQuery = Joi.object({
 
 const FLEET_STATUS = { waiting: 0, running: 1, completed: 2, stopped: 2, expired: 2 } as const;
 
+function resultsDeleted(doc: CampaignDoc): DomainError {
+  const reason = `the results of campaign ${doc.id} were deleted at ${doc.results_deleted_at}, after the retention period (RESULTS_RETENTION_DAYS)`;
+  return new DomainError('gone', reason);
+}
+
 export function renderCampaign(doc: CampaignDoc) {
   return {
     id: doc.id,
@@ -33,6 +38,7 @@ export function renderCampaign(doc: CampaignDoc) {
     created_at: doc.created_at,
     updated_at: doc.updated_at,
     expires_at: doc.expires_at,
+    ...(doc.results_deleted_at ? { results_deleted_at: doc.results_deleted_at } : {}),
     Metrics: {
       TotalHosts: doc.totals.count,
       OnlineHosts: doc.totals.online,
@@ -158,6 +164,7 @@ export function campaignRoutes(deps: ApiDeps): Router {
   router.get('/campaigns/:id/results', async (req, res) => {
     const doc = await visibleCampaign(res, req.params.id);
     const { page, per_page: perPage } = validateParameters<{ page: number; per_page: number }>(resultsPageQuery, req.query);
+    if (doc.results_deleted_at) throw resultsDeleted(doc);
     const all = await results.resultsAfter(doc.id, 0);
     if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
       res.type('text/csv').attachment(`campaign-${doc.id}-results.csv`).send(resultsAsCsv(all));

@@ -1,27 +1,47 @@
 /**
  * The live query campaign aggregate: created with its targets, then ended once (completed when
- * every expected host answered, stopped by an operator, or expired). Pure.
+ * every expected host answered, stopped by an operator, or expired); once ended, its stored
+ * results may be deleted (once) when the retention period is over. Pure.
  */
 import { DomainError } from '../errors';
-import { CAMPAIGN_CREATED, CAMPAIGN_ENDED, type CampaignCreated, type CampaignEnd, type CampaignEnded } from './campaign-events';
+import {
+  CAMPAIGN_CREATED,
+  CAMPAIGN_ENDED,
+  CAMPAIGN_RESULTS_DELETED,
+  type CampaignCreated,
+  type CampaignEnd,
+  type CampaignEnded,
+  type CampaignResultsDeleted,
+} from './campaign-events';
 
-export type CampaignEvent = { type: typeof CAMPAIGN_CREATED; data: CampaignCreated } | { type: typeof CAMPAIGN_ENDED; data: CampaignEnded };
+export type CampaignEvent =
+  | { type: typeof CAMPAIGN_CREATED; data: CampaignCreated }
+  | { type: typeof CAMPAIGN_ENDED; data: CampaignEnded }
+  | { type: typeof CAMPAIGN_RESULTS_DELETED; data: CampaignResultsDeleted };
 
 export interface CampaignState {
   created: CampaignCreated | null;
   ended: CampaignEnd | null;
+  resultsDeleted: boolean;
 }
 
-export const initialCampaignState: CampaignState = { created: null, ended: null };
+export const initialCampaignState: CampaignState = { created: null, ended: null, resultsDeleted: false };
 
 export function evolveCampaign(state: CampaignState, event: CampaignEvent): CampaignState {
-  if (event.type === CAMPAIGN_CREATED) return { ...state, created: event.data };
-  return { ...state, ended: state.ended ?? event.data.reason };
+  switch (event.type) {
+    case CAMPAIGN_CREATED:
+      return { ...state, created: event.data };
+    case CAMPAIGN_ENDED:
+      return { ...state, ended: state.ended ?? event.data.reason };
+    case CAMPAIGN_RESULTS_DELETED:
+      return { ...state, resultsDeleted: true };
+  }
 }
 
 export type CampaignCommand =
   | { kind: 'create'; campaign: CampaignCreated }
-  | { kind: 'end'; reason: CampaignEnd; by: { userId: number; mayStopAny: boolean } | null };
+  | { kind: 'end'; reason: CampaignEnd; by: { userId: number; mayStopAny: boolean } | null }
+  | { kind: 'delete-results'; retentionDays: number };
 
 export function decideCampaign(command: CampaignCommand, state: CampaignState): CampaignEvent[] {
   if (command.kind === 'create') {
@@ -30,6 +50,11 @@ export function decideCampaign(command: CampaignCommand, state: CampaignState): 
     return [{ type: CAMPAIGN_CREATED, data: command.campaign }];
   }
   if (!state.created) throw new DomainError('not_found', 'campaign not found');
+  if (command.kind === 'delete-results') {
+    if (!state.ended) throw new DomainError('conflict', `campaign ${state.created.id} is still running: its results are kept while it runs`);
+    if (state.resultsDeleted) return [];
+    return [{ type: CAMPAIGN_RESULTS_DELETED, data: { id: state.created.id, retention_days: command.retentionDays } }];
+  }
   if (command.by && !command.by.mayStopAny && command.by.userId !== state.created.user_id) {
     throw new DomainError('forbidden', 'only the operator who ran a campaign, a maintainer or an admin can stop it');
   }

@@ -30,10 +30,17 @@ export interface CampaignEnded {
   reason: CampaignEnd;
 }
 
+/** The campaign's stored results were deleted, `retention_days` after it ended (the actor is the system). */
+export const CAMPAIGN_RESULTS_DELETED = 'CampaignResultsDeleted';
+export interface CampaignResultsDeleted {
+  id: number;
+  retention_days: number;
+}
+
 export function campaignStreamId(id: number): string {
   return `campaign-${id}`;
 }
 
 export function isCampaignEventType(type: string): boolean {
-  return type === CAMPAIGN_CREATED || type === CAMPAIGN_ENDED;
+  return type === CAMPAIGN_CREATED || type === CAMPAIGN_ENDED || type === CAMPAIGN_RESULTS_DELETED;
 }
