@@ -2,7 +2,7 @@
  * Live query campaigns, command side: resolve the query and the targeted hosts, decide, and
  * append the campaign's first event (its id reserved in the same append); stop a campaign.
  */
-import { decideCampaign, evolveCampaign, initialCampaignState, type CampaignEvent, type CampaignState } from '../../../shared/domain/campaigns/campaign-decider';
+import { decideCampaign, evolveCampaign, initialCampaignState, type CampaignCommand, type CampaignEvent, type CampaignState } from '../../../shared/domain/campaigns/campaign-decider';
 import { campaignStreamId, type CampaignCreated, type CampaignEnd, type CampaignTotals } from '../../../shared/domain/campaigns/campaign-events';
 import { decideReserveIds, idSequenceStreamId } from '../../../shared/domain/sequences/id-sequence';
 import type { AggregateType } from '../../../shared/eventsourcing/aggregate-loader';
@@ -60,21 +60,20 @@ export async function createCampaign(deps: SpecCommandDeps, campaign: NewCampaig
 }
 
 /** Ends a campaign (idempotent: ending an ended campaign changes nothing). */
-export async function endCampaign(deps: SpecCommandDeps, id: number, reason: CampaignEnd, by: { userId: number; mayStopAny: boolean } | null, context: CommandContext): Promise<number | null> {
-  return retryOnConflict(async () => {
-    const { state, expected } = await deps.loader.load(campaignStreamId(id), campaignAggregate);
-    const events = decideCampaign({ kind: 'end', reason, by }, state);
-    if (events.length === 0) return null;
-    const result = await deps.store.append([{ streamId: campaignStreamId(id), expected, events: toNewEvents(context, events) }]);
-    return result.position;
-  });
+export function endCampaign(deps: SpecCommandDeps, id: number, reason: CampaignEnd, by: { userId: number; mayStopAny: boolean } | null, context: CommandContext): Promise<number | null> {
+  return decideOnCampaign(deps, id, { kind: 'end', reason, by }, context);
 }
 
 /** Records that an ended campaign's stored results were deleted (idempotent). */
-export async function recordCampaignResultsDeleted(deps: SpecCommandDeps, id: number, retentionDays: number, context: CommandContext): Promise<number | null> {
+export function recordCampaignResultsDeleted(deps: SpecCommandDeps, id: number, retentionDays: number, context: CommandContext): Promise<number | null> {
+  return decideOnCampaign(deps, id, { kind: 'delete-results', retentionDays }, context);
+}
+
+/** Loads the campaign, decides, appends what was decided; resolves with its position, or null when nothing was. */
+function decideOnCampaign(deps: SpecCommandDeps, id: number, command: CampaignCommand, context: CommandContext): Promise<number | null> {
   return retryOnConflict(async () => {
     const { state, expected } = await deps.loader.load(campaignStreamId(id), campaignAggregate);
-    const events = decideCampaign({ kind: 'delete-results', retentionDays }, state);
+    const events = decideCampaign(command, state);
     if (events.length === 0) return null;
     const result = await deps.store.append([{ streamId: campaignStreamId(id), expected, events: toNewEvents(context, events) }]);
     return result.position;

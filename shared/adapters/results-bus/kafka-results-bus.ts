@@ -361,7 +361,8 @@ class KafkaGroupConsumer {
       if (!(await retryUntilHandled(() => onBatch(incoming), control))) return;
       resolveOffset(String(messages[messages.length - 1].offset));
     }
-    await payload.commitOffsetsIfNecessary(); // at most every commitIntervalMs
+    // At most every commitIntervalMs. A failed commit only means the messages may come again.
+    await payload.commitOffsetsIfNecessary().catch((error) => this.report(asError(error)));
   }
 
   private report(error: Error): void {
