@@ -9,14 +9,13 @@
  */
 import { readStoreResults } from '../../shared/campaigns/campaign-results-store';
 import { commandContext, SYSTEM_ACTOR } from '../../shared/eventsourcing/metadata';
-import { CAMPAIGNS, type CampaignDoc } from '../../shared/read-models/read-model-types';
+import { CAMPAIGNS, isFinalCampaignStatus, type CampaignDoc } from '../../shared/read-models/read-model-types';
 import type { ApiDeps } from './api-deps';
 import { endCampaign, recordCampaignResultsDeleted } from './commands/campaigns';
 
 const SWEEP_EVERY_MS = 2_000;
 const RETENTION_CHECK_EVERY_MS = 60_000;
 const DAY_MS = 86_400_000;
-const ENDED_STATUSES = ['completed', 'stopped', 'expired'] as const;
 
 /** Deletes the stored results of campaigns that ended more than the retention period ago. */
 export async function deleteExpiredResults(deps: ApiDeps, now = Date.now()): Promise<void> {
@@ -24,14 +23,13 @@ export async function deleteExpiredResults(deps: ApiDeps, now = Date.now()): Pro
   if (retentionDays <= 0) return;
   const results = readStoreResults(deps.readModels.store);
   const campaigns = deps.readModels.collection<CampaignDoc>(CAMPAIGNS);
-  for (const status of ENDED_STATUSES) {
-    for (const campaign of await campaigns.find({ where: { status, results_deleted_at: null } })) {
-      const endedAt = Date.parse(campaign.ended_at ?? campaign.updated_at);
-      if (now - endedAt < retentionDays * DAY_MS) continue;
-      const deleted = await results.deleteCampaign(campaign.id);
-      await recordCampaignResultsDeleted(deps, campaign.id, retentionDays, commandContext(SYSTEM_ACTOR));
-      deps.logger.info({ campaignId: campaign.id, results: deleted, retentionDays }, 'deleted the stored results of a campaign past its retention');
-    }
+  for (const campaign of await campaigns.find({ where: { results_deleted_at: null } })) {
+    if (!isFinalCampaignStatus(campaign.status)) continue;
+    const endedAt = Date.parse(campaign.ended_at ?? campaign.updated_at);
+    if (now - endedAt < retentionDays * DAY_MS) continue;
+    const deleted = await results.deleteCampaign(campaign.id);
+    await recordCampaignResultsDeleted(deps, campaign.id, retentionDays, commandContext(SYSTEM_ACTOR));
+    deps.logger.info({ campaignId: campaign.id, results: deleted, retentionDays }, 'deleted the stored results of a campaign past its retention');
   }
 }
 

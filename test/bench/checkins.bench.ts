@@ -10,24 +10,19 @@
  * Needs wrk (Debian: apt-get install wrk).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setUpAdmin } from '../support/fleet-client';
 import { startLogbook } from '../support/logbook-process';
 import { runSuiteEnd } from '../support/teardown';
-import { printTable, runConcurrently } from './bench-stats';
+import { printTable, processUsage, runConcurrently } from './bench-stats';
 import { KeepAliveClient } from './keep-alive-client';
 
 const HOSTS = Number(process.env.HOSTS ?? 10_000);
 const DURATION = process.env.DURATION ?? '15s';
 const SECRET = 'bench-secret';
-
-function rssMegabytes(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : NaN;
-}
 
 /** Enrolls the hosts and answers what each is asked at first, so nothing is pending after. */
 async function enrollHosts(client: KeepAliveClient): Promise<string[]> {
@@ -99,7 +94,7 @@ async function main(): Promise<void> {
     const keys = await enrollHosts(client);
     const enrollSeconds = (performance.now() - enrollStarted) / 1000;
     client.close();
-    const rss = rssMegabytes(logbook.child.pid!);
+    const rss = processUsage(logbook.child.pid!).rssMb;
     const keysFile = join(tmpdir(), `logbook-checkin-keys-${process.pid}.txt`);
     writeFileSync(keysFile, keys.join('\n') + '\n');
     const script = wrkScript(keysFile);
@@ -111,7 +106,7 @@ async function main(): Promise<void> {
       { server: 'Logbook distributed/read', 'req/s': ours.rps, 'non-2xx': ours.non2xx, ratio: ours.rps / baseline.rps },
     ]);
     console.log(`\nenrolled ${HOSTS} hosts in ${enrollSeconds.toFixed(1)} s (${(HOSTS / enrollSeconds).toFixed(0)}/s, 32 concurrent, each with its first read and write)`);
-    console.log(`RSS of the all-in-one process with ${HOSTS} hosts enrolled: ${rss.toFixed(0)} MB (after the check-ins: ${rssMegabytes(logbook.child.pid!).toFixed(0)} MB)`);
+    console.log(`RSS of the all-in-one process with ${HOSTS} hosts enrolled: ${rss.toFixed(0)} MB (after the check-ins: ${processUsage(logbook.child.pid!).rssMb.toFixed(0)} MB)`);
   } finally {
     bare.stop();
     await logbook.stop();

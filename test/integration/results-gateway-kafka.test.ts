@@ -9,6 +9,7 @@ import type { ReadStore } from '../../shared/ports/read-store';
 import type { ResultsBus } from '../../shared/ports/results-bus';
 import { readStoreResults } from '../../services/results-gateway/read-store-results';
 import { RECORDED_RESULTS_TOPIC } from '../../services/results-gateway/recorded-results-topic';
+import { eventually } from '../support/eventually';
 import { kafkaBrokers } from '../support/kafka-broker';
 import { campaignDoc, givenCampaign, givenUser, hostResult, produceResults, startGatewayHarness, type GatewayHarness } from '../support/results-gateway-harness';
 import { onSuiteEnd } from '../support/teardown';
@@ -90,9 +91,10 @@ describe('results gateway: two instances side by side on one Kafka broker', func
     // Both recorded a share of the partitions and relayed it to the other.
     const origins = new Set<string>();
     const reader = await setup.consume({ groupId: `relay-check-${Date.now()}`, topics: [RECORDED_RESULTS_TOPIC], fromBeginning: true, onMessage: (m) => void origins.add(m.headers.origin) });
-    const deadline = Date.now() + 10_000;
-    while (origins.size < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    await reader.stop();
-    assert.equal(origins.size, 2, `relayed by both instances: ${[...origins].join(', ')}`);
+    try {
+      await eventually(async () => assert.equal(origins.size, 2, `relayed by both instances: ${[...origins].join(', ')}`), 10_000);
+    } finally {
+      await reader.stop();
+    }
   });
 });

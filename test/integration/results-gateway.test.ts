@@ -3,6 +3,7 @@ import { createInProcessResultsBus } from '../../shared/adapters/results-bus/in-
 import { OVERFLOW_CLOSE_CODE } from '../../services/results-gateway';
 import { readStoreResults } from '../../services/results-gateway/read-store-results';
 import { RECORDED_RESULTS_TOPIC } from '../../services/results-gateway/recorded-results-topic';
+import { eventually } from '../support/eventually';
 import {
   campaignDoc,
   givenCampaign,
@@ -24,11 +25,6 @@ import {
   resultHosts,
   type WatcherClient,
 } from '../support/watcher-clients';
-
-async function eventuallyTrue(condition: () => boolean, limitMs = 5_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-}
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -144,8 +140,7 @@ describe('results gateway (in-process bus)', function () {
           const onOther = await watch(await connectWebSocketWatcher(other.wsUrl), 11);
           await onOther.waitFor(isFinished);
           assert.deepEqual(resultHosts(onOther.frames), [1, 2]);
-          await eventuallyTrue(() => relayed.length === 1);
-          assert.equal(relayed.length, 1, 'the second result was relayed once, by the instance that recorded it');
+          await eventually(async () => assert.equal(relayed.length, 1, 'the second result was relayed once, by the instance that recorded it'), 5_000);
         } finally {
           await other.close();
         }

@@ -35,6 +35,22 @@ const pausable = <T extends WatcherClient>(client: T, tcp: TcpOf): T & PausableW
   pauseReading: () => tcp().pause(),
   resumeReading: () => tcp().resume(),
 });
+/** The parts every transport's client shares: its frames as logged, and waiting for them. */
+function clientOf(
+  log: FrameLog,
+  parts: { sendRaw(text: string): void; send?: WatcherClient['send']; closed: WatcherClient['closed']; close(): void },
+): WatcherClient {
+  return {
+    frames: log.frames,
+    send: parts.send ?? ((type, data) => parts.sendRaw(JSON.stringify({ type, data }))),
+    sendRaw: parts.sendRaw,
+    waitFor: (predicate) => log.waitFor(predicate),
+    waitForCount: (predicate, count) => log.waitForCount(predicate, count),
+    closed: parts.closed,
+    close: parts.close,
+  };
+}
+
 const tcpOfWs = (socket: WebSocket) => (socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
 
 class FrameLog {
@@ -87,19 +103,8 @@ export async function connectWebSocketWatcher(baseWsUrl: string): Promise<Pausab
     socket.once('open', () => resolve());
     socket.once('error', reject);
   });
-  return pausable(
-    {
-      socket,
-      frames: log.frames,
-      send: (type: string, data: unknown) => socket.send(JSON.stringify({ type, data })),
-      sendRaw: (text: string) => socket.send(text),
-      waitFor: (predicate: (frame: GatewayFrame) => boolean) => log.waitFor(predicate),
-      waitForCount: (predicate: (frame: GatewayFrame) => boolean, count: number) => log.waitForCount(predicate, count),
-      closed,
-      close: () => socket.close(),
-    },
-    () => tcpOfWs(socket),
-  );
+  const client = clientOf(log, { sendRaw: (text) => socket.send(text), closed, close: () => socket.close() });
+  return { ...pausable(client, () => tcpOfWs(socket)), socket };
 }
 
 /**
@@ -130,19 +135,8 @@ export async function connectSockJsFramedWatcher(baseWsUrl: string): Promise<Pau
     socket.once('error', reject);
     void open.then(resolve);
   });
-  const sendText = (text: string) => socket.send(JSON.stringify([text]));
-  return pausable(
-    {
-      frames: log.frames,
-      send: (type: string, data: unknown) => sendText(JSON.stringify({ type, data })),
-      sendRaw: sendText,
-      waitFor: (predicate: (frame: GatewayFrame) => boolean) => log.waitFor(predicate),
-      waitForCount: (predicate: (frame: GatewayFrame) => boolean, count: number) => log.waitForCount(predicate, count),
-      closed,
-      close: () => socket.close(),
-    },
-    () => tcpOfWs(socket),
-  );
+  const client = clientOf(log, { sendRaw: (text) => socket.send(JSON.stringify([text])), closed, close: () => socket.close() });
+  return pausable(client, () => tcpOfWs(socket));
 }
 
 export async function connectSockJsWatcher(baseUrl: string, transports?: string[]): Promise<WatcherClient> {
@@ -158,15 +152,7 @@ export async function connectSockJsWatcher(baseUrl: string, transports?: string[
     sock.onopen = () => resolve();
     void closed.then((event) => reject(new Error(`SockJS closed before opening: ${event.code} ${event.reason}`)));
   });
-  return {
-    frames: log.frames,
-    send: (type, data) => sock.send(JSON.stringify({ type, data })),
-    sendRaw: (text) => sock.send(text),
-    waitFor: (predicate) => log.waitFor(predicate),
-    waitForCount: (predicate, count) => log.waitForCount(predicate, count),
-    closed,
-    close: () => sock.close(),
-  };
+  return clientOf(log, { sendRaw: (text) => sock.send(text), closed, close: () => sock.close() });
 }
 
 export async function connectSocketIoWatcher(baseUrl: string, token: string | null): Promise<PausableWatcher & { socket: Socket }> {
@@ -178,20 +164,14 @@ export async function connectSocketIoWatcher(baseUrl: string, token: string | nu
     socket.once('connect', () => resolve());
     socket.once('connect_error', reject);
   });
-  return pausable(
-    {
-      socket,
-      frames: log.frames,
-      send: (type: string, data: unknown) => socket.emit(type, data),
-      sendRaw: (text: string) => socket.emit('message', text),
-      waitFor: (predicate: (frame: GatewayFrame) => boolean) => log.waitFor(predicate),
-      waitForCount: (predicate: (frame: GatewayFrame) => boolean, count: number) => log.waitForCount(predicate, count),
-      closed,
-      close: () => socket.disconnect(),
-    },
-    // engine.io-client's websocket transport in Node is a `ws` WebSocket.
-    () => tcpOfWs((socket.io.engine as unknown as { transport: { ws: WebSocket } }).transport.ws),
-  );
+  const client = clientOf(log, {
+    send: (type, data) => socket.emit(type, data),
+    sendRaw: (text) => socket.emit('message', text),
+    closed,
+    close: () => socket.disconnect(),
+  });
+  // engine.io-client's websocket transport in Node is a `ws` WebSocket.
+  return { ...pausable(client, () => tcpOfWs((socket.io.engine as unknown as { transport: { ws: WebSocket } }).transport.ws)), socket };
 }
 
 export const isType = (type: string) => (frame: GatewayFrame) => frame.type === type;
