@@ -2,7 +2,7 @@
  * Command-line flags (and HOST_SIMULATOR_* environment variables) for the host simulator.
  * A flag wins over its environment variable; problems are collected and reported together.
  */
-import { parseArgs } from 'node:util';
+import { parseCliOptions } from '../../shared/cli/parse-cli-options';
 import type { PlatformMix } from './host-identity';
 import { PLATFORMS, type Platform } from './platforms';
 import { DEFAULT_OPTIONS, optionProblems, withDefaults, type HostIdentifierKind, type HostSimulatorOptions } from './simulator-options';
@@ -79,12 +79,8 @@ function parsePlatformMix(text: string, problems: string[]): PlatformMix | undef
 export function parseCliArguments(argv: string[], env: NodeJS.ProcessEnv): CliParseResult {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      options: Object.fromEntries(Object.entries(FLAGS).map(([name, spec]) => [name, { type: spec.type }])),
-      strict: true,
-      allowPositionals: false,
-    });
+    const options = Object.fromEntries(Object.entries(FLAGS).map(([name, spec]) => [name, { type: spec.type }]));
+    parsed = parseCliOptions(options, argv, { strict: true, allowPositionals: false });
   } catch (error) {
     return { kind: 'error', problems: [error instanceof Error ? error.message : String(error)] };
   }

@@ -4,23 +4,21 @@
  *     [--host-identifier ID] [--poll-ms 2000] [--shell /bin/bash] [--auth header|frame]
  * The enroll secret may also come from LOGBOOK_ENROLL_SECRET.
  */
-import { parseArgs } from 'node:util';
+import { parseCliOptions } from '../../shared/cli/parse-cli-options';
 import { startLauncherSimulator } from './launcher-simulator';
 
 const USAGE = 'usage: launcher-simulator --url URL --enroll-secret SECRET [--hostname NAME] [--host-identifier ID] [--poll-ms MS] [--shell PATH] [--auth header|frame]';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      url: { type: 'string', default: 'http://127.0.0.1:8080' },
-      'enroll-secret': { type: 'string' },
-      hostname: { type: 'string' },
-      'host-identifier': { type: 'string' },
-      'poll-ms': { type: 'string', default: '2000' },
-      shell: { type: 'string' },
-      auth: { type: 'string', default: 'header' },
-      help: { type: 'boolean', default: false },
-    },
+  const { values } = parseCliOptions({
+    url: { type: 'string', default: 'http://127.0.0.1:8080' },
+    'enroll-secret': { type: 'string' },
+    hostname: { type: 'string' },
+    'host-identifier': { type: 'string' },
+    'poll-ms': { type: 'string', default: '2000' },
+    shell: { type: 'string' },
+    auth: { type: 'string', default: 'header' },
+    help: { type: 'boolean', default: false },
   });
   const enrollSecret = values['enroll-secret'] ?? process.env.LOGBOOK_ENROLL_SECRET;
   const pollIntervalMs = Number(values['poll-ms']);

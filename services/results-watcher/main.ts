@@ -6,20 +6,18 @@
  * in full first); exits 1 on an error message or when the connection ends before that, 2 on bad
  * arguments.
  */
-import { parseArgs } from 'node:util';
+import { parseCliOptions } from '../../shared/cli/parse-cli-options';
 import { TRANSPORTS, watchCampaign, type Transport } from './watcher-transports';
 
 const USAGE = `usage: watch-campaign --url URL --token TOKEN --campaign ID [--transport ${TRANSPORTS.join('|')}]`;
 
 function main(): void {
-  const { values } = parseArgs({
-    options: {
-      url: { type: 'string', default: 'http://127.0.0.1:8080' },
-      token: { type: 'string' },
-      campaign: { type: 'string' },
-      transport: { type: 'string', default: 'websocket' },
-      help: { type: 'boolean', default: false },
-    },
+  const { values } = parseCliOptions({
+    url: { type: 'string', default: 'http://127.0.0.1:8080' },
+    token: { type: 'string' },
+    campaign: { type: 'string' },
+    transport: { type: 'string', default: 'websocket' },
+    help: { type: 'boolean', default: false },
   });
   const token = values.token ?? process.env.LOGBOOK_TOKEN;
   const campaignId = Number(values.campaign);
