@@ -20,7 +20,6 @@ import {
 import { SPEC_KIND_PLURAL } from '../../shared/domain/specs/spec-types';
 import type { RecordedEvent } from '../../shared/ports/event-store';
 import {
-  ACTIVITIES,
   GLOBAL_ENROLL_SECRETS_KEY,
   HISTORY,
   historyKey,
@@ -28,45 +27,14 @@ import {
   SETTINGS,
   specCollection,
   USERS,
-  type ActivityDoc,
   type SessionDoc,
   type SpecDoc,
   type SpecVersionDoc,
   type UserDoc,
 } from '../../shared/read-models/read-model-types';
+import { actorUserId, recordActivity } from './activity-projection';
 import { projectShellEvent } from './shell-projection';
 import type { UnitOfWork } from './unit-of-work';
-
-function actorUserId(event: RecordedEvent): number | null {
-  const { actor } = event.metadata;
-  return actor.type === 'user' && /^\d+$/.test(actor.id) ? Number(actor.id) : null;
-}
-
-/**
- * One activity per request and type: a request applying ten queries is one `applied_spec_query`
- * activity listing all ten. Its id comes from the position of the request's first event.
- */
-export async function recordActivity(uow: UnitOfWork, event: RecordedEvent, type: string, details: Record<string, unknown> = {}, listEntry?: { key: string; item: { id: number; name: string } }): Promise<void> {
-  const { actor, occurredAt, correlationId } = event.metadata;
-  if (actor.type === 'system') return;
-  const key = `${correlationId}:${type}`;
-  const existing = await uow.get<ActivityDoc>(ACTIVITIES, key);
-  const activity: ActivityDoc = existing ?? {
-    id: event.position + 1,
-    created_at: occurredAt,
-    actor_full_name: actor.name ?? null,
-    actor_id: actorUserId(event),
-    actor_email: actor.email ?? null,
-    type,
-    details,
-  };
-  if (listEntry) {
-    const list = (activity.details[listEntry.key] as Array<{ name: string }> | undefined) ?? [];
-    if (list.some((item) => item.name === listEntry.item.name)) return;
-    activity.details = { ...activity.details, [listEntry.key]: [...list, listEntry.item] };
-  }
-  uow.put(ACTIVITIES, key, activity);
-}
 
 async function projectSpecApplied(uow: UnitOfWork, event: RecordedEvent<SpecApplied>): Promise<void> {
   const { kind, id, version, spec, changes, builtin } = event.data;
