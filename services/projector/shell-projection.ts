@@ -28,15 +28,14 @@ async function updateSession(uow: UnitOfWork, sessionId: string, change: (doc: S
   return updated;
 }
 
-/** Projects a shell event; false when the event is not one of them. */
-export async function projectShellEvent(uow: UnitOfWork, event: RecordedEvent): Promise<boolean> {
+export async function projectShellEvent(uow: UnitOfWork, event: RecordedEvent): Promise<void> {
   const at = event.metadata.occurredAt;
   switch (event.type) {
     case SHELL_CONTROL_ENABLED: {
       const data = event.data as ShellControlEnabled;
       const doc: ShellHostDoc = { host_id: data.host_id, hostname: data.hostname, display_name: data.display_name, shell_enabled_at: at };
       uow.put(SHELL_HOSTS, String(data.host_id), doc);
-      return true;
+      return;
     }
     case SHELL_SESSION_REQUESTED: {
       const data = event.data as ShellSessionRequested;
@@ -58,17 +57,17 @@ export async function projectShellEvent(uow: UnitOfWork, event: RecordedEvent): 
       };
       uow.put(SHELL_SESSIONS, data.session_id, doc);
       recordShellActivity(uow, event, doc, 'opened_remote_shell', {});
-      return true;
+      return;
     }
     case SHELL_LAUNCHER_JOINED: {
       const { session_id } = event.data as { session_id: string };
       await updateSession(uow, session_id, (doc) => ({ ...doc, status: doc.status === 'closed' ? 'closed' : 'open', launcher_joined_at: at }));
-      return true;
+      return;
     }
     case SHELL_OPERATOR_JOINED: {
       const { session_id } = event.data as { session_id: string };
       await updateSession(uow, session_id, (doc) => ({ ...doc, operator_joined_at: at }));
-      return true;
+      return;
     }
     case SHELL_SESSION_CLOSED: {
       const data = event.data as ShellSessionClosed;
@@ -89,9 +88,7 @@ export async function projectShellEvent(uow: UnitOfWork, event: RecordedEvent): 
           bytes_from_launcher: data.bytes_from_launcher,
         });
       }
-      return true;
+      return;
     }
-    default:
-      return false;
   }
 }
