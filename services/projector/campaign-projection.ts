@@ -1,8 +1,12 @@
-/** Builds the campaigns read model and the `live_query` activity from campaign streams. */
+/**
+ * Campaigns: one `campaigns` doc per live query campaign, and the `live_query` /
+ * `stopped_live_query` activities. Idempotent: creation is skipped for a campaign already there,
+ * a campaign ends only while running, and its results are marked deleted once.
+ */
 import { CAMPAIGN_CREATED, CAMPAIGN_ENDED, CAMPAIGN_RESULTS_DELETED, type CampaignCreated, type CampaignEnded, type CampaignResultsDeleted } from '../../shared/domain/campaigns/campaign-events';
 import type { RecordedEvent } from '../../shared/ports/event-store';
 import { CAMPAIGNS, type CampaignDoc } from '../../shared/read-models/read-model-types';
-import { recordActivity } from './spec-projection';
+import { recordActivity } from './activity-projection';
 import type { UnitOfWork } from './unit-of-work';
 
 export async function projectCampaignEvent(uow: UnitOfWork, event: RecordedEvent): Promise<void> {

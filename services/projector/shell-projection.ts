@@ -1,7 +1,8 @@
 /**
- * Remote shell read models and activities: one `shell_sessions` doc per session, one `shell_hosts`
- * doc per host that enabled remote shells, and `opened_remote_shell` / `closed_remote_shell` in the
- * activity feed (both credited to the operator who asked for the shell, whoever closed it).
+ * Remote shells (shell-control and shell-session streams): one `shell_sessions` doc per session,
+ * one `shell_hosts` doc per host that enabled remote shells, and `opened_remote_shell` /
+ * `closed_remote_shell` in the activity feed (both credited to the operator who asked for the
+ * shell, whoever closed it). Events of a session not seen requested are ignored.
  * Idempotent: each handler writes what the event says, keyed by the session, so a replay changes
  * nothing.
  */
@@ -15,27 +16,9 @@ import {
   type ShellSessionRequested,
 } from '../../shared/domain/shells/shell-session-decider';
 import type { RecordedEvent } from '../../shared/ports/event-store';
-import {
-  ACTIVITIES,
-  SHELL_HOSTS,
-  SHELL_SESSIONS,
-  type ActivityDoc,
-  type ShellHostDoc,
-  type ShellSessionDoc,
-} from '../../shared/read-models/read-model-types';
+import { SHELL_HOSTS, SHELL_SESSIONS, type ShellHostDoc, type ShellSessionDoc } from '../../shared/read-models/read-model-types';
+import { recordShellActivity } from './activity-projection';
 import type { UnitOfWork } from './unit-of-work';
-
-function recordShellActivity(uow: UnitOfWork, event: RecordedEvent, session: ShellSessionDoc, type: string, details: Record<string, unknown>): void {
-  uow.put(ACTIVITIES, `shell:${session.session_id}:${type}`, {
-    id: event.position + 1,
-    created_at: event.metadata.occurredAt,
-    actor_full_name: event.metadata.actor.type === 'user' ? (event.metadata.actor.name ?? null) : null,
-    actor_id: session.operator.id,
-    actor_email: session.operator.email,
-    type,
-    details: { session_id: session.session_id, host_id: session.host_id, host_display_name: session.hostname, ...details },
-  } satisfies ActivityDoc);
-}
 
 async function updateSession(uow: UnitOfWork, sessionId: string, change: (doc: ShellSessionDoc) => ShellSessionDoc): Promise<ShellSessionDoc | null> {
   const existing = await uow.get<ShellSessionDoc>(SHELL_SESSIONS, sessionId);
@@ -45,15 +28,14 @@ async function updateSession(uow: UnitOfWork, sessionId: string, change: (doc: S
   return updated;
 }
 
-/** Projects a shell event; false when the event is not one of them. */
-export async function projectShellEvent(uow: UnitOfWork, event: RecordedEvent): Promise<boolean> {
+export async function projectShellEvent(uow: UnitOfWork, event: RecordedEvent): Promise<void> {
   const at = event.metadata.occurredAt;
   switch (event.type) {
     case SHELL_CONTROL_ENABLED: {
       const data = event.data as ShellControlEnabled;
       const doc: ShellHostDoc = { host_id: data.host_id, hostname: data.hostname, display_name: data.display_name, shell_enabled_at: at };
       uow.put(SHELL_HOSTS, String(data.host_id), doc);
-      return true;
+      return;
     }
     case SHELL_SESSION_REQUESTED: {
       const data = event.data as ShellSessionRequested;
@@ -75,17 +57,17 @@ export async function projectShellEvent(uow: UnitOfWork, event: RecordedEvent): 
       };
       uow.put(SHELL_SESSIONS, data.session_id, doc);
       recordShellActivity(uow, event, doc, 'opened_remote_shell', {});
-      return true;
+      return;
     }
     case SHELL_LAUNCHER_JOINED: {
       const { session_id } = event.data as { session_id: string };
       await updateSession(uow, session_id, (doc) => ({ ...doc, status: doc.status === 'closed' ? 'closed' : 'open', launcher_joined_at: at }));
-      return true;
+      return;
     }
     case SHELL_OPERATOR_JOINED: {
       const { session_id } = event.data as { session_id: string };
       await updateSession(uow, session_id, (doc) => ({ ...doc, operator_joined_at: at }));
-      return true;
+      return;
     }
     case SHELL_SESSION_CLOSED: {
       const data = event.data as ShellSessionClosed;
@@ -106,9 +88,7 @@ export async function projectShellEvent(uow: UnitOfWork, event: RecordedEvent): 
           bytes_from_launcher: data.bytes_from_launcher,
         });
       }
-      return true;
+      return;
     }
-    default:
-      return false;
   }
 }

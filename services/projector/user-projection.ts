@@ -1,0 +1,52 @@
+/**
+ * Users and sessions: one `users` doc per user (no password hash), one `sessions` doc per logged-in
+ * token (keyed by its hash, deleted on logout), and the `created_user` / `user_logged_in`
+ * activities. Idempotent: each handler writes what its event says (a user keeps its first
+ * created_at), so an event applied twice leaves the models as applying it once did.
+ */
+import {
+  USER_CREATED,
+  USER_LOGGED_IN,
+  USER_LOGGED_OUT,
+  type UserCreated,
+  type UserLoggedIn,
+  type UserLoggedOut,
+} from '../../shared/domain/events';
+import type { RecordedEvent } from '../../shared/ports/event-store';
+import { SESSIONS, USERS, type SessionDoc, type UserDoc } from '../../shared/read-models/read-model-types';
+import { actorUserId, recordActivity } from './activity-projection';
+import type { UnitOfWork } from './unit-of-work';
+
+export async function projectUserEvent(uow: UnitOfWork, event: RecordedEvent): Promise<void> {
+  const at = event.metadata.occurredAt;
+  switch (event.type) {
+    case USER_CREATED: {
+      const data = event.data as UserCreated;
+      const existing = await uow.get<UserDoc>(USERS, String(data.id));
+      uow.put(USERS, String(data.id), {
+        id: data.id,
+        name: data.name,
+        email: data.email,
+        global_role: data.global_role,
+        created_at: existing?.created_at ?? at,
+        updated_at: at,
+      } satisfies UserDoc);
+      // A user creating themselves is the setup of the first admin: no activity.
+      if (actorUserId(event) !== data.id) {
+        await recordActivity(uow, event, 'created_user', { user_id: data.id, user_name: data.name, user_email: data.email });
+      }
+      return;
+    }
+    case USER_LOGGED_IN: {
+      const data = event.data as UserLoggedIn;
+      uow.put(SESSIONS, data.token_hash, { user_id: data.user_id, expires_at: data.expires_at } satisfies SessionDoc);
+      await recordActivity(uow, event, 'user_logged_in');
+      return;
+    }
+    case USER_LOGGED_OUT: {
+      const data = event.data as UserLoggedOut;
+      uow.delete(SESSIONS, data.token_hash);
+      return;
+    }
+  }
+}

@@ -1,0 +1,127 @@
+import { SPEC_APPLIED_TYPE, type SpecApplied } from '../../../shared/domain/events';
+import type { QuerySpec, SpecKind } from '../../../shared/domain/specs/spec-types';
+import { ACTIVITIES, HISTORY, historyKey, specCollection } from '../../../shared/read-models/read-model-types';
+import { ADMIN, atPosition, givenEvents, SYSTEM, type GivenEvent } from '../../support/given-events';
+
+const uptime: QuerySpec = { name: 'uptime', description: 'How long hosts have been up', query: 'select * from uptime;' };
+const uptimeV2: QuerySpec = { ...uptime, query: 'select days from uptime;' };
+const users: QuerySpec = { name: 'users', description: '', query: 'select * from users;' };
+
+function applied(kind: SpecKind, data: Omit<SpecApplied, 'kind' | 'changes' | 'builtin'> & Partial<SpecApplied>, correlationId?: string): GivenEvent<SpecApplied> {
+  return {
+    type: SPEC_APPLIED_TYPE[kind],
+    data: { kind, changes: [], builtin: false, ...data },
+    streamId: `spec-${kind}-${data.spec.name}`,
+    correlationId,
+  };
+}
+
+describe('spec projection', () => {
+  it('writes the spec document and its first version in the history', async () => {
+    const changes = [{ field: 'query', to: uptime.query }];
+    const given = givenEvents([applied('query', { id: 3, version: 1, spec: uptime, changes })]);
+    await given.thenCollections({
+      [specCollection('query')]: {
+        uptime: { id: 3, name: 'uptime', version: 1, builtin: false, spec: uptime, created_at: atPosition(0), updated_at: atPosition(0) },
+      },
+      [HISTORY]: {
+        [historyKey('query', 'uptime', 1)]: { version: 1, applied_at: atPosition(0), applied_by: { id: 1, email: ADMIN.email }, spec: uptime, changes },
+      },
+    });
+  });
+
+  it('keeps created_at across versions, and every version in the history', async () => {
+    await givenEvents([
+      applied('query', { id: 3, version: 1, spec: uptime }),
+      applied('query', { id: 3, version: 2, spec: uptimeV2, changes: [{ field: 'query', from: uptime.query, to: uptimeV2.query }] }),
+    ]).thenCollections({
+      [specCollection('query')]: {
+        uptime: { id: 3, name: 'uptime', version: 2, builtin: false, spec: uptimeV2, created_at: atPosition(0), updated_at: atPosition(1) },
+      },
+      [HISTORY]: {
+        [historyKey('query', 'uptime', 1)]: { version: 1, applied_at: atPosition(0), applied_by: { id: 1, email: ADMIN.email }, spec: uptime, changes: [] },
+        [historyKey('query', 'uptime', 2)]: {
+          version: 2,
+          applied_at: atPosition(1),
+          applied_by: { id: 1, email: ADMIN.email },
+          spec: uptimeV2,
+          changes: [{ field: 'query', from: uptime.query, to: uptimeV2.query }],
+        },
+      },
+    });
+  });
+
+  it('keeps each kind in its own collection', async () => {
+    const team = { name: 'servers', agent_options: null, secrets: [] };
+    await givenEvents([applied('query', { id: 1, version: 1, spec: uptime }), applied('team', { id: 1, version: 1, spec: team })]).thenCollections({
+      [specCollection('query')]: { uptime: { id: 1, name: 'uptime', version: 1, builtin: false, spec: uptime, created_at: atPosition(0), updated_at: atPosition(0) } },
+      [specCollection('team')]: { servers: { id: 1, name: 'servers', version: 1, builtin: false, spec: team, created_at: atPosition(1), updated_at: atPosition(1) } },
+    });
+  });
+
+  it('ignores a version older than the one it has (replays and reordered reads)', async () => {
+    await givenEvents([applied('query', { id: 3, version: 2, spec: uptimeV2 }), applied('query', { id: 3, version: 1, spec: uptime })]).thenCollections({
+      [specCollection('query')]: {
+        uptime: { id: 3, name: 'uptime', version: 2, builtin: false, spec: uptimeV2, created_at: atPosition(0), updated_at: atPosition(0) },
+      },
+      [HISTORY]: {
+        [historyKey('query', 'uptime', 2)]: { version: 2, applied_at: atPosition(0), applied_by: { id: 1, email: ADMIN.email }, spec: uptimeV2, changes: [] },
+      },
+    });
+  });
+
+  it('credits a built-in spec to nobody and records no activity for it (Logbook applied it)', async () => {
+    const label = { name: 'All Hosts', description: '', query: 'select 1;', platform: '', label_membership_type: 'dynamic' as const };
+    await givenEvents([{ ...applied('label', { id: 6, version: 1, spec: label, builtin: true }), actor: SYSTEM }]).thenCollections({
+      [specCollection('label')]: {
+        'All Hosts': { id: 6, name: 'All Hosts', version: 1, builtin: true, spec: label, created_at: atPosition(0), updated_at: atPosition(0) },
+      },
+      [HISTORY]: {
+        [historyKey('label', 'All Hosts', 1)]: { version: 1, applied_at: atPosition(0), applied_by: { id: null, email: null }, spec: label, changes: [] },
+      },
+      [ACTIVITIES]: {},
+    });
+  });
+
+  it('records one applied_spec_<kind> activity per request, listing every spec of it', async () => {
+    await givenEvents([
+      applied('query', { id: 3, version: 1, spec: uptime }, 'one-request'),
+      applied('query', { id: 4, version: 1, spec: users }, 'one-request'),
+      applied('query', { id: 3, version: 2, spec: uptimeV2 }, 'another-request'),
+    ]).thenDocuments(ACTIVITIES, {
+      'one-request:applied_spec_query': {
+        id: 1,
+        created_at: atPosition(0),
+        actor_full_name: 'Admin',
+        actor_id: 1,
+        actor_email: ADMIN.email,
+        type: 'applied_spec_query',
+        details: { queries: [{ id: 3, name: 'uptime' }, { id: 4, name: 'users' }] },
+      },
+      'another-request:applied_spec_query': {
+        id: 3,
+        created_at: atPosition(2),
+        actor_full_name: 'Admin',
+        actor_id: 1,
+        actor_email: ADMIN.email,
+        type: 'applied_spec_query',
+        details: { queries: [{ id: 3, name: 'uptime' }] },
+      },
+    });
+  });
+
+  it('leaves the same documents when its events are applied twice', async () => {
+    const events = [
+      applied('query', { id: 3, version: 1, spec: uptime }, 'one-request'),
+      applied('query', { id: 4, version: 1, spec: users }, 'one-request'),
+      applied('query', { id: 3, version: 2, spec: uptimeV2 }),
+    ];
+    await givenEvents(events).appliedTwice().thenCollections({
+      [specCollection('query')]: {
+        uptime: { id: 3, name: 'uptime', version: 2, builtin: false, spec: uptimeV2, created_at: atPosition(0), updated_at: atPosition(2) },
+        users: { id: 4, name: 'users', version: 1, builtin: false, spec: users, created_at: atPosition(1), updated_at: atPosition(1) },
+      },
+    });
+    await givenEvents(events).thenReplayChangesNothing();
+  });
+});

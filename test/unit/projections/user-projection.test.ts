@@ -1,0 +1,78 @@
+import { USER_CREATED, USER_LOGGED_IN, USER_LOGGED_OUT, type UserCreated, type UserLoggedIn, type UserLoggedOut } from '../../../shared/domain/events';
+import { ACTIVITIES, SESSIONS, USERS } from '../../../shared/read-models/read-model-types';
+import { ADMIN, atPosition, givenEvents, type GivenEvent } from '../../support/given-events';
+
+const alice: UserCreated = { id: 2, email: 'alice@example.com', name: 'Alice', global_role: 'observer', password_hash: 'scrypt$hash' };
+const admin: UserCreated = { id: 1, email: ADMIN.email!, name: 'Admin', global_role: 'admin', password_hash: 'scrypt$admin' };
+
+const created = (data: UserCreated): GivenEvent<UserCreated> => ({ type: USER_CREATED, data, streamId: `user-${data.email}` });
+const loggedIn = (data: UserLoggedIn): GivenEvent<UserLoggedIn> => ({ type: USER_LOGGED_IN, data, streamId: `user-${data.user_id}` });
+const loggedOut = (data: UserLoggedOut): GivenEvent<UserLoggedOut> => ({ type: USER_LOGGED_OUT, data, streamId: `user-${data.user_id}` });
+
+const session = { user_id: 2, token_hash: 'a1b2', expires_at: '2024-01-02T00:00:00.000Z' };
+
+describe('user and session projection', () => {
+  it('writes a user document without the password hash', async () => {
+    await givenEvents([created(alice)]).thenDocuments(USERS, {
+      '2': { id: 2, name: 'Alice', email: 'alice@example.com', global_role: 'observer', created_at: atPosition(0), updated_at: atPosition(0) },
+    });
+  });
+
+  it('records created_user when an operator creates someone else', async () => {
+    await givenEvents([created(alice)]).thenDocuments(ACTIVITIES, {
+      'request-0:created_user': {
+        id: 1,
+        created_at: atPosition(0),
+        actor_full_name: 'Admin',
+        actor_id: 1,
+        actor_email: ADMIN.email!,
+        type: 'created_user',
+        details: { user_id: 2, user_name: 'Alice', user_email: 'alice@example.com' },
+      },
+    });
+  });
+
+  it('records no activity for a user creating themselves (the setup of the first admin)', async () => {
+    await givenEvents([created(admin)]).thenCollections({
+      [USERS]: { '1': { id: 1, name: 'Admin', email: ADMIN.email!, global_role: 'admin', created_at: atPosition(0), updated_at: atPosition(0) } },
+      [ACTIVITIES]: {},
+    });
+  });
+
+  it('opens a session keyed by the token hash on login, with a user_logged_in activity', async () => {
+    await givenEvents([{ ...loggedIn(session), actor: { type: 'user', id: '2', email: 'alice@example.com', name: 'Alice' } }]).thenCollections({
+      [SESSIONS]: { a1b2: { user_id: 2, expires_at: '2024-01-02T00:00:00.000Z' } },
+      [ACTIVITIES]: {
+        'request-0:user_logged_in': {
+          id: 1,
+          created_at: atPosition(0),
+          actor_full_name: 'Alice',
+          actor_id: 2,
+          actor_email: 'alice@example.com',
+          type: 'user_logged_in',
+          details: {},
+        },
+      },
+    });
+  });
+
+  it('deletes the session on logout and keeps the other sessions', async () => {
+    await givenEvents([
+      loggedIn(session),
+      loggedIn({ ...session, token_hash: 'c3d4' }),
+      loggedOut({ user_id: 2, token_hash: 'a1b2' }),
+    ]).thenDocuments(SESSIONS, { c3d4: { user_id: 2, expires_at: '2024-01-02T00:00:00.000Z' } });
+  });
+
+  it('leaves the same documents when its events are applied twice', async () => {
+    const events = [created(admin), created(alice), loggedIn(session), loggedIn({ ...session, token_hash: 'c3d4' }), loggedOut({ user_id: 2, token_hash: 'a1b2' })];
+    await givenEvents(events).appliedTwice().thenCollections({
+      [USERS]: {
+        '1': { id: 1, name: 'Admin', email: ADMIN.email!, global_role: 'admin', created_at: atPosition(0), updated_at: atPosition(0) },
+        '2': { id: 2, name: 'Alice', email: 'alice@example.com', global_role: 'observer', created_at: atPosition(1), updated_at: atPosition(1) },
+      },
+      [SESSIONS]: { c3d4: { user_id: 2, expires_at: '2024-01-02T00:00:00.000Z' } },
+    });
+    await givenEvents(events).thenReplayChangesNothing();
+  });
+});
