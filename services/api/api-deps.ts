@@ -7,7 +7,7 @@ import type { ResultsBus } from '../../shared/ports/results-bus';
 import type { ReadModels } from '../../shared/read-models/read-models';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { actorOf, currentUser, type Authenticator } from './authentication';
+import { actorOf, currentUser, type Authenticator } from '../../shared/auth/authenticator';
 
 export interface ApiDeps {
   store: EventStore;
