@@ -7,7 +7,7 @@ import { commandContext } from '../../../shared/eventsourcing/metadata';
 import { USERS, type UserDoc } from '../../../shared/read-models/read-model-types';
 import { createUserBody, loginBody, setupBody } from '../../../shared/schemas/user-schemas';
 import { validate } from '../../../shared/schemas/validate';
-import { awaitReadModels, requestId, userCommandContext, type ApiDeps } from '../api-deps';
+import { awaitReadModels, correlationId, userCommandContext, type ApiDeps } from '../api-deps';
 import { createUser, logIn, logOut, setUp } from '../commands/users';
 import { renderUser } from '../rendering';
 
@@ -32,7 +32,7 @@ export function publicUserRoutes(deps: ApiDeps): Router {
     const body = validate<{ admin: NewUserBody; org_info: { org_name: string }; server_url: string }>(setupBody, req.body);
     const admin = { ...body.admin, global_role: 'admin' as const };
     const actor = { type: 'user' as const, id: '1', email: admin.email.toLowerCase(), name: admin.name };
-    const session = await setUp(deps, { admin, orgName: body.org_info.org_name, serverUrl: body.server_url }, deps.config.sessionTtlHours, commandContext(actor, requestId(req)));
+    const session = await setUp(deps, { admin, orgName: body.org_info.org_name, serverUrl: body.server_url }, deps.config.sessionTtlHours, commandContext(actor, correlationId(req, res)));
     await awaitReadModels(deps, session.position);
     res.json({
       admin: renderUser(await loadUser(deps, session.userId)),
@@ -46,7 +46,7 @@ export function publicUserRoutes(deps: ApiDeps): Router {
     const body = validate<{ email: string; password: string }>(loginBody, req.body);
     const email = body.email.trim().toLowerCase();
     const actor = { type: 'user' as const, id: 'anonymous', email };
-    const session = await logIn(deps, email, body.password, deps.config.sessionTtlHours, commandContext(actor, requestId(req)));
+    const session = await logIn(deps, email, body.password, deps.config.sessionTtlHours, commandContext(actor, correlationId(req, res)));
     await awaitReadModels(deps, session.position);
     res.json({ user: renderUser(await loadUser(deps, session.userId)), available_teams: [], token: session.token });
   });
