@@ -6,8 +6,8 @@ import type { EventStore } from '../../shared/ports/event-store';
 import type { ResultsBus } from '../../shared/ports/results-bus';
 import type { ReadModels } from '../../shared/read-models/read-models';
 import type { Request, Response } from 'express';
-import { randomUUID } from 'node:crypto';
-import { actorOf, currentUser, type Authenticator } from './authentication';
+import { actorOf, currentUser, type Authenticator } from '../../shared/auth/authenticator';
+import { requestIdOf } from '../../shared/http/request-id';
 
 export interface ApiDeps {
   store: EventStore;
@@ -20,14 +20,17 @@ export interface ApiDeps {
   resultsBus?: ResultsBus;
 }
 
-/** The request's id (a client's X-Request-Id when it sent a sane one) correlates its events. */
-export function requestId(req: Request): string {
+/**
+ * The id that correlates a request's events: a client's X-Request-Id when it sent a sane one,
+ * else the request's own id (the `uuid` of a 500 answer to the same request).
+ */
+export function correlationId(req: Request, res: Response): string {
   const given = req.headers['x-request-id'];
-  return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
+  return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : requestIdOf(res);
 }
 
 export function userCommandContext(req: Request, res: Response): CommandContext {
-  return commandContext(actorOf(currentUser(res)), requestId(req));
+  return commandContext(actorOf(currentUser(res)), correlationId(req, res));
 }
 
 /**

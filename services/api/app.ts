@@ -49,6 +49,6 @@ export function createApiApp(deps: ApiDeps, options: ApiAppOptions): Express {
   app.use('/api/v1/fleet', fleet);
 
   app.use(fleetNotFound);
-  app.use(fleetErrorHandler((error) => deps.logger.error({ err: error }, 'request failed')));
+  app.use(fleetErrorHandler(deps.logger));
   return app;
 }

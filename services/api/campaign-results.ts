@@ -1,5 +1,23 @@
-/** A campaign's recorded results as the operator API serves them: JSON pages and CSV. */
+/** A campaign's recorded results as the operator API serves them: JSON pages and CSV, or 410 once deleted. */
 import type { RecordedResult } from '../../shared/campaigns/campaign-results-store';
+import { DomainError } from '../../shared/domain/errors';
+import type { CampaignDoc } from '../../shared/read-models/read-model-types';
+
+/** The 410 for a campaign whose results the retention deleted. */
+export function resultsDeleted(doc: CampaignDoc): DomainError {
+  const reason = `the results of campaign ${doc.id} were deleted at ${doc.results_deleted_at}, after the retention period (RESULTS_RETENTION_DAYS)`;
+  return new DomainError('gone', reason);
+}
+
+/** One page (numbered from 0) of a campaign's results, in recording order, as GET /campaigns/:id/results answers it. */
+export function resultsPage(campaignId: number, all: RecordedResult[], page: number, perPage: number) {
+  const pageOf = all.slice(page * perPage, (page + 1) * perPage);
+  return {
+    campaign_id: campaignId,
+    results: pageOf.map((result) => ({ seq: result.seq, host: result.host, rows: result.rows, error: result.error, answered_at: result.answered_at })),
+    meta: { total: all.length, has_next_results: (page + 1) * perPage < all.length, has_previous_results: page > 0 },
+  };
+}
 
 /**
  * One CSV row per result row (a host with no rows or an error gets one row), RFC 4180 quoting.

@@ -130,6 +130,20 @@ export class HostQueries {
     return (await this.readModels.collection<SpecDoc<'policy'>>(specCollection('policy')).find()).sort((a, b) => a.id - b.id);
   }
 
+  /** The policies that apply to a host: the global ones (no team) and its team's. */
+  async policiesOf(host: FleetHost): Promise<Array<SpecDoc<'policy'>>> {
+    return (await this.policies()).filter((policy) => {
+      const team = (policy.spec as PolicySpec).team;
+      return team === '' || team === host.team_name;
+    });
+  }
+
+  /** Team name → id (policy specs name their team; GET /policies shows its id). */
+  async teamIdsByName(): Promise<Map<string, number>> {
+    const teams = await this.readModels.collection<SpecDoc<'team'>>(specCollection('team')).find();
+    return new Map(teams.map((team) => [(team.spec as TeamSpec).name, team.id]));
+  }
+
   /** Policy id → [passing, failing] host counts. */
   async policyCounts(): Promise<Map<number, { passing: number; failing: number }>> {
     const counts = new Map<number, { passing: number; failing: number }>();
@@ -143,21 +157,4 @@ export class HostQueries {
     }
     return counts;
   }
-}
-
-export function renderPolicy(doc: SpecDoc<'policy'>, teamIds: Map<string, number>, counts?: { passing: number; failing: number }) {
-  const spec = doc.spec as PolicySpec;
-  return {
-    id: doc.id,
-    name: spec.name,
-    query: spec.query,
-    description: spec.description,
-    resolution: spec.resolution,
-    platform: spec.platform,
-    team_id: spec.team ? (teamIds.get(spec.team) ?? null) : null,
-    created_at: doc.created_at,
-    updated_at: doc.updated_at,
-    passing_host_count: counts?.passing ?? 0,
-    failing_host_count: counts?.failing ?? 0,
-  };
 }

@@ -1,6 +1,7 @@
 /** The api service's public surface: what its main and the all-in-one process start. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Express, Router } from 'express';
+import { Authenticator } from '../../shared/auth/authenticator';
 import type { Config } from '../../shared/config/config';
 import { AggregateLoader } from '../../shared/eventsourcing/aggregate-loader';
 import { listen, type Listening } from '../../shared/http/listen';
@@ -11,7 +12,6 @@ import type { ResultsBus } from '../../shared/ports/results-bus';
 import type { ReadModels } from '../../shared/read-models/read-models';
 import type { ApiDeps } from './api-deps';
 import { createApiApp } from './app';
-import { Authenticator } from './authentication';
 import { startCampaignSweeper } from './campaign-lifecycle';
 import { seedBuiltinLabels } from './commands/seed-builtin-labels';
 

@@ -4,9 +4,10 @@
  * connection stays usable (a later auth or select can succeed). Selecting another campaign
  * stops following the previous one. Messages are handled one at a time, in arrival order.
  *
- * Who may watch: admins and maintainers any campaign, observers only campaigns they started.
+ * Who may watch: the access rule canSeeCampaign (shared/domain/users/roles.ts).
  */
-import type { CampaignDoc, UserDoc } from '../../shared/read-models/read-model-types';
+import { canSeeCampaign } from '../../shared/domain/users/roles';
+import type { UserDoc } from '../../shared/read-models/read-model-types';
 import type { CampaignHub } from './campaign-hub';
 import type { CampaignWatcher } from './campaign-watcher';
 import { errorFrame } from './gateway-messages';
@@ -18,10 +19,6 @@ export interface WatcherSessionDeps {
   campaigns: CampaignLookup;
   hub: CampaignHub;
   onFailure(error: unknown): void;
-}
-
-export function mayWatch(user: UserDoc, campaign: CampaignDoc): boolean {
-  return user.global_role === 'admin' || user.global_role === 'maintainer' || campaign.user_id === user.id;
 }
 
 export class WatcherSession {
@@ -94,7 +91,7 @@ export class WatcherSession {
     }
     const campaign = await this.deps.campaigns.getCampaign(campaignId);
     if (!campaign) return this.fail(`select_campaign: no campaign with id ${campaignId}`);
-    if (!mayWatch(this.user, campaign)) return this.fail(`select_campaign: not allowed to watch campaign ${campaignId}`);
+    if (!canSeeCampaign(this.user, campaign)) return this.fail(`select_campaign: not allowed to watch campaign ${campaignId}`);
     if (campaign.results_deleted_at) {
       return this.fail(`select_campaign: the results of campaign ${campaignId} were deleted at ${campaign.results_deleted_at}, after the retention period`);
     }

@@ -4,10 +4,11 @@
  * - `GET /shells` → `{"shells": [...]}`, newest first: host, operator, times, bytes each way, close reason;
  * - `GET /shells/hosts` → `{"hosts": [...]}`, the hosts whose launcher enabled remote shells.
  */
-import { Router, type Response } from 'express';
-import { currentUser, type Authenticator } from '../../shared/auth/authenticator';
-import { forbidden, notFound } from '../../shared/domain/errors';
-import { canOpenRemoteShells } from '../../shared/domain/users/roles';
+import { Router } from 'express';
+import type { Authenticator } from '../../shared/auth/authenticator';
+import { authorize } from '../../shared/auth/authorize';
+import { notFound } from '../../shared/domain/errors';
+import { canOpenRemoteShells, canSeeShellSessions } from '../../shared/domain/users/roles';
 import type { Logger } from '../../shared/observability/logger';
 import type { ShellHosts } from '../../shared/ports/shell-hosts';
 import { SHELL_HOSTS, SHELL_SESSIONS, type ShellHostDoc, type ShellSessionDoc } from '../../shared/read-models/read-model-types';
@@ -23,17 +24,13 @@ export interface OperatorRoutesDeps {
   logger: Logger;
 }
 
-function requireShellAdmin(res: Response) {
-  const user = currentUser(res);
-  if (!canOpenRemoteShells(user.global_role)) throw forbidden('only admins may open remote shells');
-  return user;
-}
+const ADMINS_ONLY = 'only admins may open remote shells';
 
 export function operatorShellRoutes(deps: OperatorRoutesDeps): Router {
   const router = Router();
 
   router.post('/hosts/:id/shells', async (req, res) => {
-    const user = requireShellAdmin(res);
+    const user = authorize(res, canOpenRemoteShells, ADMINS_ONLY);
     const id = /^\d{1,15}$/.test(String(req.params.id)) ? Number(req.params.id) : null;
     const host = id === null ? null : await deps.hosts.hostById(id);
     if (!host) throw notFound('host');
@@ -45,13 +42,13 @@ export function operatorShellRoutes(deps: OperatorRoutesDeps): Router {
   });
 
   router.get('/shells', async (_req, res) => {
-    requireShellAdmin(res);
+    authorize(res, canSeeShellSessions, ADMINS_ONLY);
     const shells = await deps.readModels.collection<ShellSessionDoc>(SHELL_SESSIONS).find({ sort: { field: 'requested_at', direction: 'desc' }, limit: 1_000 });
     res.json({ shells });
   });
 
   router.get('/shells/hosts', async (_req, res) => {
-    requireShellAdmin(res);
+    authorize(res, canSeeShellSessions, ADMINS_ONLY);
     const hosts = await deps.readModels.collection<ShellHostDoc>(SHELL_HOSTS).find({ sort: { field: 'host_id', direction: 'asc' } });
     res.json({ hosts: hosts.map((host) => ({ ...host, last_poll_at: deps.broker.lastPollOf(host.host_id) })) });
   });

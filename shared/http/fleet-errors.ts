@@ -1,14 +1,20 @@
 /**
  * Fleet's error JSON: `{"message": "...", "errors": [{"name": "...", "reason": "..."}]}` with
  * Fleet's status codes. Every error leaving the operator API goes through here, so nothing
- * answers with an HTML page or a bare 500.
+ * answers with an HTML page or a bare 500. An unexpected error (500) also carries, as Fleet's
+ * does, the request's id in `uuid`: the same id is on the error's log line, so an operator's
+ * report of a 500 leads to its stack trace.
  */
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { DomainError, type DomainErrorKind, type FieldProblem } from '../domain/errors';
+import type { Logger } from '../observability/logger';
+import { requestIdOf } from './request-id';
 
 export interface FleetErrorBody {
   message: string;
   errors: FieldProblem[];
+  /** The request's id, on 500 answers only. */
+  uuid?: string;
 }
 
 const STATUS_AND_MESSAGE: Record<DomainErrorKind, [number, string]> = {
@@ -22,8 +28,8 @@ const STATUS_AND_MESSAGE: Record<DomainErrorKind, [number, string]> = {
   unavailable: [503, 'Service Unavailable'],
 };
 
-export function sendFleetError(res: Response, status: number, message: string, errors: FieldProblem[]): void {
-  res.status(status).json({ message, errors } satisfies FleetErrorBody);
+export function sendFleetError(res: Response, status: number, message: string, errors: FieldProblem[], uuid?: string): void {
+  res.status(status).json((uuid === undefined ? { message, errors } : { message, errors, uuid }) satisfies FleetErrorBody);
 }
 
 /** body-parser's error types, and what a Fleet client should see for each. */
@@ -36,8 +42,9 @@ const BODY_ERRORS: Record<string, [number, string, (error: { limit?: number }) =
   'request.size.invalid': [400, 'Bad request', () => 'the request body is shorter than its Content-Length'],
 };
 
-export function fleetErrorHandler(log: (error: unknown) => void): ErrorRequestHandler {
-  return (error, _req, res, next) => {
+/** The error middleware: DomainErrors and body-parser errors as their status; anything else logged at error level and answered 500. */
+export function fleetErrorHandler(logger: Pick<Logger, 'error'>): ErrorRequestHandler {
+  return (error, req, res, next) => {
     if (res.headersSent) return next(error);
     if (error instanceof DomainError) {
       const [status, message] = STATUS_AND_MESSAGE[error.kind];
@@ -48,8 +55,9 @@ export function fleetErrorHandler(log: (error: unknown) => void): ErrorRequestHa
       const [status, message, reason] = bodyError;
       return sendFleetError(res, status, message, [{ name: 'base', reason: reason(error) }]);
     }
-    log(error);
-    sendFleetError(res, 500, 'Internal Server Error', [{ name: 'base', reason: 'an unexpected error happened; it has been logged' }]);
+    const uuid = requestIdOf(res);
+    logger.error({ err: error, uuid, method: req.method, path: req.path }, 'request failed');
+    sendFleetError(res, 500, 'Internal Server Error', [{ name: 'base', reason: 'an unexpected error happened; it has been logged' }], uuid);
   };
 }
 

@@ -1,6 +1,8 @@
 /** Fleet's activity feed, newest first, paginated. */
 import { Router } from 'express';
 import Joi from 'joi';
+import { authorize } from '../../../shared/auth/authorize';
+import { canSeeActivities } from '../../../shared/domain/users/roles';
 import { ACTIVITIES, type ActivityDoc } from '../../../shared/read-models/read-model-types';
 import { validateParameters } from '../../../shared/schemas/validate';
 import type { ApiDeps } from '../api-deps';
@@ -16,6 +18,7 @@ export function activityRoutes(deps: ApiDeps): Router {
   const router = Router();
   router.get('/activities', async (req, res) => {
     const { page, per_page: perPage, order_direction: direction } = validateParameters<{ page: number; per_page: number; order_direction: 'asc' | 'desc' }>(pageQuery, req.query);
+    authorize(res, canSeeActivities, 'your role may not read the activities');
     const found = await deps.readModels.collection<ActivityDoc>(ACTIVITIES).find({
       sort: { field: 'id', direction },
       skip: page * perPage,

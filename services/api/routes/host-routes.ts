@@ -1,12 +1,16 @@
 /** Fleet's host endpoints: list and get hosts, a label's hosts, policies with host counts. */
 import { Router, type Request } from 'express';
 import Joi from 'joi';
+import { authorize } from '../../../shared/auth/authorize';
 import { DomainError } from '../../../shared/domain/errors';
-import type { PolicySpec, TeamSpec } from '../../../shared/domain/specs/spec-types';
+import { canSeeHosts } from '../../../shared/domain/users/roles';
 import { specCollection, type SpecDoc } from '../../../shared/read-models/read-model-types';
 import { validateParameters } from '../../../shared/schemas/validate';
 import type { ApiDeps } from '../api-deps';
-import { HostQueries, renderPolicy, type FleetHost, type HostFilters } from '../host-queries';
+import { HostQueries, type FleetHost, type HostFilters } from '../host-queries';
+import { renderHostPolicy, renderPolicy } from '../rendering';
+
+const MAY_NOT_SEE_HOSTS = 'your role may not see hosts';
 
 const listQuery = Joi.object({
   page: Joi.number().integer().min(0).max(1_000_000).default(0),
@@ -49,37 +53,29 @@ function paginate(hosts: FleetHost[], params: ListParams): FleetHost[] {
   return ordered.slice(params.page * params.perPage, (params.page + 1) * params.perPage);
 }
 
-async function teamIdsByName(deps: ApiDeps): Promise<Map<string, number>> {
-  const teams = await deps.readModels.collection<SpecDoc<'team'>>(specCollection('team')).find();
-  return new Map(teams.map((team) => [(team.spec as TeamSpec).name, team.id]));
-}
-
 export function hostRoutes(deps: ApiDeps): Router {
   const router = Router();
   const hosts = new HostQueries(deps.readModels);
 
   router.get('/hosts', async (req, res) => {
     const params = parseList(req);
+    authorize(res, canSeeHosts, MAY_NOT_SEE_HOSTS);
     res.json({ hosts: paginate(await hosts.list(params), params) });
   });
 
   router.get('/hosts/:id', async (req, res) => {
-    const found = await hosts.get(parseId(req.params.id));
+    const id = parseId(req.params.id);
+    authorize(res, canSeeHosts, MAY_NOT_SEE_HOSTS);
+    const found = await hosts.get(id);
     if (!found) throw new DomainError('not_found', `Host ${req.params.id} was not found`);
     const { doc, ...host } = found;
-    const teamName = host.team_name;
-    const policies = (await hosts.policies())
-      .filter((policy) => (policy.spec as PolicySpec).team === '' || (policy.spec as PolicySpec).team === teamName)
-      .map((policy) => {
-        const result = doc.policy_results[String(policy.id)];
-        const spec = policy.spec as PolicySpec;
-        return { id: policy.id, name: spec.name, query: spec.query, description: spec.description, resolution: spec.resolution, platform: spec.platform, response: result === undefined ? '' : result ? 'pass' : 'fail' };
-      });
-    res.json({ host: { ...host, policies } });
+    const policies = await hosts.policiesOf(host);
+    res.json({ host: { ...host, policies: policies.map((policy) => renderHostPolicy(policy, doc.policy_results[String(policy.id)])) } });
   });
 
   router.get('/labels/:id/hosts', async (req, res) => {
     const labelId = parseId(req.params.id);
+    authorize(res, canSeeHosts, MAY_NOT_SEE_HOSTS);
     const labels = await deps.readModels.collection<SpecDoc<'label'>>(specCollection('label')).find({ where: { id: labelId } });
     if (labels.length === 0) throw new DomainError('not_found', `Label ${req.params.id} was not found`);
     const params = parseList(req);
@@ -87,8 +83,9 @@ export function hostRoutes(deps: ApiDeps): Router {
   });
 
   router.get('/policies', async (_req, res) => {
-    const [policies, counts, teamIds] = await Promise.all([hosts.policies(), hosts.policyCounts(), teamIdsByName(deps)]);
-    res.json({ policies: policies.map((policy) => renderPolicy(policy, teamIds, counts.get(policy.id))) });
+    authorize(res, canSeeHosts, MAY_NOT_SEE_HOSTS);
+    const [policies, counts, teamIds] = await Promise.all([hosts.policies(), hosts.policyCounts(), hosts.teamIdsByName()]);
+    res.json({ policies: policies.map((policy) => renderPolicy(policy, { teamIds, counts: counts.get(policy.id) })) });
   });
 
   return router;

@@ -1,19 +1,10 @@
 /** Fleet's spec API: GET from read models, POST through the command side. */
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import type Joi from 'joi';
-import { forbidden, notFound } from '../../../shared/domain/errors';
+import { authorize } from '../../../shared/auth/authorize';
+import { notFound } from '../../../shared/domain/errors';
 import { specKindFromPlural, type SpecByKind, type SpecKind } from '../../../shared/domain/specs/spec-types';
-import { canApplySpecs } from '../../../shared/domain/users/roles';
-import {
-  GLOBAL_ENROLL_SECRETS_KEY,
-  HISTORY,
-  historyKey,
-  SETTINGS,
-  specCollection,
-  type EnrollSecretsDoc,
-  type SpecDoc,
-  type SpecVersionDoc,
-} from '../../../shared/read-models/read-model-types';
+import { canApplySpecs, canReadEnrollSecrets, canReadSpecs, canReplaceEnrollSecrets } from '../../../shared/domain/users/roles';
 import {
   applyEnrollSecretsBody,
   applyLabelsBody,
@@ -24,10 +15,10 @@ import {
 } from '../../../shared/schemas/spec-schemas';
 import { validate } from '../../../shared/schemas/validate';
 import { awaitReadModels, userCommandContext, type ApiDeps } from '../api-deps';
-import { currentUser } from '../authentication';
 import { applySpecs } from '../commands/apply-specs';
 import { replaceEnrollSecrets } from '../commands/enroll-secrets';
 import { renderSpec } from '../rendering';
+import { enrollSecrets, findSpec, specHistory, specsOf } from '../spec-reads';
 
 const APPLY_BODIES: Record<SpecKind, Joi.Schema> = {
   query: applyQueriesBody,
@@ -37,9 +28,8 @@ const APPLY_BODIES: Record<SpecKind, Joi.Schema> = {
   team: applyTeamsBody,
 };
 
-function requireSpecWriter(res: Response): void {
-  if (!canApplySpecs(currentUser(res).global_role)) throw forbidden('observers can read specs but not apply them');
-}
+const OBSERVERS_READ_ONLY = 'observers can read specs but not apply them';
+const MAY_NOT_READ = 'your role may not read specs';
 
 function kindOf(req: Request): SpecKind {
   const kind = specKindFromPlural(String(req.params.kind));
@@ -47,22 +37,15 @@ function kindOf(req: Request): SpecKind {
   return kind;
 }
 
-async function findSpec(deps: ApiDeps, kind: SpecKind, name: string): Promise<SpecDoc> {
-  const doc = await deps.readModels.collection<SpecDoc>(specCollection(kind)).get(name);
-  if (!doc) throw notFound(`${kind} "${name}"`);
-  return doc;
-}
-
 export function specRoutes(deps: ApiDeps): Router {
   const router = Router();
   router.get('/enroll_secret', async (_req, res) => {
-    requireSpecWriter(res);
-    const doc = await deps.readModels.collection<EnrollSecretsDoc>(SETTINGS).get(GLOBAL_ENROLL_SECRETS_KEY);
-    res.json({ spec: { secrets: doc?.secrets ?? [] } });
+    authorize(res, canReadEnrollSecrets, OBSERVERS_READ_ONLY);
+    res.json({ spec: { secrets: await enrollSecrets(deps.readModels) } });
   });
 
   router.post('/enroll_secret', async (req, res) => {
-    requireSpecWriter(res);
+    authorize(res, canReplaceEnrollSecrets, OBSERVERS_READ_ONLY);
     const body = validate<{ spec: { secrets: Array<{ secret: string }> } }>(applyEnrollSecretsBody, req.body);
     const result = await replaceEnrollSecrets(deps, body.spec.secrets.map((entry) => entry.secret), userCommandContext(req, res));
     await awaitReadModels(deps, result.position);
@@ -71,27 +54,25 @@ export function specRoutes(deps: ApiDeps): Router {
 
   router.get('/:kind', async (req, res) => {
     const kind = kindOf(req);
-    const docs = await deps.readModels.collection<SpecDoc>(specCollection(kind)).find({ sort: { field: 'id', direction: 'asc' } });
-    res.json({ specs: docs.map((doc) => renderSpec(kind, doc)) });
+    authorize(res, canReadSpecs, MAY_NOT_READ);
+    res.json({ specs: (await specsOf(deps.readModels, kind)).map((doc) => renderSpec(kind, doc)) });
   });
 
   router.get('/:kind/:name', async (req, res) => {
     const kind = kindOf(req);
-    res.json({ specs: renderSpec(kind, await findSpec(deps, kind, String(req.params.name))) });
+    authorize(res, canReadSpecs, MAY_NOT_READ);
+    res.json({ specs: renderSpec(kind, await findSpec(deps.readModels, kind, String(req.params.name))) });
   });
 
   router.get('/:kind/:name/history', async (req, res) => {
     const kind = kindOf(req);
-    const name = String(req.params.name);
-    const current = await findSpec(deps, kind, name);
-    const versions = deps.readModels.collection<SpecVersionDoc>(HISTORY);
-    const history = await Promise.all(Array.from({ length: current.version }, (_, index) => versions.get(historyKey(kind, name, index + 1))));
-    res.json({ history: history.filter((entry): entry is SpecVersionDoc => entry !== null) });
+    authorize(res, canReadSpecs, MAY_NOT_READ);
+    res.json({ history: await specHistory(deps.readModels, kind, String(req.params.name)) });
   });
 
   router.post('/:kind', async (req, res) => {
     const kind = kindOf(req);
-    requireSpecWriter(res);
+    authorize(res, canApplySpecs, OBSERVERS_READ_ONLY);
     const body = validate<{ specs: SpecByKind[SpecKind][] }>(APPLY_BODIES[kind], req.body);
     const result = await applySpecs(deps, kind, body.specs, userCommandContext(req, res));
     await awaitReadModels(deps, result.position);

@@ -1,13 +1,13 @@
 /** Setup, login, logout and users, as Fleet's clients call them. */
 import { Router } from 'express';
-import { forbidden, notFound } from '../../../shared/domain/errors';
-import { canManageUsers, type GlobalRole } from '../../../shared/domain/users/roles';
+import { authorize } from '../../../shared/auth/authorize';
+import { notFound } from '../../../shared/domain/errors';
+import { canManageUsers, canUseOwnAccount, type GlobalRole } from '../../../shared/domain/users/roles';
 import { commandContext } from '../../../shared/eventsourcing/metadata';
 import { USERS, type UserDoc } from '../../../shared/read-models/read-model-types';
 import { createUserBody, loginBody, setupBody } from '../../../shared/schemas/user-schemas';
 import { validate } from '../../../shared/schemas/validate';
-import { awaitReadModels, requestId, userCommandContext, type ApiDeps } from '../api-deps';
-import { currentUser } from '../authentication';
+import { awaitReadModels, correlationId, userCommandContext, type ApiDeps } from '../api-deps';
 import { createUser, logIn, logOut, setUp } from '../commands/users';
 import { renderUser } from '../rendering';
 
@@ -32,7 +32,7 @@ export function publicUserRoutes(deps: ApiDeps): Router {
     const body = validate<{ admin: NewUserBody; org_info: { org_name: string }; server_url: string }>(setupBody, req.body);
     const admin = { ...body.admin, global_role: 'admin' as const };
     const actor = { type: 'user' as const, id: '1', email: admin.email.toLowerCase(), name: admin.name };
-    const session = await setUp(deps, { admin, orgName: body.org_info.org_name, serverUrl: body.server_url }, deps.config.sessionTtlHours, commandContext(actor, requestId(req)));
+    const session = await setUp(deps, { admin, orgName: body.org_info.org_name, serverUrl: body.server_url }, deps.config.sessionTtlHours, commandContext(actor, correlationId(req, res)));
     await awaitReadModels(deps, session.position);
     res.json({
       admin: renderUser(await loadUser(deps, session.userId)),
@@ -46,7 +46,7 @@ export function publicUserRoutes(deps: ApiDeps): Router {
     const body = validate<{ email: string; password: string }>(loginBody, req.body);
     const email = body.email.trim().toLowerCase();
     const actor = { type: 'user' as const, id: 'anonymous', email };
-    const session = await logIn(deps, email, body.password, deps.config.sessionTtlHours, commandContext(actor, requestId(req)));
+    const session = await logIn(deps, email, body.password, deps.config.sessionTtlHours, commandContext(actor, correlationId(req, res)));
     await awaitReadModels(deps, session.position);
     res.json({ user: renderUser(await loadUser(deps, session.userId)), available_teams: [], token: session.token });
   });
@@ -59,7 +59,7 @@ export function userRoutes(deps: ApiDeps): Router {
   const router = Router();
 
   router.post('/logout', async (req, res) => {
-    const user = currentUser(res);
+    const user = authorize(res, canUseOwnAccount, 'your role may not end its session');
     const result = await logOut(deps, user.email, user.token, userCommandContext(req, res));
     deps.authenticator.forget(user.token);
     await awaitReadModels(deps, result.position);
@@ -67,18 +67,18 @@ export function userRoutes(deps: ApiDeps): Router {
   });
 
   router.get('/me', (_req, res) => {
-    const { token: _token, ...user } = currentUser(res);
+    const { token: _token, ...user } = authorize(res, canUseOwnAccount, 'your role may not read its account');
     res.json({ user: renderUser(user), available_teams: [] });
   });
 
   router.get('/users', async (_req, res) => {
-    if (!canManageUsers(currentUser(res).global_role)) throw forbidden('only admins can list users');
+    authorize(res, canManageUsers, 'only admins can list users');
     const users = await deps.readModels.collection<UserDoc>(USERS).find({ sort: { field: 'id', direction: 'asc' } });
     res.json({ users: users.map(renderUser) });
   });
 
   router.post('/users/admin', async (req, res) => {
-    if (!canManageUsers(currentUser(res).global_role)) throw forbidden('only admins can create users');
+    authorize(res, canManageUsers, 'only admins can create users');
     const body = validate<NewUserBody>(createUserBody, req.body);
     const created = await createUser(deps, body, userCommandContext(req, res));
     await awaitReadModels(deps, created.position);

@@ -1,0 +1,67 @@
+/**
+ * What the campaign routes call beyond targeting: the saved queries a campaign may run, the
+ * campaigns as projected, and starting and stopping a campaign read-your-writes (the command,
+ * then the wait for the read models, then the campaign as projected: null if the projection has
+ * not caught up within the wait, the command having succeeded all the same).
+ */
+import { DomainError } from '../../shared/domain/errors';
+import { isNewHost } from '../../shared/domain/hosts/host-status';
+import type { CommandContext } from '../../shared/eventsourcing/metadata';
+import { CAMPAIGNS, specCollection, type CampaignDoc, type SpecDoc } from '../../shared/read-models/read-model-types';
+import type { ReadModels } from '../../shared/read-models/read-models';
+import { awaitReadModels, type ApiDeps } from './api-deps';
+import { createCampaign, endCampaign } from './commands/campaigns';
+import type { FleetHost } from './host-queries';
+
+/** The saved queries in id order (what `query_id` refers to). */
+export function savedQueries(readModels: ReadModels): Promise<Array<SpecDoc<'query'>>> {
+  return readModels.collection<SpecDoc<'query'>>(specCollection('query')).find({ sort: { field: 'id', direction: 'asc' } });
+}
+
+export async function savedQuery(readModels: ReadModels, id: number): Promise<SpecDoc<'query'> | null> {
+  const [saved] = await readModels.collection<SpecDoc<'query'>>(specCollection('query')).find({ where: { id } });
+  return saved ?? null;
+}
+
+export function campaignById(readModels: ReadModels, id: number): Promise<CampaignDoc | null> {
+  return readModels.collection<CampaignDoc>(CAMPAIGNS).get(String(id));
+}
+
+export interface CampaignToStart {
+  sql: string;
+  /** The saved query run, or null for ad-hoc SQL. */
+  queryId: number | null;
+  userId: number;
+  targets: FleetHost[];
+}
+
+/** Starts a campaign on at least one host (else 400), expiring after the configured time. */
+export async function startCampaign(deps: ApiDeps, start: CampaignToStart, context: CommandContext): Promise<CampaignDoc | null> {
+  const { targets } = start;
+  if (targets.length === 0) throw new DomainError('bad_request', 'no hosts targeted', [{ name: 'selected', reason: 'no hosts targeted' }]);
+  const now = Date.now();
+  const { created, position } = await createCampaign(
+    deps,
+    {
+      query: start.sql,
+      queryId: start.queryId,
+      userId: start.userId,
+      targets,
+      newHostIds: new Set(targets.filter((host) => isNewHost(host.created_at, now)).map((host) => host.id)),
+      expiresAt: new Date(now + deps.config.campaignExpirySeconds * 1000).toISOString(),
+    },
+    context,
+  );
+  await awaitReadModels(deps, position);
+  return campaignById(deps.readModels, created.id);
+}
+
+/**
+ * Stops a campaign for an operator; `mayStopAny` is the access rule's answer, the decider also
+ * allowing whoever started the campaign. Stopping an ended campaign changes nothing.
+ */
+export async function stopCampaign(deps: ApiDeps, id: number, by: { userId: number; mayStopAny: boolean }, context: CommandContext): Promise<CampaignDoc | null> {
+  const position = await endCampaign(deps, id, 'stopped', by, context);
+  await awaitReadModels(deps, position);
+  return campaignById(deps.readModels, id);
+}

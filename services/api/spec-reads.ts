@@ -1,0 +1,38 @@
+/** The spec routes' reads: specs of a kind, one spec, its history, the enroll secrets. */
+import { notFound } from '../../shared/domain/errors';
+import type { SpecKind } from '../../shared/domain/specs/spec-types';
+import {
+  GLOBAL_ENROLL_SECRETS_KEY,
+  HISTORY,
+  historyKey,
+  SETTINGS,
+  specCollection,
+  type EnrollSecretsDoc,
+  type SpecDoc,
+  type SpecVersionDoc,
+} from '../../shared/read-models/read-model-types';
+import type { ReadModels } from '../../shared/read-models/read-models';
+
+export function specsOf(readModels: ReadModels, kind: SpecKind): Promise<SpecDoc[]> {
+  return readModels.collection<SpecDoc>(specCollection(kind)).find({ sort: { field: 'id', direction: 'asc' } });
+}
+
+/** The spec named `name`, or 404. */
+export async function findSpec(readModels: ReadModels, kind: SpecKind, name: string): Promise<SpecDoc> {
+  const doc = await readModels.collection<SpecDoc>(specCollection(kind)).get(name);
+  if (!doc) throw notFound(`${kind} "${name}"`);
+  return doc;
+}
+
+/** Every version of a spec, oldest first (404 for an unknown spec); a version not yet projected is left out. */
+export async function specHistory(readModels: ReadModels, kind: SpecKind, name: string): Promise<SpecVersionDoc[]> {
+  const current = await findSpec(readModels, kind, name);
+  const versions = readModels.collection<SpecVersionDoc>(HISTORY);
+  const history = await Promise.all(Array.from({ length: current.version }, (_, index) => versions.get(historyKey(kind, name, index + 1))));
+  return history.filter((entry): entry is SpecVersionDoc => entry !== null);
+}
+
+export async function enrollSecrets(readModels: ReadModels): Promise<EnrollSecretsDoc['secrets']> {
+  const doc = await readModels.collection<EnrollSecretsDoc>(SETTINGS).get(GLOBAL_ENROLL_SECRETS_KEY);
+  return doc?.secrets ?? [];
+}
