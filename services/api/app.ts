@@ -1,6 +1,7 @@
 /** The operator API: Fleet's REST and spec routes on Express. */
 import express, { Router, type Express } from 'express';
 import { fleetErrorHandler, fleetNotFound } from '../../shared/http/fleet-errors';
+import { requireJsonBodies } from '../../shared/http/json-only';
 import type { Metrics } from '../../shared/observability/metrics';
 import type { ApiDeps } from './api-deps';
 import { activityRoutes } from './routes/activity-routes';
@@ -33,7 +34,8 @@ export function createApiApp(deps: ApiDeps, options: ApiAppOptions): Express {
   });
   app.get('/metrics', options.metrics.metricsHandler);
 
-  app.use(express.json({ limit: deps.config.bodyLimitBytes, type: () => true }));
+  app.use(requireJsonBodies);
+  app.use(express.json({ limit: deps.config.bodyLimitBytes, type: 'application/json' }));
   app.use(publicUserRoutes(deps));
   for (const routes of options.publicRoutes ?? []) app.use(routes);
 

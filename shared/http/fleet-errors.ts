@@ -42,6 +42,26 @@ const BODY_ERRORS: Record<string, [number, string, (error: { limit?: number }) =
   'request.size.invalid': [400, 'Bad request', () => 'the request body is shorter than its Content-Length'],
 };
 
+/**
+ * An error a library raised about the request itself (http-errors' shape: a 4xx `status` or
+ * `statusCode`): a corrupt gzip or brotli body, a path segment that is not valid percent-encoding,
+ * a static file that is missing or outside its folder. The client's mistake, so a 4xx in Fleet's
+ * shape and no error log line; the message is the library's only when it marks it safe to show.
+ */
+function clientErrorOf(error: unknown): { status: number; reason: string } | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const { status, statusCode, expose, message } = error as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown };
+  const code = typeof status === 'number' ? status : statusCode;
+  if (typeof code !== 'number' || !Number.isInteger(code) || code < 400 || code > 499) return null;
+  if (error instanceof URIError) return { status: 400, reason: 'the request path is not valid percent-encoding' };
+  if ((error as { code?: unknown }).code === 'Z_DATA_ERROR' || /decompress/i.test(String(message))) {
+    return { status: 400, reason: 'the request body does not match its Content-Encoding' };
+  }
+  return { status: code, reason: expose === true && typeof message === 'string' ? message : 'the request was refused' };
+}
+
+const CLIENT_ERROR_MESSAGES: Record<number, string> = { 400: 'Bad request', 403: 'Permission Denied', 404: 'Resource Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 415: 'Unsupported Media Type' };
+
 /** The error middleware: DomainErrors and body-parser errors as their status; anything else logged at error level and answered 500. */
 export function fleetErrorHandler(logger: Pick<Logger, 'error'>): ErrorRequestHandler {
   return (error, req, res, next) => {
@@ -54,6 +74,10 @@ export function fleetErrorHandler(logger: Pick<Logger, 'error'>): ErrorRequestHa
     if (bodyError) {
       const [status, message, reason] = bodyError;
       return sendFleetError(res, status, message, [{ name: 'base', reason: reason(error) }]);
+    }
+    const clientError = clientErrorOf(error);
+    if (clientError) {
+      return sendFleetError(res, clientError.status, CLIENT_ERROR_MESSAGES[clientError.status] ?? 'Bad request', [{ name: 'base', reason: clientError.reason }]);
     }
     const uuid = requestIdOf(res);
     logger.error({ err: error, uuid, method: req.method, path: req.path }, 'request failed');

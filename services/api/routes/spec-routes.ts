@@ -2,7 +2,7 @@
 import { Router, type Request } from 'express';
 import type Joi from 'joi';
 import { authorize } from '../../../shared/auth/authorize';
-import { notFound } from '../../../shared/domain/errors';
+import { invalid, notFound } from '../../../shared/domain/errors';
 import { specKindFromPlural, type SpecByKind, type SpecKind } from '../../../shared/domain/specs/spec-types';
 import { canApplySpecs, canReadEnrollSecrets, canReadSpecs, canReplaceEnrollSecrets } from '../../../shared/domain/users/roles';
 import {
@@ -12,6 +12,7 @@ import {
   applyPoliciesBody,
   applyQueriesBody,
   applyTeamsBody,
+  MAX_NAME_LENGTH,
 } from '../../../shared/schemas/spec-schemas';
 import { validate } from '../../../shared/schemas/validate';
 import { awaitReadModels, userCommandContext, type ApiDeps } from '../api-deps';
@@ -39,6 +40,10 @@ function kindOf(req: Request): SpecKind {
 
 export function specRoutes(deps: ApiDeps): Router {
   const router = Router();
+  // A name in the path obeys the same bound as a name in a body: no spec can have a longer one.
+  router.param('name', (_req, _res, next, name: string) => {
+    next(name.length > MAX_NAME_LENGTH ? invalid('name', `a spec name is at most ${MAX_NAME_LENGTH} characters`) : undefined);
+  });
   router.get('/enroll_secret', async (_req, res) => {
     authorize(res, canReadEnrollSecrets, OBSERVERS_READ_ONLY);
     res.json({ spec: { secrets: await enrollSecrets(deps.readModels) } });
