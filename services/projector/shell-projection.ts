@@ -5,7 +5,7 @@
  * Idempotent: each handler writes what the event says, keyed by the session, so a replay changes
  * nothing.
  */
-import { SHELL_CONTROL_ENABLED, type ShellControlEnabled } from '../../shared/domain/shells/shell-control-decider';
+import { SHELL_CONTROL_ENABLED, type ShellControlEnabled } from '../../shared/domain/shells/shell-events';
 import {
   SHELL_LAUNCHER_JOINED,
   SHELL_OPERATOR_JOINED,
@@ -13,7 +13,7 @@ import {
   SHELL_SESSION_REQUESTED,
   type ShellSessionClosed,
   type ShellSessionRequested,
-} from '../../shared/domain/shells/shell-session-decider';
+} from '../../shared/domain/shells/shell-events';
 import type { RecordedEvent } from '../../shared/ports/event-store';
 import {
   ACTIVITIES,

@@ -3,20 +3,10 @@
  * is idempotent: an event applied twice (after a crash between writing models and saving the
  * checkpoint) leaves the models as applying it once did.
  */
-import {
-  ENROLL_SECRETS_REPLACED,
-  ORGANIZATION_SET_UP,
-  specKindOfEventType,
-  USER_CREATED,
-  USER_LOGGED_IN,
-  USER_LOGGED_OUT,
-  type EnrollSecretsReplaced,
-  type OrganizationSetUp,
-  type SpecApplied,
-  type UserCreated,
-  type UserLoggedIn,
-  type UserLoggedOut,
-} from '../../shared/domain/events';
+import { ENROLL_SECRETS_REPLACED, type EnrollSecretsReplaced } from '../../shared/domain/enroll-secrets/enroll-secrets-events';
+import { ORGANIZATION_SET_UP, type OrganizationSetUp } from '../../shared/domain/organization/organization-events';
+import { specKindOfEventType, type SpecApplied } from '../../shared/domain/specs/spec-events';
+import { USER_CREATED, USER_LOGGED_IN, USER_LOGGED_OUT, type UserCreated, type UserLoggedIn, type UserLoggedOut } from '../../shared/domain/users/user-events';
 import { SPEC_KIND_PLURAL } from '../../shared/domain/specs/spec-types';
 import type { RecordedEvent } from '../../shared/ports/event-store';
 import {
