@@ -5,8 +5,9 @@
  * agent API instances each hold the same view; an instance also applies its own appends at once,
  * and the log later delivers them again, which the host's stream revision makes harmless.
  */
-import { ENROLL_SECRETS_REPLACED, specKindOfEventType, type EnrollSecretsReplaced, type SpecApplied } from '../../shared/domain/events';
-import { evolveHost, initialHostState, type HostState } from '../../shared/domain/hosts/host-decider';
+import { ENROLL_SECRETS_REPLACED, type EnrollSecretsReplaced } from '../../shared/domain/enroll-secrets/enroll-secrets-events';
+import { hostDecider, type HostState } from '../../shared/domain/hosts/host-decider';
+import { specKindOfEventType, type SpecApplied } from '../../shared/domain/specs/spec-events';
 import { isHostEventType, type HostEvent } from '../../shared/domain/hosts/host-events';
 import type { LabelSpec, PackSpec, PolicySpec, QuerySpec, TeamSpec } from '../../shared/domain/specs/spec-types';
 import { START, type EventStore, type RecordedEvent, type Subscription } from '../../shared/ports/event-store';
@@ -114,7 +115,7 @@ export class AgentView {
     if (host && event.revision <= host.revision) return;
     if (!host) {
       host = {
-        state: initialHostState,
+        state: hostDecider.initialState,
         streamId: event.streamId,
         revision: -1,
         enrolledAt: event.metadata.occurredAt,
@@ -130,7 +131,7 @@ export class AgentView {
       this.hostsByStream.set(event.streamId, host);
     }
     const previousKey = host.state.nodeKeyHash;
-    host.state = evolveHost(host.state, { type, data: event.data } as HostEvent);
+    host.state = hostDecider.evolve(host.state, { type, data: event.data } as HostEvent);
     host.revision = event.revision;
     if (host.state.id !== null) this.hostsById.set(host.state.id, host);
     if (previousKey !== host.state.nodeKeyHash) {

@@ -9,10 +9,16 @@
  * - activities are not a family of their own: each family records its activities through
  *   ./activity-projection, the only writer of the `activities` collection.
  */
-import { ID_RESERVED } from '../../shared/domain/events';
+import { CAMPAIGN_EVENT_TYPES } from '../../shared/domain/campaigns/campaign-events';
+import { ENROLL_SECRETS_EVENT_TYPES } from '../../shared/domain/enroll-secrets/enroll-secrets-events';
+import { HOST_EVENT_TYPES } from '../../shared/domain/hosts/host-events';
+import { ORGANIZATION_EVENT_TYPES } from '../../shared/domain/organization/organization-events';
+import { ID_SEQUENCE_EVENT_TYPES } from '../../shared/domain/sequences/id-sequence-events';
+import { SHELL_EVENT_TYPES } from '../../shared/domain/shells/shell-events';
+import { SPEC_EVENT_TYPES } from '../../shared/domain/specs/spec-events';
+import { USER_EVENT_TYPES } from '../../shared/domain/users/user-events';
 import type { RecordedEvent } from '../../shared/ports/event-store';
 import { projectCampaignEvent } from './campaign-projection';
-import { CAMPAIGN_EVENT_TYPES, HOST_EVENT_TYPES, SETTINGS_EVENT_TYPES, SHELL_EVENT_TYPES, SPEC_EVENT_TYPES, USER_EVENT_TYPES } from './event-families';
 import { projectHostEvent } from './host-projection';
 import { projectSettingsEvent } from './settings-projection';
 import { projectShellEvent } from './shell-projection';
@@ -41,14 +47,14 @@ const PROJECTIONS: readonly FamilyProjection[] = [
   { family: 'users and sessions', eventTypes: USER_EVENT_TYPES, project: projectUserEvent },
   // EnrollSecretsReplaced, OrganizationSetUp → settings, changed_enroll_secrets. Settings, not
   // users: they are what the `settings` collection holds (see ./settings-projection).
-  { family: 'settings', eventTypes: SETTINGS_EVENT_TYPES, project: projectSettingsEvent },
+  { family: 'settings', eventTypes: [...ENROLL_SECRETS_EVENT_TYPES, ...ORGANIZATION_EVENT_TYPES], project: projectSettingsEvent },
   // Host stream events → hosts, host_streams.
   { family: 'hosts', eventTypes: HOST_EVENT_TYPES, project: projectHostEvent },
   // CampaignCreated, CampaignEnded, CampaignResultsDeleted → campaigns, live_query / stopped_live_query.
   { family: 'campaigns', eventTypes: CAMPAIGN_EVENT_TYPES, project: projectCampaignEvent },
   // ShellControlEnabled and the shell-session events → shell_hosts, shell_sessions, *_remote_shell.
   { family: 'shells', eventTypes: SHELL_EVENT_TYPES, project: projectShellEvent },
-  { family: 'id reservations', eventTypes: [ID_RESERVED], project: notProjected },
+  { family: 'id reservations', eventTypes: ID_SEQUENCE_EVENT_TYPES, project: notProjected },
 ];
 
 const PROJECTION_BY_TYPE: ReadonlyMap<string, FamilyProjection> = (() => {

@@ -7,7 +7,8 @@
  * the setup request also creates the first user does not make the organization a user's.
  * Idempotent: each event replaces its document whole.
  */
-import { ENROLL_SECRETS_REPLACED, ORGANIZATION_SET_UP, type EnrollSecretsReplaced, type OrganizationSetUp } from '../../shared/domain/events';
+import { ENROLL_SECRETS_REPLACED, type EnrollSecretsReplaced } from '../../shared/domain/enroll-secrets/enroll-secrets-events';
+import { ORGANIZATION_SET_UP, type OrganizationSetUp } from '../../shared/domain/organization/organization-events';
 import type { RecordedEvent } from '../../shared/ports/event-store';
 import { GLOBAL_ENROLL_SECRETS_KEY, SETTINGS } from '../../shared/read-models/read-model-types';
 import { recordActivity } from './activity-projection';

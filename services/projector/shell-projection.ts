@@ -6,7 +6,7 @@
  * Idempotent: each handler writes what the event says, keyed by the session, so a replay changes
  * nothing.
  */
-import { SHELL_CONTROL_ENABLED, type ShellControlEnabled } from '../../shared/domain/shells/shell-control-decider';
+import { SHELL_CONTROL_ENABLED, type ShellControlEnabled } from '../../shared/domain/shells/shell-events';
 import {
   SHELL_LAUNCHER_JOINED,
   SHELL_OPERATOR_JOINED,
@@ -14,7 +14,7 @@ import {
   SHELL_SESSION_REQUESTED,
   type ShellSessionClosed,
   type ShellSessionRequested,
-} from '../../shared/domain/shells/shell-session-decider';
+} from '../../shared/domain/shells/shell-events';
 import type { RecordedEvent } from '../../shared/ports/event-store';
 import { SHELL_HOSTS, SHELL_SESSIONS, type ShellHostDoc, type ShellSessionDoc } from '../../shared/read-models/read-model-types';
 import { recordShellActivity } from './activity-projection';

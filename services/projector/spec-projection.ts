@@ -4,7 +4,7 @@
  * Idempotent: a version not newer than the stored one is skipped, so an event applied twice
  * (after a crash between writing models and saving the checkpoint) changes nothing.
  */
-import type { SpecApplied } from '../../shared/domain/events';
+import type { SpecApplied } from '../../shared/domain/specs/spec-events';
 import { SPEC_KIND_PLURAL } from '../../shared/domain/specs/spec-types';
 import type { RecordedEvent } from '../../shared/ports/event-store';
 import { HISTORY, historyKey, specCollection, type SpecDoc, type SpecVersionDoc } from '../../shared/read-models/read-model-types';

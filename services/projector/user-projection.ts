@@ -11,7 +11,7 @@ import {
   type UserCreated,
   type UserLoggedIn,
   type UserLoggedOut,
-} from '../../shared/domain/events';
+} from '../../shared/domain/users/user-events';
 import type { RecordedEvent } from '../../shared/ports/event-store';
 import { SESSIONS, USERS, type SessionDoc, type UserDoc } from '../../shared/read-models/read-model-types';
 import { actorUserId, recordActivity } from './activity-projection';

@@ -6,7 +6,7 @@
  * both sides with the same reason, and hands that close to `onClosed` to be recorded.
  */
 import { WebSocket } from 'ws';
-import type { ShellOperator, ShellSessionClosed } from '../../shared/domain/shells/shell-session-decider';
+import type { ShellOperator, ShellSessionClosed } from '../../shared/domain/shells/shell-events';
 import type { ShellHost } from '../../shared/ports/shell-hosts';
 import { checkLauncherFrame, checkOperatorFrame, type FrameCheck } from './frames';
 import type { Frame, FrameQueue } from './frame-queue';

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { newToken } from '../../shared/auth/tokens';
-import type { ShellOperator } from '../../shared/domain/shells/shell-session-decider';
+import type { ShellOperator } from '../../shared/domain/shells/shell-events';
 import { SYSTEM_ACTOR } from '../../shared/eventsourcing/metadata';
 import type { Logger } from '../../shared/observability/logger';
 import type { ShellHost } from '../../shared/ports/shell-hosts';

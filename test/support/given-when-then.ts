@@ -1,11 +1,12 @@
 /**
  * Given/when/then for pure deciders:
  *
- *   const { given } = givenWhenThen({ decide, evolve, initialState });
+ *   const { given } = givenWhenThen(specDecider);
  *   given([...past events]).when(command).then([...expected events]);
  *   given([...past events]).when(command).thenFails('validation', /message/);
  *
- * The past events are folded with `evolve` from `initialState`; `decide` then runs on that state.
+ * The past events are folded with `evolve` from `initialState`; `decide` then runs on that state,
+ * which it must not change.
  */
 import assert from 'node:assert/strict';
 import { DomainError, type DomainErrorKind } from '../../shared/domain/errors';
@@ -61,6 +62,24 @@ export function givenWhenThen<Command, State, Event>(decider: Decider<Command, S
               assert.fail(`expected a ${kind} error matching ${message}, but decided ${JSON.stringify(decided)}`);
             },
           };
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The same, for scenarios written as event data (families whose streams hold one kind of event):
+ * `toEvent` makes each past and expected datum the event recording it.
+ */
+export function givenWhenThenOfData<Command, State, Event, Data>(decider: Decider<Command, State, Event>, toEvent: (data: Data) => Event) {
+  const { given } = givenWhenThen(decider);
+  return {
+    given(past: Data[]) {
+      return {
+        when(command: Command): Outcome<Data> {
+          const outcome = given(past.map(toEvent)).when(command);
+          return { then: (expected) => outcome.then(expected.map(toEvent)), thenFails: outcome.thenFails };
         },
       };
     },

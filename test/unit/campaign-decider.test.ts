@@ -1,8 +1,8 @@
-import { decideCampaign, evolveCampaign, initialCampaignState, type CampaignCommand, type CampaignEvent, type CampaignState } from '../../shared/domain/campaigns/campaign-decider';
-import type { CampaignCreated } from '../../shared/domain/campaigns/campaign-events';
+import { campaignDecider } from '../../shared/domain/campaigns/campaign-decider';
+import type { CampaignCreated, CampaignEvent } from '../../shared/domain/campaigns/campaign-events';
 import { givenWhenThen } from '../support/given-when-then';
 
-const { given } = givenWhenThen<CampaignCommand, CampaignState, CampaignEvent>({ decide: decideCampaign, evolve: evolveCampaign, initialState: initialCampaignState });
+const { given } = givenWhenThen(campaignDecider);
 
 const campaign: CampaignCreated = {
   id: 4,

@@ -1,17 +1,9 @@
-import {
-  decideReplaceEnrollSecrets,
-  evolveEnrollSecrets,
-  initialEnrollSecretsState,
-} from '../../shared/domain/enroll-secrets/enroll-secrets-decider';
+import { enrollSecretsDecider } from '../../shared/domain/enroll-secrets/enroll-secrets-decider';
 import assert from 'node:assert/strict';
-import type { EnrollSecretsReplaced } from '../../shared/domain/events';
-import { givenWhenThen } from '../support/given-when-then';
+import { ENROLL_SECRETS_REPLACED, type EnrollSecretsReplaced } from '../../shared/domain/enroll-secrets/enroll-secrets-events';
+import { givenWhenThenOfData } from '../support/given-when-then';
 
-const { given } = givenWhenThen({
-  decide: decideReplaceEnrollSecrets,
-  evolve: evolveEnrollSecrets,
-  initialState: initialEnrollSecretsState,
-});
+const { given } = givenWhenThenOfData(enrollSecretsDecider, (data: EnrollSecretsReplaced) => ({ type: ENROLL_SECRETS_REPLACED, data }));
 
 const MONDAY = '2024-05-06T09:00:00.000Z';
 const TUESDAY = '2024-05-07T09:00:00.000Z';

@@ -1,11 +1,11 @@
-import { decideEnrollHost, decideRecordHostReport, evolveHost, initialHostState, type EnrollHost, type RecordHostReport } from '../../shared/domain/hosts/host-decider';
+import { hostDecider } from '../../shared/domain/hosts/host-decider';
 import type { HostEvent } from '../../shared/domain/hosts/host-events';
 import { hostStatus, MIA_AFTER_MS } from '../../shared/domain/hosts/host-status';
 import assert from 'node:assert/strict';
 import { givenWhenThen } from '../support/given-when-then';
 
-const enroll = givenWhenThen<EnrollHost, typeof initialHostState, HostEvent>({ decide: decideEnrollHost, evolve: evolveHost, initialState: initialHostState });
-const report = givenWhenThen<RecordHostReport, typeof initialHostState, HostEvent>({ decide: decideRecordHostReport, evolve: evolveHost, initialState: initialHostState });
+const enroll = givenWhenThen(hostDecider);
+const report = enroll;
 
 const enrolled: HostEvent = {
   type: 'HostEnrolled',
@@ -16,14 +16,14 @@ describe('decideEnrollHost', () => {
   it('enrolls a new host with the reserved id and its facts', () => {
     enroll
       .given([])
-      .when({ hostIdentifier: 'uuid-1', nodeKeyHash: 'h1', teamId: null, facts: { hostname: 'mac-1', platform: 'darwin' }, newId: () => 7 })
+      .when({ kind: 'enroll', hostIdentifier: 'uuid-1', nodeKeyHash: 'h1', teamId: null, facts: { hostname: 'mac-1', platform: 'darwin' }, newId: () => 7 })
       .then([enrolled]);
   });
 
   it('re-enrolls a known host: new node key and team, only changed facts, same id', () => {
     enroll
       .given([enrolled])
-      .when({ hostIdentifier: 'uuid-1', nodeKeyHash: 'h2', teamId: 3, facts: { hostname: 'mac-1', platform: 'darwin', osquery_version: '5.12.1' }, newId: () => assert.fail('no new id for a known host') })
+      .when({ kind: 'enroll', hostIdentifier: 'uuid-1', nodeKeyHash: 'h2', teamId: 3, facts: { hostname: 'mac-1', platform: 'darwin', osquery_version: '5.12.1' }, newId: () => assert.fail('no new id for a known host') })
       .then([
         { type: 'HostReenrolled', data: { node_key_hash: 'h2', team_id: 3 } },
         { type: 'HostFactsChanged', data: { facts: { osquery_version: '5.12.1' } } },
@@ -33,20 +33,20 @@ describe('decideEnrollHost', () => {
 
 describe('decideRecordHostReport', () => {
   it('records nothing for a host that is not enrolled', () => {
-    report.given([]).when({ facts: { hostname: 'x' } }).then([]);
+    report.given([]).when({ kind: 'record-report', facts: { hostname: 'x' } }).then([]);
   });
 
   it('records nothing when nothing changed', () => {
     report
       .given([enrolled, { type: 'HostLabelsChanged', data: { added: [1], removed: [] } }])
-      .when({ facts: { hostname: 'mac-1' }, labels: new Map([[1, true], [2, false]]), policies: new Map() })
+      .when({ kind: 'record-report', facts: { hostname: 'mac-1' }, labels: new Map([[1, true], [2, false]]), policies: new Map() })
       .then([]);
   });
 
   it('records changed facts, label membership and policy results, one event each', () => {
     report
       .given([enrolled, { type: 'HostLabelsChanged', data: { added: [1, 2], removed: [] } }, { type: 'HostPolicyResultsChanged', data: { results: { '5': true } } }])
-      .when({ facts: { hostname: 'mac-2', platform: 'darwin' }, labels: new Map([[3, true], [2, false], [1, true]]), policies: new Map([[5, false], [6, true]]) })
+      .when({ kind: 'record-report', facts: { hostname: 'mac-2', platform: 'darwin' }, labels: new Map([[3, true], [2, false], [1, true]]), policies: new Map([[5, false], [6, true]]) })
       .then([
         { type: 'HostFactsChanged', data: { facts: { hostname: 'mac-2' } } },
         { type: 'HostLabelsChanged', data: { added: [3], removed: [2] } },

@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
-import {
-  decideReserveIds,
-  evolveIdSequence,
-  idSequenceStreamId,
-  initialIdSequenceState,
-} from '../../shared/domain/sequences/id-sequence';
-import { givenWhenThen } from '../support/given-when-then';
+import { idSequenceDecider, idSequenceStreamId } from '../../shared/domain/sequences/id-sequence';
+import { ID_RESERVED, type IdReserved } from '../../shared/domain/sequences/id-sequence-events';
+import { givenWhenThenOfData } from '../support/given-when-then';
 
-const { given } = givenWhenThen({ decide: decideReserveIds, evolve: evolveIdSequence, initialState: initialIdSequenceState });
+const { given } = givenWhenThenOfData(idSequenceDecider, (data: IdReserved) => ({ type: ID_RESERVED, data }));
 
 describe('decideReserveIds', () => {
   it('starts at 1 and gives one id per name, in order', () => {
     given([])
-      .when(['uptime', 'processes'])
+      .when({ names: ['uptime', 'processes'] })
       .then([
         { id: 1, name: 'uptime' },
         { id: 2, name: 'processes' },
@@ -25,7 +21,7 @@ describe('decideReserveIds', () => {
       { id: 2, name: 'processes' },
       { id: 3, name: 'users' },
     ])
-      .when(['listening ports', 'crontab'])
+      .when({ names: ['listening ports', 'crontab'] })
       .then([
         { id: 4, name: 'listening ports' },
         { id: 5, name: 'crontab' },
@@ -33,7 +29,7 @@ describe('decideReserveIds', () => {
   });
 
   it('reserves nothing for no names', () => {
-    given([{ id: 1, name: 'uptime' }]).when([]).then([]);
+    given([{ id: 1, name: 'uptime' }]).when({ names: [] }).then([]);
   });
 
   it('keeps one sequence stream per kind of entity', () => {

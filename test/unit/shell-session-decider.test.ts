@@ -1,29 +1,14 @@
 import assert from 'node:assert/strict';
-import {
-  decideRecordShellPoll,
-  evolveHostControl,
-  initialHostControlState,
-  type HostControlEvent,
-} from '../../shared/domain/shells/shell-control-decider';
-import {
-  decideCloseShell,
-  decideJoinAsLauncher,
-  decideJoinAsOperator,
-  decideRequestShell,
-  evolveShellSession,
-  initialShellSessionState,
-  shellSessionStreamId,
-  type ShellSessionEvent,
-  type ShellSessionRequested,
-} from '../../shared/domain/shells/shell-session-decider';
+import { hostControlDecider } from '../../shared/domain/shells/shell-control-decider';
+import type { HostControlEvent, ShellSessionEvent, ShellSessionRequested } from '../../shared/domain/shells/shell-events';
+import { shellSessionDecider, shellSessionStreamId } from '../../shared/domain/shells/shell-session-decider';
 import { givenWhenThen } from '../support/given-when-then';
 
-const session = { evolve: evolveShellSession, initialState: initialShellSessionState };
-const requestShell = givenWhenThen({ ...session, decide: decideRequestShell });
-const joinAsLauncher = givenWhenThen({ ...session, decide: decideJoinAsLauncher });
-const joinAsOperator = givenWhenThen({ ...session, decide: decideJoinAsOperator });
-const closeShell = givenWhenThen({ ...session, decide: decideCloseShell });
-const recordPoll = givenWhenThen({ evolve: evolveHostControl, initialState: initialHostControlState, decide: decideRecordShellPoll });
+const requestShell = givenWhenThen(shellSessionDecider);
+const joinAsLauncher = requestShell;
+const joinAsOperator = requestShell;
+const closeShell = requestShell;
+const recordPoll = givenWhenThen(hostControlDecider);
 
 const ada = { id: 1, email: 'ada@example.com' };
 const requested: ShellSessionRequested = {
@@ -45,15 +30,15 @@ const BEFORE_EXPIRY = '2024-05-07T09:00:30.000Z';
 
 describe('decideRequestShell', () => {
   it('requests a session on a host that enabled remote shells', () => {
-    requestShell.given([]).when({ ...requested, hostControlEnabled: true }).then([requestedEvent]);
+    requestShell.given([]).when({ kind: 'request', ...requested, hostControlEnabled: true }).then([requestedEvent]);
   });
 
   it('refuses a host whose launcher never polled', () => {
-    requestShell.given([]).when({ ...requested, hostControlEnabled: false }).thenFails('bad_request', /not enabled remote shells/);
+    requestShell.given([]).when({ kind: 'request', ...requested, hostControlEnabled: false }).thenFails('bad_request', /not enabled remote shells/);
   });
 
   it('refuses to request the same session twice', () => {
-    requestShell.given([requestedEvent]).when({ ...requested, hostControlEnabled: true }).thenFails('conflict', /already exists/);
+    requestShell.given([requestedEvent]).when({ kind: 'request', ...requested, hostControlEnabled: true }).thenFails('conflict', /already exists/);
   });
 
   it('keeps one stream per session', () => {
@@ -62,7 +47,7 @@ describe('decideRequestShell', () => {
 });
 
 describe('decideJoinAsLauncher', () => {
-  const join = { host_id: 7, secret_hash: 'hash-of-secret', now: BEFORE_EXPIRY };
+  const join = { kind: 'join-as-launcher' as const, host_id: 7, secret_hash: 'hash-of-secret', now: BEFORE_EXPIRY };
 
   it('lets the host in with the right secret before it expires', () => {
     joinAsLauncher.given([requestedEvent]).when(join).then([launcherJoined]);
@@ -92,25 +77,25 @@ describe('decideJoinAsLauncher', () => {
 
 describe('decideJoinAsOperator', () => {
   it('lets the requesting operator join', () => {
-    joinAsOperator.given([requestedEvent, launcherJoined]).when({ operator: ada }).then([operatorJoined]);
+    joinAsOperator.given([requestedEvent, launcherJoined]).when({ kind: 'join-as-operator', operator: ada }).then([operatorJoined]);
   });
 
   it('refuses another operator', () => {
-    joinAsOperator.given([requestedEvent]).when({ operator: { id: 2, email: 'bob@example.com' } }).thenFails('forbidden', /another operator/);
+    joinAsOperator.given([requestedEvent]).when({ kind: 'join-as-operator', operator: { id: 2, email: 'bob@example.com' } }).thenFails('forbidden', /another operator/);
   });
 
   it('refuses a second join and a closed session', () => {
-    joinAsOperator.given([requestedEvent, operatorJoined]).when({ operator: ada }).thenFails('conflict', /already joined/);
-    joinAsOperator.given([requestedEvent, closed]).when({ operator: ada }).thenFails('conflict', /closed/);
+    joinAsOperator.given([requestedEvent, operatorJoined]).when({ kind: 'join-as-operator', operator: ada }).thenFails('conflict', /already joined/);
+    joinAsOperator.given([requestedEvent, closed]).when({ kind: 'join-as-operator', operator: ada }).thenFails('conflict', /closed/);
   });
 
   it('does not know a session never requested', () => {
-    joinAsOperator.given([]).when({ operator: ada }).thenFails('not_found', /not found/);
+    joinAsOperator.given([]).when({ kind: 'join-as-operator', operator: ada }).thenFails('not_found', /not found/);
   });
 });
 
 describe('decideCloseShell', () => {
-  const close = { reason: 'operator left', closed_by: 'operator' as const, bytes_to_launcher: 10, bytes_from_launcher: 20 };
+  const close = { kind: 'close' as const, reason: 'operator left', closed_by: 'operator' as const, bytes_to_launcher: 10, bytes_from_launcher: 20 };
 
   it('closes an open session with its reason and byte counts', () => {
     closeShell.given([requestedEvent, launcherJoined, operatorJoined]).when(close).then([closed]);

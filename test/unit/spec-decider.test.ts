@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import type { SpecApplied } from '../../shared/domain/events';
 import { BUILTIN_LABELS } from '../../shared/domain/specs/builtin-labels';
-import { decideApplySpec, evolveSpec, initialSpecState } from '../../shared/domain/specs/spec-decider';
+import { specDecider } from '../../shared/domain/specs/spec-decider';
+import { specAppliedEvent, type SpecApplied } from '../../shared/domain/specs/spec-events';
 import type { LabelSpec, PackQuery, PackSpec, PolicySpec, QuerySpec, SpecKind } from '../../shared/domain/specs/spec-types';
-import { givenWhenThen } from '../support/given-when-then';
+import { givenWhenThenOfData } from '../support/given-when-then';
 
-const { given } = givenWhenThen({
-  decide: decideApplySpec<SpecKind>,
-  evolve: evolveSpec<SpecKind>,
-  initialState: initialSpecState<SpecKind>(),
-});
+const { given } = givenWhenThenOfData(specDecider, (data: SpecApplied) => specAppliedEvent(data));
 
 const uptime: QuerySpec = { name: 'uptime', description: 'How long hosts have been up', query: 'select * from uptime;' };
 
@@ -262,11 +258,11 @@ describe('evolveSpec', () => {
   it('holds the id, version, spec and built-in flag of the latest version', () => {
     const first = applied({ kind: 'query', id: 7, version: 1, spec: uptime });
     const second = applied({ kind: 'query', id: 7, version: 2, spec: { ...uptime, description: 'Seconds since boot' } });
-    const state = [first, second].reduce(evolveSpec<SpecKind>, initialSpecState<SpecKind>());
+    const state = [first, second].map(specAppliedEvent).reduce(specDecider.evolve, specDecider.initialState);
     assert.deepEqual(state, { id: 7, version: 2, spec: { ...uptime, description: 'Seconds since boot' }, builtin: false });
   });
 
   it('starts with no id, version 0 and no spec', () => {
-    assert.deepEqual(initialSpecState(), { id: null, version: 0, spec: null, builtin: false });
+    assert.deepEqual(specDecider.initialState, { id: null, version: 0, spec: null, builtin: false });
   });
 });

@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
-import {
-  decideCreateUser,
-  decideLogIn,
-  decideLogOut,
-  evolveUser,
-  initialUserState,
-  userStreamId,
-  type UserEvent,
-} from '../../shared/domain/users/user-decider';
+import { userDecider, userStreamId } from '../../shared/domain/users/user-decider';
+import type { UserEvent } from '../../shared/domain/users/user-events';
 import { givenWhenThen } from '../support/given-when-then';
 
-const userDecider = { evolve: evolveUser, initialState: initialUserState };
-const createUser = givenWhenThen({ ...userDecider, decide: decideCreateUser });
-const logIn = givenWhenThen({ ...userDecider, decide: decideLogIn });
-const logOut = givenWhenThen({ ...userDecider, decide: decideLogOut });
+const createUser = givenWhenThen(userDecider);
+const logIn = createUser;
+const logOut = createUser;
 
 const ada = { id: 1, email: 'ada@example.com', name: 'Ada', global_role: 'admin' as const, password_hash: 'scrypt$salt$hash' };
 const adaCreated: UserEvent = { type: 'UserCreated', data: ada };
@@ -24,14 +16,14 @@ describe('decideCreateUser', () => {
   it('creates the user with the email lower-cased', () => {
     createUser
       .given([])
-      .when({ ...ada, email: ' Ada@Example.COM ' })
+      .when({ kind: 'create', ...ada, email: ' Ada@Example.COM ' })
       .then([{ type: 'UserCreated', data: ada }]);
   });
 
   it('refuses a second user with the same email as a conflict', () => {
     const error = createUser
       .given([adaCreated])
-      .when({ ...ada, id: 2, name: 'Another Ada' })
+      .when({ kind: 'create', ...ada, id: 2, name: 'Another Ada' })
       .thenFails('conflict', /already exists/);
     assert.deepEqual(error.problems.map((problem) => problem.name), ['email']);
   });
@@ -46,28 +38,28 @@ describe('decideLogIn', () => {
   it('logs the user in with the right password', () => {
     logIn
       .given([adaCreated])
-      .when({ passwordMatches: true, token_hash: 'hash-1', expires_at: EXPIRES })
+      .when({ kind: 'log-in', passwordMatches: true, token_hash: 'hash-1', expires_at: EXPIRES })
       .then([adaLoggedIn('hash-1')]);
   });
 
   it('refuses a wrong password', () => {
     logIn
       .given([adaCreated])
-      .when({ passwordMatches: false, token_hash: 'hash-1', expires_at: EXPIRES })
+      .when({ kind: 'log-in', passwordMatches: false, token_hash: 'hash-1', expires_at: EXPIRES })
       .thenFails('unauthorized', /Authentication failed/);
   });
 
   it('refuses an unknown user, even when told the password matched', () => {
     logIn
       .given([])
-      .when({ passwordMatches: true, token_hash: 'hash-1', expires_at: EXPIRES })
+      .when({ kind: 'log-in', passwordMatches: true, token_hash: 'hash-1', expires_at: EXPIRES })
       .thenFails('unauthorized', /Authentication failed/);
   });
 
   it('lets a user hold several sessions', () => {
     logIn
       .given([adaCreated, adaLoggedIn('hash-1')])
-      .when({ passwordMatches: true, token_hash: 'hash-2', expires_at: EXPIRES })
+      .when({ kind: 'log-in', passwordMatches: true, token_hash: 'hash-2', expires_at: EXPIRES })
       .then([adaLoggedIn('hash-2')]);
   });
 });
@@ -76,22 +68,22 @@ describe('decideLogOut', () => {
   it('logs out an active token', () => {
     logOut
       .given([adaCreated, adaLoggedIn('hash-1'), adaLoggedIn('hash-2')])
-      .when({ token_hash: 'hash-1' })
+      .when({ kind: 'log-out', token_hash: 'hash-1' })
       .then([{ type: 'UserLoggedOut', data: { user_id: 1, token_hash: 'hash-1' } }]);
   });
 
   it('does nothing for a token it does not know', () => {
-    logOut.given([adaCreated, adaLoggedIn('hash-1')]).when({ token_hash: 'hash-9' }).then([]);
+    logOut.given([adaCreated, adaLoggedIn('hash-1')]).when({ kind: 'log-out', token_hash: 'hash-9' }).then([]);
   });
 
   it('does nothing for a token already logged out', () => {
     logOut
       .given([adaCreated, adaLoggedIn('hash-1'), { type: 'UserLoggedOut', data: { user_id: 1, token_hash: 'hash-1' } }])
-      .when({ token_hash: 'hash-1' })
+      .when({ kind: 'log-out', token_hash: 'hash-1' })
       .then([]);
   });
 
   it('does nothing for a user that does not exist', () => {
-    logOut.given([]).when({ token_hash: 'hash-1' }).then([]);
+    logOut.given([]).when({ kind: 'log-out', token_hash: 'hash-1' }).then([]);
   });
 });

@@ -1,28 +1,15 @@
 /**
- * Command side of the spec API: load each named spec's stream, decide, and append all of a
- * request's events in one atomic append (ids reserved in the same append), retrying the whole
- * request when another writer got there first.
+ * Command side of the spec API: each named spec's stream is decided on, and all of a request's
+ * events are appended in one atomic append (ids of new specs reserved in the same append) by the
+ * command runner, which runs the whole request again when another writer got there first.
  */
 import { DomainError } from '../../../shared/domain/errors';
-import { SPEC_APPLIED_TYPE, type SpecApplied } from '../../../shared/domain/events';
-import { decideReserveIds, idSequenceStreamId } from '../../../shared/domain/sequences/id-sequence';
-import { idSequenceAggregate } from '../../../shared/eventsourcing/id-sequence-aggregate';
-import { decideApplySpec, evolveSpec, initialSpecState, type SpecState } from '../../../shared/domain/specs/spec-decider';
+import { specDecider } from '../../../shared/domain/specs/spec-decider';
 import { specStreamId, type PackSpec, type PolicySpec, type SpecByKind, type SpecKind } from '../../../shared/domain/specs/spec-types';
-import type { AggregateLoader, AggregateType } from '../../../shared/eventsourcing/aggregate-loader';
-import { toNewEvents, type CommandContext } from '../../../shared/eventsourcing/metadata';
-import { retryOnConflict } from '../../../shared/eventsourcing/retry-on-conflict';
-import type { EventStore, StreamWrite } from '../../../shared/ports/event-store';
+import { onStream, runCommandOnStreams, type CommandDeps } from '../../../shared/eventsourcing/command-runner';
+import type { CommandContext } from '../../../shared/eventsourcing/metadata';
 
-export const specAggregate: AggregateType<SpecState> = {
-  initial: initialSpecState(),
-  evolve: (state, event) => evolveSpec(state, event.data as SpecApplied),
-};
-
-export interface SpecCommandDeps {
-  store: EventStore;
-  loader: AggregateLoader;
-}
+export type SpecCommandDeps = CommandDeps;
 
 export interface ApplyResult {
   /** Log position of the append, or null when nothing changed. */
@@ -30,7 +17,7 @@ export interface ApplyResult {
 }
 
 async function specExists(deps: SpecCommandDeps, kind: SpecKind, name: string): Promise<boolean> {
-  const { state } = await deps.loader.load(specStreamId(kind, name), specAggregate);
+  const { state } = await deps.loader.load(specStreamId(kind, name), specDecider);
   return state.spec !== null;
 }
 
@@ -62,40 +49,6 @@ async function checkReferences<K extends SpecKind>(deps: SpecCommandDeps, kind: 
   }
 }
 
-async function buildWrites<K extends SpecKind>(
-  deps: SpecCommandDeps,
-  kind: K,
-  specs: SpecByKind[K][],
-  context: CommandContext,
-  builtin: boolean,
-): Promise<StreamWrite[]> {
-  const loaded = await Promise.all(specs.map((spec) => deps.loader.load(specStreamId(kind, spec.name), specAggregate)));
-  const newNames = specs.filter((_, index) => loaded[index].state.id === null).map((spec) => spec.name);
-  const writes: StreamWrite[] = [];
-  const newIds = new Map<string, number>();
-  if (newNames.length > 0) {
-    const sequence = await deps.loader.load(idSequenceStreamId(kind), idSequenceAggregate);
-    const reserved = decideReserveIds(newNames, sequence.state);
-    for (const entry of reserved) newIds.set(entry.name, entry.id);
-    writes.push({
-      streamId: idSequenceStreamId(kind),
-      expected: sequence.expected,
-      events: toNewEvents(context, reserved.map((data) => ({ type: 'IdReserved', data }))),
-    });
-  }
-  specs.forEach((spec, index) => {
-    const { state, expected } = loaded[index];
-    const events = decideApplySpec({ kind, spec, idIfNew: newIds.get(spec.name) ?? 0, builtin }, state as SpecState<K>);
-    if (events.length === 0) return;
-    writes.push({
-      streamId: specStreamId(kind, spec.name),
-      expected,
-      events: toNewEvents(context, events.map((data) => ({ type: SPEC_APPLIED_TYPE[kind], data }))),
-    });
-  });
-  return writes;
-}
-
 /** Applies specs of one kind, all or nothing. */
 export async function applySpecs<K extends SpecKind>(
   deps: SpecCommandDeps,
@@ -105,11 +58,15 @@ export async function applySpecs<K extends SpecKind>(
   options: { builtin?: boolean } = {},
 ): Promise<ApplyResult> {
   await checkReferences(deps, kind, specs);
-  return retryOnConflict(async () => {
-    const writes = await buildWrites(deps, kind, specs, context, options.builtin === true);
-    const specWrites = writes.filter((write) => !write.streamId.startsWith('sequence-'));
-    if (specWrites.length === 0) return { position: null };
-    const result = await deps.store.append(writes);
-    return { position: result.position };
-  });
+  const builtin = options.builtin === true;
+  const streams = specs.map((spec) =>
+    onStream({
+      streamId: specStreamId(kind, spec.name),
+      decider: specDecider,
+      reserveId: { kind, nameFor: (state) => (state.id === null ? spec.name : null) },
+      commandWith: (reserved) => ({ kind, spec, idIfNew: reserved.get(spec.name) ?? 0, builtin }),
+    }),
+  );
+  const { position } = await runCommandOnStreams(deps, { streams, context });
+  return { position };
 }

@@ -2,20 +2,15 @@
  * Live query campaigns, command side: resolve the query and the targeted hosts, decide, and
  * append the campaign's first event (its id reserved in the same append); stop a campaign.
  */
-import { decideCampaign, evolveCampaign, initialCampaignState, type CampaignCommand, type CampaignEvent, type CampaignState } from '../../../shared/domain/campaigns/campaign-decider';
+import { campaignDecider, type CampaignCommand } from '../../../shared/domain/campaigns/campaign-decider';
 import { campaignStreamId, type CampaignCreated, type CampaignEnd, type CampaignTotals } from '../../../shared/domain/campaigns/campaign-events';
-import { decideReserveIds, idSequenceStreamId } from '../../../shared/domain/sequences/id-sequence';
-import type { AggregateType } from '../../../shared/eventsourcing/aggregate-loader';
-import { idSequenceAggregate } from '../../../shared/eventsourcing/id-sequence-aggregate';
-import { toNewEvents, type CommandContext } from '../../../shared/eventsourcing/metadata';
-import { retryOnConflict } from '../../../shared/eventsourcing/retry-on-conflict';
+import { idReservedFor, runCommand } from '../../../shared/eventsourcing/command-runner';
+import type { CommandContext } from '../../../shared/eventsourcing/metadata';
 import type { FleetHost } from '../host-queries';
 import type { SpecCommandDeps } from './apply-specs';
 
-export const campaignAggregate: AggregateType<CampaignState> = {
-  initial: initialCampaignState,
-  evolve: (state, event) => evolveCampaign(state, { type: event.type, data: event.data } as CampaignEvent),
-};
+/** The name a campaign's id is reserved under in the campaign sequence. */
+const CAMPAIGN_ID_NAME = 'campaign';
 
 export interface NewCampaign {
   query: string;
@@ -38,25 +33,23 @@ function totalsOf(targets: FleetHost[], newHostIds: ReadonlySet<number>): Campai
 }
 
 export async function createCampaign(deps: SpecCommandDeps, campaign: NewCampaign, context: CommandContext): Promise<{ created: CampaignCreated; position: number }> {
-  return retryOnConflict(async () => {
-    const sequence = await deps.loader.load(idSequenceStreamId('campaign'), idSequenceAggregate);
-    const [reserved] = decideReserveIds(['campaign'], sequence.state);
-    const created: CampaignCreated = {
-      id: reserved.id,
-      query: campaign.query,
-      query_id: campaign.queryId,
-      user_id: campaign.userId,
-      target_host_ids: campaign.targets.map((host) => host.id),
-      totals: totalsOf(campaign.targets, campaign.newHostIds),
-      expires_at: campaign.expiresAt,
-    };
-    const events = decideCampaign({ kind: 'create', campaign: created }, initialCampaignState);
-    const result = await deps.store.append([
-      { streamId: idSequenceStreamId('campaign'), expected: sequence.expected, events: toNewEvents(context, [{ type: 'IdReserved', data: reserved }]) },
-      { streamId: campaignStreamId(created.id), expected: 'no_stream', events: toNewEvents(context, events) },
-    ]);
-    return { created, position: result.position };
+  const created = (id: number): CampaignCreated => ({
+    id,
+    query: campaign.query,
+    query_id: campaign.queryId,
+    user_id: campaign.userId,
+    target_host_ids: campaign.targets.map((host) => host.id),
+    totals: totalsOf(campaign.targets, campaign.newHostIds),
+    expires_at: campaign.expiresAt,
   });
+  const outcome = await runCommand(deps, {
+    streamId: (reserved) => campaignStreamId(idReservedFor(reserved, CAMPAIGN_ID_NAME)),
+    decider: campaignDecider,
+    reserveId: { kind: 'campaign', nameFor: () => CAMPAIGN_ID_NAME },
+    commandWith: (reserved): CampaignCommand => ({ kind: 'create', campaign: created(idReservedFor(reserved, CAMPAIGN_ID_NAME)) }),
+    context,
+  });
+  return { created: outcome.state.created!, position: outcome.position! };
 }
 
 /** Ends a campaign (idempotent: ending an ended campaign changes nothing). */
@@ -69,13 +62,8 @@ export function recordCampaignResultsDeleted(deps: SpecCommandDeps, id: number, 
   return decideOnCampaign(deps, id, { kind: 'delete-results', retentionDays }, context);
 }
 
-/** Loads the campaign, decides, appends what was decided; resolves with its position, or null when nothing was. */
-function decideOnCampaign(deps: SpecCommandDeps, id: number, command: CampaignCommand, context: CommandContext): Promise<number | null> {
-  return retryOnConflict(async () => {
-    const { state, expected } = await deps.loader.load(campaignStreamId(id), campaignAggregate);
-    const events = decideCampaign(command, state);
-    if (events.length === 0) return null;
-    const result = await deps.store.append([{ streamId: campaignStreamId(id), expected, events: toNewEvents(context, events) }]);
-    return result.position;
-  });
+/** Decides on the campaign's stream; resolves with the append's position, or null when nothing was decided. */
+async function decideOnCampaign(deps: SpecCommandDeps, id: number, command: CampaignCommand, context: CommandContext): Promise<number | null> {
+  const { position } = await runCommand(deps, { streamId: campaignStreamId(id), decider: campaignDecider, command, context });
+  return position;
 }

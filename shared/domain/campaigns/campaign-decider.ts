@@ -3,6 +3,7 @@
  * every expected host answered, stopped by an operator, or expired); once ended, its stored
  * results may be deleted (once) when the retention period is over. Pure.
  */
+import { unexpectedEvent, type Decider } from '../decider';
 import { DomainError } from '../errors';
 import {
   CAMPAIGN_CREATED,
@@ -10,14 +11,8 @@ import {
   CAMPAIGN_RESULTS_DELETED,
   type CampaignCreated,
   type CampaignEnd,
-  type CampaignEnded,
-  type CampaignResultsDeleted,
+  type CampaignEvent,
 } from './campaign-events';
-
-export type CampaignEvent =
-  | { type: typeof CAMPAIGN_CREATED; data: CampaignCreated }
-  | { type: typeof CAMPAIGN_ENDED; data: CampaignEnded }
-  | { type: typeof CAMPAIGN_RESULTS_DELETED; data: CampaignResultsDeleted };
 
 export interface CampaignState {
   created: CampaignCreated | null;
@@ -25,9 +20,7 @@ export interface CampaignState {
   resultsDeleted: boolean;
 }
 
-export const initialCampaignState: CampaignState = { created: null, ended: null, resultsDeleted: false };
-
-export function evolveCampaign(state: CampaignState, event: CampaignEvent): CampaignState {
+function evolveCampaign(state: CampaignState, event: CampaignEvent): CampaignState {
   switch (event.type) {
     case CAMPAIGN_CREATED:
       return { ...state, created: event.data };
@@ -35,6 +28,8 @@ export function evolveCampaign(state: CampaignState, event: CampaignEvent): Camp
       return { ...state, ended: state.ended ?? event.data.reason };
     case CAMPAIGN_RESULTS_DELETED:
       return { ...state, resultsDeleted: true };
+    default:
+      return unexpectedEvent(event);
   }
 }
 
@@ -43,7 +38,7 @@ export type CampaignCommand =
   | { kind: 'end'; reason: CampaignEnd; by: { userId: number; mayStopAny: boolean } | null }
   | { kind: 'delete-results'; retentionDays: number };
 
-export function decideCampaign(command: CampaignCommand, state: CampaignState): CampaignEvent[] {
+function decideCampaign(command: CampaignCommand, state: CampaignState): CampaignEvent[] {
   if (command.kind === 'create') {
     if (state.created) throw new DomainError('conflict', `campaign ${command.campaign.id} already exists`);
     if (command.campaign.target_host_ids.length === 0) throw new DomainError('bad_request', 'no hosts targeted');
@@ -61,3 +56,9 @@ export function decideCampaign(command: CampaignCommand, state: CampaignState): 
   if (state.ended) return [];
   return [{ type: CAMPAIGN_ENDED, data: { id: state.created.id, reason: command.reason } }];
 }
+
+export const campaignDecider: Decider<CampaignCommand, CampaignState, CampaignEvent> = {
+  initialState: { created: null, ended: null, resultsDeleted: false },
+  decide: decideCampaign,
+  evolve: evolveCampaign,
+};

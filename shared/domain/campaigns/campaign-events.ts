@@ -41,6 +41,13 @@ export function campaignStreamId(id: number): string {
   return `campaign-${id}`;
 }
 
-export function isCampaignEventType(type: string): boolean {
-  return type === CAMPAIGN_CREATED || type === CAMPAIGN_ENDED || type === CAMPAIGN_RESULTS_DELETED;
+export type CampaignEvent =
+  | { type: typeof CAMPAIGN_CREATED; data: CampaignCreated }
+  | { type: typeof CAMPAIGN_ENDED; data: CampaignEnded }
+  | { type: typeof CAMPAIGN_RESULTS_DELETED; data: CampaignResultsDeleted };
+
+export const CAMPAIGN_EVENT_TYPES = [CAMPAIGN_CREATED, CAMPAIGN_ENDED, CAMPAIGN_RESULTS_DELETED] as const;
+
+export function isCampaignEventType(type: string): type is CampaignEvent['type'] {
+  return (CAMPAIGN_EVENT_TYPES as readonly string[]).includes(type);
 }

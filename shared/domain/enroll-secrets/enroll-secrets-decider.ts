@@ -1,18 +1,13 @@
 /** The global enroll secrets: one aggregate, replaced whole by each apply. */
+import { unexpectedEvent, type Decider } from '../decider';
 import { invalid } from '../errors';
-import type { EnrollSecretsReplaced } from '../events';
 import type { EnrollSecret } from '../specs/spec-types';
+import { ENROLL_SECRETS_REPLACED, type EnrollSecretsEvent } from './enroll-secrets-events';
 
 export const GLOBAL_ENROLL_SECRETS_STREAM = 'enroll_secrets-global';
 
 export interface EnrollSecretsState {
   secrets: EnrollSecret[];
-}
-
-export const initialEnrollSecretsState: EnrollSecretsState = { secrets: [] };
-
-export function evolveEnrollSecrets(_state: EnrollSecretsState, event: EnrollSecretsReplaced): EnrollSecretsState {
-  return { secrets: event.secrets };
 }
 
 export interface ReplaceEnrollSecrets {
@@ -22,7 +17,7 @@ export interface ReplaceEnrollSecrets {
 }
 
 /** Replaces the secrets; a secret kept from before keeps its created_at. Nothing changes → no event. */
-export function decideReplaceEnrollSecrets(command: ReplaceEnrollSecrets, state: EnrollSecretsState): EnrollSecretsReplaced[] {
+function decideReplaceEnrollSecrets(command: ReplaceEnrollSecrets, state: EnrollSecretsState): EnrollSecretsEvent[] {
   const seen = new Set<string>();
   for (const secret of command.secrets) {
     if (seen.has(secret)) throw invalid('secrets', 'the same enroll secret is listed twice');
@@ -34,5 +29,18 @@ export function decideReplaceEnrollSecrets(command: ReplaceEnrollSecrets, state:
   const removed = state.secrets.filter((entry) => !seen.has(entry.secret)).length;
   const reordered = JSON.stringify(secrets) !== JSON.stringify(state.secrets);
   if (added === 0 && removed === 0 && !reordered) return [];
-  return [{ secrets, added, removed }];
+  return [{ type: ENROLL_SECRETS_REPLACED, data: { secrets, added, removed } }];
 }
+
+export const enrollSecretsDecider: Decider<ReplaceEnrollSecrets, EnrollSecretsState, EnrollSecretsEvent> = {
+  initialState: { secrets: [] },
+  decide: decideReplaceEnrollSecrets,
+  evolve(_state, event) {
+    switch (event.type) {
+      case ENROLL_SECRETS_REPLACED:
+        return { secrets: event.data.secrets };
+      default:
+        return unexpectedEvent(event.type);
+    }
+  },
+};

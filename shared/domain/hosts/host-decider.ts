@@ -2,6 +2,7 @@
  * The host aggregate: enrollment and what a host reports about itself. Pure: the agent API loads
  * the state, asks here which events a command causes, and appends them.
  */
+import { unexpectedEvent, type Decider } from '../decider';
 import {
   HOST_ENROLLED,
   HOST_FACTS_CHANGED,
@@ -23,7 +24,7 @@ export interface HostState {
   policyResults: Readonly<Record<string, boolean>>;
 }
 
-export const initialHostState: HostState = {
+const initialHostState: HostState = {
   id: null,
   hostIdentifier: null,
   nodeKeyHash: null,
@@ -33,7 +34,7 @@ export const initialHostState: HostState = {
   policyResults: {},
 };
 
-export function evolveHost(state: HostState, event: HostEvent): HostState {
+function evolveHost(state: HostState, event: HostEvent): HostState {
   switch (event.type) {
     case HOST_ENROLLED:
       return {
@@ -56,10 +57,13 @@ export function evolveHost(state: HostState, event: HostEvent): HostState {
     }
     case HOST_POLICY_RESULTS_CHANGED:
       return { ...state, policyResults: { ...state.policyResults, ...event.data.results } };
+    default:
+      return unexpectedEvent(event);
   }
 }
 
 export interface EnrollHost {
+  kind: 'enroll';
   hostIdentifier: string;
   nodeKeyHash: string;
   teamId: number | null;
@@ -69,7 +73,7 @@ export interface EnrollHost {
 }
 
 /** A new host is enrolled; a known one gets the new node key (and team) and any changed facts. */
-export function decideEnrollHost(command: EnrollHost, state: HostState): HostEvent[] {
+function decideEnrollHost(command: EnrollHost, state: HostState): HostEvent[] {
   if (state.id === null) {
     return [
       {
@@ -90,7 +94,7 @@ export interface RecordHostReport {
   policies?: Map<number, boolean>;
 }
 
-export function decideRecordHostReport(command: RecordHostReport, state: HostState): HostEvent[] {
+function decideRecordHostReport(command: RecordHostReport, state: HostState): HostEvent[] {
   if (state.id === null) return [];
   return [
     ...decideFactsChange(command.facts ?? {}, state),
@@ -125,3 +129,11 @@ function decidePolicyResultsChange(policies: Map<number, boolean>, state: HostSt
   }
   return Object.keys(results).length === 0 ? [] : [{ type: HOST_POLICY_RESULTS_CHANGED, data: { results } }];
 }
+
+export type HostCommand = EnrollHost | ({ kind: 'record-report' } & RecordHostReport);
+
+export const hostDecider: Decider<HostCommand, HostState, HostEvent> = {
+  initialState: initialHostState,
+  decide: (command, state) => (command.kind === 'enroll' ? decideEnrollHost(command, state) : decideRecordHostReport(command, state)),
+  evolve: evolveHost,
+};

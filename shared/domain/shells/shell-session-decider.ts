@@ -2,58 +2,23 @@
  * A remote shell session: one stream per session (`shell-<session id>`). An admin requests it on
  * a host that enabled the launcher's control feature; the host's launcher joins with the session's
  * one-time secret; the operator joins; the session closes once, with a reason and byte counts.
- *
- * The secret itself is never recorded: only its SHA-256 and when it expires.
  */
+import { unexpectedEvent, type Decider } from '../decider';
 import { DomainError } from '../errors';
-
-export const SHELL_SESSION_REQUESTED = 'ShellSessionRequested';
-export const SHELL_LAUNCHER_JOINED = 'ShellLauncherJoined';
-export const SHELL_OPERATOR_JOINED = 'ShellOperatorJoined';
-export const SHELL_SESSION_CLOSED = 'ShellSessionClosed';
+import {
+  SHELL_LAUNCHER_JOINED,
+  SHELL_OPERATOR_JOINED,
+  SHELL_SESSION_CLOSED,
+  SHELL_SESSION_REQUESTED,
+  type ShellOperator,
+  type ShellSessionClosed,
+  type ShellSessionEvent,
+  type ShellSessionRequested,
+} from './shell-events';
 
 export function shellSessionStreamId(sessionId: string): string {
   return `shell-${sessionId}`;
 }
-
-export interface ShellOperator {
-  id: number;
-  email: string;
-}
-
-export interface ShellSessionRequested {
-  session_id: string;
-  host_id: number;
-  hostname: string;
-  operator: ShellOperator;
-  secret_hash: string;
-  secret_expires_at: string;
-}
-
-export interface ShellLauncherJoined {
-  session_id: string;
-  host_id: number;
-}
-
-export interface ShellOperatorJoined {
-  session_id: string;
-  operator: ShellOperator;
-}
-
-/** Why a session ended; `closed_by` says which side (or Logbook) ended it. */
-export interface ShellSessionClosed {
-  session_id: string;
-  reason: string;
-  closed_by: 'operator' | 'launcher' | 'logbook';
-  bytes_to_launcher: number;
-  bytes_from_launcher: number;
-}
-
-export type ShellSessionEvent =
-  | { type: typeof SHELL_SESSION_REQUESTED; data: ShellSessionRequested }
-  | { type: typeof SHELL_LAUNCHER_JOINED; data: ShellLauncherJoined }
-  | { type: typeof SHELL_OPERATOR_JOINED; data: ShellOperatorJoined }
-  | { type: typeof SHELL_SESSION_CLOSED; data: ShellSessionClosed };
 
 export type ShellSessionStatus = 'none' | 'requested' | 'open' | 'closed';
 
@@ -64,47 +29,43 @@ export interface ShellSessionState {
   operatorJoined: boolean;
 }
 
-export const initialShellSessionState: ShellSessionState = { status: 'none', session: null, launcherJoined: false, operatorJoined: false };
-
-export function evolveShellSession(state: ShellSessionState, event: ShellSessionEvent): ShellSessionState {
-  switch (event.type) {
-    case SHELL_SESSION_REQUESTED:
-      return { status: 'requested', session: event.data, launcherJoined: false, operatorJoined: false };
-    case SHELL_LAUNCHER_JOINED:
-      return { ...state, status: 'open', launcherJoined: true };
-    case SHELL_OPERATOR_JOINED:
-      return { ...state, operatorJoined: true };
-    case SHELL_SESSION_CLOSED:
-      return { ...state, status: 'closed' };
-  }
-}
-
 export interface RequestShell extends ShellSessionRequested {
+  kind: 'request';
   /** Whether the host's launcher has enabled the control feature (polled /api/v1/shells). */
   hostControlEnabled: boolean;
 }
 
-export function decideRequestShell(command: RequestShell, state: ShellSessionState): ShellSessionEvent[] {
+export interface JoinAsLauncher {
+  kind: 'join-as-launcher';
+  host_id: number;
+  secret_hash: string;
+  now: string;
+}
+
+export interface JoinAsOperator {
+  kind: 'join-as-operator';
+  operator: ShellOperator;
+}
+
+export type CloseShell = Omit<ShellSessionClosed, 'session_id'>;
+
+export type ShellSessionCommand = RequestShell | JoinAsLauncher | JoinAsOperator | ({ kind: 'close' } & CloseShell);
+
+function decideRequestShell(command: RequestShell, state: ShellSessionState): ShellSessionEvent[] {
   if (state.status !== 'none') throw new DomainError('conflict', `shell session ${command.session_id} already exists`);
   if (!command.hostControlEnabled) {
     throw new DomainError('bad_request', 'the host has not enabled remote shells: its launcher never polled /api/v1/shells', [
       { name: 'host_id', reason: 'the host has not enabled remote shells' },
     ]);
   }
-  const { hostControlEnabled: _enabled, ...requested } = command;
+  const { kind: _kind, hostControlEnabled: _enabled, ...requested } = command;
   return [{ type: SHELL_SESSION_REQUESTED, data: requested }];
-}
-
-export interface JoinAsLauncher {
-  host_id: number;
-  secret_hash: string;
-  now: string;
 }
 
 const refusedSecret = () => new DomainError('unauthorized', 'the session secret is not valid for this session');
 
 /** A secret works once, for its session and its host, until it expires. Every refusal looks alike. */
-export function decideJoinAsLauncher(command: JoinAsLauncher, state: ShellSessionState): ShellSessionEvent[] {
+function decideJoinAsLauncher(command: JoinAsLauncher, state: ShellSessionState): ShellSessionEvent[] {
   const session = state.session;
   if (session === null || state.status !== 'requested' || state.launcherJoined) throw refusedSecret();
   if (session.host_id !== command.host_id || session.secret_hash !== command.secret_hash) throw refusedSecret();
@@ -112,12 +73,8 @@ export function decideJoinAsLauncher(command: JoinAsLauncher, state: ShellSessio
   return [{ type: SHELL_LAUNCHER_JOINED, data: { session_id: session.session_id, host_id: session.host_id } }];
 }
 
-export interface JoinAsOperator {
-  operator: ShellOperator;
-}
-
 /** Only the operator who requested the session joins it, once, while it is not closed. */
-export function decideJoinAsOperator(command: JoinAsOperator, state: ShellSessionState): ShellSessionEvent[] {
+function decideJoinAsOperator(command: JoinAsOperator, state: ShellSessionState): ShellSessionEvent[] {
   const session = state.session;
   if (session === null) throw new DomainError('not_found', 'shell session was not found');
   if (session.operator.id !== command.operator.id) throw new DomainError('forbidden', 'the shell session belongs to another operator');
@@ -126,10 +83,40 @@ export function decideJoinAsOperator(command: JoinAsOperator, state: ShellSessio
   return [{ type: SHELL_OPERATOR_JOINED, data: { session_id: session.session_id, operator: command.operator } }];
 }
 
-export type CloseShell = Omit<ShellSessionClosed, 'session_id'>;
-
 /** Closing is idempotent: a session closes once, and later closes (the other side leaving) add nothing. */
-export function decideCloseShell(command: CloseShell, state: ShellSessionState): ShellSessionEvent[] {
+function decideCloseShell(command: CloseShell, state: ShellSessionState): ShellSessionEvent[] {
   if (state.session === null || state.status === 'closed') return [];
   return [{ type: SHELL_SESSION_CLOSED, data: { session_id: state.session.session_id, ...command } }];
 }
+
+export const shellSessionDecider: Decider<ShellSessionCommand, ShellSessionState, ShellSessionEvent> = {
+  initialState: { status: 'none', session: null, launcherJoined: false, operatorJoined: false },
+  decide(command, state) {
+    switch (command.kind) {
+      case 'request':
+        return decideRequestShell(command, state);
+      case 'join-as-launcher':
+        return decideJoinAsLauncher(command, state);
+      case 'join-as-operator':
+        return decideJoinAsOperator(command, state);
+      case 'close': {
+        const { kind: _kind, ...close } = command;
+        return decideCloseShell(close, state);
+      }
+    }
+  },
+  evolve(state, event) {
+    switch (event.type) {
+      case SHELL_SESSION_REQUESTED:
+        return { status: 'requested', session: event.data, launcherJoined: false, operatorJoined: false };
+      case SHELL_LAUNCHER_JOINED:
+        return { ...state, status: 'open', launcherJoined: true };
+      case SHELL_OPERATOR_JOINED:
+        return { ...state, operatorJoined: true };
+      case SHELL_SESSION_CLOSED:
+        return { ...state, status: 'closed' };
+      default:
+        return unexpectedEvent(event);
+    }
+  },
+};

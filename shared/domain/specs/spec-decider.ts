@@ -3,9 +3,10 @@
  * concurrent applies are two versions, never one lost update), except re-applying a built-in
  * label unchanged, which is accepted and changes nothing.
  */
+import { unexpectedEvent, type Decider } from '../decider';
 import { DomainError, invalid } from '../errors';
-import type { SpecApplied } from '../events';
 import { diffSpecs } from './spec-diff';
+import { SPEC_APPLIED_TYPE, specAppliedEvent, type SpecApplied, type SpecEvent } from './spec-events';
 import type { LabelSpec, PolicySpec, SpecByKind, SpecKind } from './spec-types';
 
 export interface SpecState<K extends SpecKind = SpecKind> {
@@ -13,14 +14,6 @@ export interface SpecState<K extends SpecKind = SpecKind> {
   version: number;
   spec: SpecByKind[K] | null;
   builtin: boolean;
-}
-
-export function initialSpecState<K extends SpecKind>(): SpecState<K> {
-  return { id: null, version: 0, spec: null, builtin: false };
-}
-
-export function evolveSpec<K extends SpecKind>(_state: SpecState<K>, event: SpecApplied<K>): SpecState<K> {
-  return { id: event.id, version: event.version, spec: event.spec, builtin: event.builtin };
 }
 
 export interface ApplySpec<K extends SpecKind = SpecKind> {
@@ -55,7 +48,7 @@ function keepPolicyTeamAndPlatform(previous: PolicySpec, next: PolicySpec): Poli
   return { ...next, team: previous.team, platform: previous.platform };
 }
 
-export function decideApplySpec<K extends SpecKind>(command: ApplySpec<K>, state: SpecState<K>): SpecApplied<K>[] {
+function decideApplySpec<K extends SpecKind>(command: ApplySpec<K>, state: SpecState<K>): SpecApplied<K>[] {
   let spec = command.spec;
   if (command.kind === 'label') {
     const label = spec as LabelSpec;
@@ -81,3 +74,21 @@ export function decideApplySpec<K extends SpecKind>(command: ApplySpec<K>, state
     },
   ];
 }
+
+/** A spec's stream holds versions of one kind; the state is its latest version. */
+export const specDecider: Decider<ApplySpec, SpecState, SpecEvent> = {
+  initialState: { id: null, version: 0, spec: null, builtin: false },
+  decide: (command, state) => decideApplySpec(command, state).map(specAppliedEvent),
+  evolve(_state, event) {
+    switch (event.type) {
+      case SPEC_APPLIED_TYPE.query:
+      case SPEC_APPLIED_TYPE.pack:
+      case SPEC_APPLIED_TYPE.label:
+      case SPEC_APPLIED_TYPE.policy:
+      case SPEC_APPLIED_TYPE.team:
+        return { id: event.data.id, version: event.data.version, spec: event.data.spec, builtin: event.data.builtin };
+      default:
+        return unexpectedEvent(event);
+    }
+  },
+};

@@ -1,7 +1,8 @@
 /** A user: one stream per (lower-cased) email, so an email can belong to one user only. */
+import { unexpectedEvent, type Decider } from '../decider';
 import { DomainError } from '../errors';
-import type { UserCreated, UserLoggedIn, UserLoggedOut } from '../events';
 import type { GlobalRole } from './roles';
+import { USER_CREATED, USER_LOGGED_IN, USER_LOGGED_OUT, type UserEvent } from './user-events';
 
 export function userStreamId(email: string): string {
   return `user-${email.trim().toLowerCase()}`;
@@ -12,58 +13,85 @@ export interface UserState {
   activeTokenHashes: string[];
 }
 
-export const initialUserState: UserState = { user: null, activeTokenHashes: [] };
-
-export type UserEvent =
-  | { type: 'UserCreated'; data: UserCreated }
-  | { type: 'UserLoggedIn'; data: UserLoggedIn }
-  | { type: 'UserLoggedOut'; data: UserLoggedOut };
-
-export function evolveUser(state: UserState, event: UserEvent): UserState {
-  switch (event.type) {
-    case 'UserCreated': {
-      const { id, email, name, global_role, password_hash } = event.data;
-      return { user: { id, email, name, global_role, password_hash }, activeTokenHashes: [] };
-    }
-    case 'UserLoggedIn':
-      return { ...state, activeTokenHashes: [...state.activeTokenHashes, event.data.token_hash] };
-    case 'UserLoggedOut':
-      return { ...state, activeTokenHashes: state.activeTokenHashes.filter((hash) => hash !== event.data.token_hash) };
-  }
+/** A session's token (by hash) and when it expires. */
+export interface SessionToken {
+  token_hash: string;
+  expires_at: string;
 }
 
 export interface CreateUser {
+  kind: 'create';
   id: number;
   email: string;
   name: string;
   global_role: GlobalRole;
   password_hash: string;
+  /** Setup creates the first admin logged in at once: their first session. */
+  session?: SessionToken;
 }
 
-export function decideCreateUser(command: CreateUser, state: UserState): UserEvent[] {
+export interface LogIn extends SessionToken {
+  kind: 'log-in';
+  /** Whether the password given matched the stored hash (checked before deciding: hashing is slow). */
+  passwordMatches: boolean;
+}
+
+export interface LogOut {
+  kind: 'log-out';
+  token_hash: string;
+}
+
+export type UserCommand = CreateUser | LogIn | LogOut;
+
+const authenticationFailed = () => new DomainError('unauthorized', 'Authentication failed');
+
+function decideCreateUser(command: CreateUser, state: UserState): UserEvent[] {
   if (state.user !== null) {
     throw new DomainError('conflict', `a user with email ${command.email} already exists`, [
       { name: 'email', reason: 'a user with this email already exists' },
     ]);
   }
-  return [{ type: 'UserCreated', data: { ...command, email: command.email.trim().toLowerCase() } }];
+  const { kind: _kind, session, ...user } = command;
+  const created: UserEvent = { type: USER_CREATED, data: { ...user, email: user.email.trim().toLowerCase() } };
+  if (session === undefined) return [created];
+  return [created, { type: USER_LOGGED_IN, data: { user_id: user.id, token_hash: session.token_hash, expires_at: session.expires_at } }];
 }
 
-export interface LogIn {
-  /** Whether the password given matched the stored hash (checked before deciding: hashing is slow). */
-  passwordMatches: boolean;
-  token_hash: string;
-  expires_at: string;
-}
-
-const authenticationFailed = () => new DomainError('unauthorized', 'Authentication failed');
-
-export function decideLogIn(command: LogIn, state: UserState): UserEvent[] {
+function decideLogIn(command: LogIn, state: UserState): UserEvent[] {
   if (state.user === null || !command.passwordMatches) throw authenticationFailed();
-  return [{ type: 'UserLoggedIn', data: { user_id: state.user.id, token_hash: command.token_hash, expires_at: command.expires_at } }];
+  return [{ type: USER_LOGGED_IN, data: { user_id: state.user.id, token_hash: command.token_hash, expires_at: command.expires_at } }];
 }
 
-export function decideLogOut(command: { token_hash: string }, state: UserState): UserEvent[] {
+/** Logging out an unknown or already ended session changes nothing. */
+function decideLogOut(command: LogOut, state: UserState): UserEvent[] {
   if (state.user === null || !state.activeTokenHashes.includes(command.token_hash)) return [];
-  return [{ type: 'UserLoggedOut', data: { user_id: state.user.id, token_hash: command.token_hash } }];
+  return [{ type: USER_LOGGED_OUT, data: { user_id: state.user.id, token_hash: command.token_hash } }];
 }
+
+export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
+  initialState: { user: null, activeTokenHashes: [] },
+  decide(command, state) {
+    switch (command.kind) {
+      case 'create':
+        return decideCreateUser(command, state);
+      case 'log-in':
+        return decideLogIn(command, state);
+      case 'log-out':
+        return decideLogOut(command, state);
+    }
+  },
+  evolve(state, event) {
+    switch (event.type) {
+      case USER_CREATED: {
+        const { id, email, name, global_role, password_hash } = event.data;
+        return { user: { id, email, name, global_role, password_hash }, activeTokenHashes: [] };
+      }
+      case USER_LOGGED_IN:
+        return { ...state, activeTokenHashes: [...state.activeTokenHashes, event.data.token_hash] };
+      case USER_LOGGED_OUT:
+        return { ...state, activeTokenHashes: state.activeTokenHashes.filter((hash) => hash !== event.data.token_hash) };
+      default:
+        return unexpectedEvent(event);
+    }
+  },
+};

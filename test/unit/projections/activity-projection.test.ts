@@ -3,7 +3,8 @@
  * the user who made the request, never to Logbook itself.
  */
 import { CAMPAIGN_CREATED, CAMPAIGN_ENDED, type CampaignCreated } from '../../../shared/domain/campaigns/campaign-events';
-import { SPEC_APPLIED_TYPE, USER_CREATED, type SpecApplied, type UserCreated } from '../../../shared/domain/events';
+import { SPEC_APPLIED_TYPE, type SpecApplied } from '../../../shared/domain/specs/spec-events';
+import { USER_CREATED, type UserCreated } from '../../../shared/domain/users/user-events';
 import type { QuerySpec } from '../../../shared/domain/specs/spec-types';
 import { ACTIVITIES } from '../../../shared/read-models/read-model-types';
 import { ADMIN, atPosition, givenEvents, SYSTEM, type GivenEvent } from '../../support/given-events';

@@ -1,5 +1,5 @@
 /** The router: which events are projected at all. The families' own tests cover what they write. */
-import { ID_RESERVED } from '../../../shared/domain/events';
+import { ID_RESERVED } from '../../../shared/domain/sequences/id-sequence-events';
 import { USERS } from '../../../shared/read-models/read-model-types';
 import { atPosition, givenEvents } from '../../support/given-events';
 

@@ -1,4 +1,5 @@
-import { ENROLL_SECRETS_REPLACED, ORGANIZATION_SET_UP, type EnrollSecretsReplaced, type OrganizationSetUp } from '../../../shared/domain/events';
+import { ENROLL_SECRETS_REPLACED, type EnrollSecretsReplaced } from '../../../shared/domain/enroll-secrets/enroll-secrets-events';
+import { ORGANIZATION_SET_UP, type OrganizationSetUp } from '../../../shared/domain/organization/organization-events';
 import { ACTIVITIES, GLOBAL_ENROLL_SECRETS_KEY, SETTINGS } from '../../../shared/read-models/read-model-types';
 import { ADMIN, atPosition, givenEvents, SYSTEM, type GivenEvent } from '../../support/given-events';
 

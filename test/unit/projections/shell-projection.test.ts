@@ -1,4 +1,4 @@
-import { SHELL_CONTROL_ENABLED } from '../../../shared/domain/shells/shell-control-decider';
+import { SHELL_CONTROL_ENABLED } from '../../../shared/domain/shells/shell-events';
 import {
   SHELL_LAUNCHER_JOINED,
   SHELL_OPERATOR_JOINED,
@@ -6,7 +6,7 @@ import {
   SHELL_SESSION_REQUESTED,
   type ShellSessionClosed,
   type ShellSessionRequested,
-} from '../../../shared/domain/shells/shell-session-decider';
+} from '../../../shared/domain/shells/shell-events';
 import { ACTIVITIES, SHELL_HOSTS, SHELL_SESSIONS } from '../../../shared/read-models/read-model-types';
 import { ADMIN, atPosition, givenEvents, type GivenEvent } from '../../support/given-events';
 

@@ -1,4 +1,4 @@
-import { SPEC_APPLIED_TYPE, type SpecApplied } from '../../../shared/domain/events';
+import { SPEC_APPLIED_TYPE, type SpecApplied } from '../../../shared/domain/specs/spec-events';
 import type { QuerySpec, SpecKind } from '../../../shared/domain/specs/spec-types';
 import { ACTIVITIES, HISTORY, historyKey, specCollection } from '../../../shared/read-models/read-model-types';
 import { ADMIN, atPosition, givenEvents, SYSTEM, type GivenEvent } from '../../support/given-events';

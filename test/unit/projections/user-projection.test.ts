@@ -1,4 +1,4 @@
-import { USER_CREATED, USER_LOGGED_IN, USER_LOGGED_OUT, type UserCreated, type UserLoggedIn, type UserLoggedOut } from '../../../shared/domain/events';
+import { USER_CREATED, USER_LOGGED_IN, USER_LOGGED_OUT, type UserCreated, type UserLoggedIn, type UserLoggedOut } from '../../../shared/domain/users/user-events';
 import { ACTIVITIES, SESSIONS, USERS } from '../../../shared/read-models/read-model-types';
 import { ADMIN, atPosition, givenEvents, type GivenEvent } from '../../support/given-events';
 

@@ -1,0 +1,39 @@
+/**
+ * Events of a user's stream (`user-<email>`): the user and their sessions. Persisted: never
+ * change them.
+ */
+import type { GlobalRole } from './roles';
+
+export const USER_CREATED = 'UserCreated';
+export interface UserCreated {
+  id: number;
+  email: string;
+  name: string;
+  global_role: GlobalRole;
+  password_hash: string;
+}
+
+export const USER_LOGGED_IN = 'UserLoggedIn';
+export interface UserLoggedIn {
+  user_id: number;
+  /** SHA-256 of the bearer token, hex; the token itself is never stored. */
+  token_hash: string;
+  expires_at: string;
+}
+
+export const USER_LOGGED_OUT = 'UserLoggedOut';
+export interface UserLoggedOut {
+  user_id: number;
+  token_hash: string;
+}
+
+export type UserEvent =
+  | { type: typeof USER_CREATED; data: UserCreated }
+  | { type: typeof USER_LOGGED_IN; data: UserLoggedIn }
+  | { type: typeof USER_LOGGED_OUT; data: UserLoggedOut };
+
+export const USER_EVENT_TYPES = [USER_CREATED, USER_LOGGED_IN, USER_LOGGED_OUT] as const;
+
+export function isUserEventType(type: string): type is UserEvent['type'] {
+  return (USER_EVENT_TYPES as readonly string[]).includes(type);
+}
