@@ -21,12 +21,12 @@ import type { Logger } from '../../shared/observability/logger';
 import type { Metrics } from '../../shared/observability/metrics';
 import type { Consumer, IncomingBatch, ResultsBus } from '../../shared/ports/results-bus';
 import { CAMPAIGN_RESULTS_TOPIC } from '../../shared/campaigns/campaign-results-topic';
+import { resultId, type CampaignResultsStore, type RecordedResult } from '../../shared/campaigns/campaign-results-store';
+import type { CampaignLookup } from './campaign-lookup';
 import type { GatewayConfig } from './gateway-config';
 import { readIncomingResult } from './incoming-result';
-import type { CampaignLookup, CampaignResultsStore, RecordedResult } from './ports';
 import { encodeRecordedBatch, RECORDED_RESULTS_TOPIC } from './recorded-results-topic';
 import { GatewayPeers } from './gateway-peers';
-import { resultId } from './read-store-results';
 
 export const RECORDER_GROUP = 'results-gateway-recorder';
 const MAX_CACHED_CAMPAIGNS = 10_000;

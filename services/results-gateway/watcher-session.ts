@@ -10,8 +10,13 @@ import type { CampaignDoc, UserDoc } from '../../shared/read-models/read-model-t
 import type { CampaignHub } from './campaign-hub';
 import type { CampaignWatcher } from './campaign-watcher';
 import { errorFrame } from './gateway-messages';
-import type { CampaignLookup, WatcherAuthenticator } from './ports';
+import type { CampaignLookup } from './campaign-lookup';
 import type { WatcherConnection } from './watcher-connection';
+
+/** Who a watcher's token belongs to (the operator API's sessions by default). */
+export interface WatcherAuthenticator {
+  userForToken(token: string): Promise<UserDoc | null>;
+}
 
 export interface WatcherSessionDeps {
   authenticator: WatcherAuthenticator;
