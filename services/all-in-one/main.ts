@@ -14,7 +14,7 @@ import { runMain } from '../../shared/service/run-main';
 import { startAgentApi } from '../agent-api';
 import { createApiService } from '../api';
 import { Projector } from '../projector';
-import { loadGatewayConfig, startResultsGateway } from '../results-gateway';
+import { startResultsGateway } from '../results-gateway';
 import { createShellBroker } from '../shell-broker';
 
 runMain('logbook', async (config, logger) => {
@@ -61,7 +61,7 @@ runMain('logbook', async (config, logger) => {
   );
   shells.attach(http.server);
   const gateway = await startResultsGateway({
-    gatewayConfig: loadGatewayConfig(process.env),
+    gatewayConfig: config.gateway,
     readModels,
     resultsBus,
     authenticator,
