@@ -6,6 +6,7 @@
  */
 import { openResultsBus, openStores } from '../../shared/adapters/open-stores';
 import { Authenticator } from '../../shared/auth/authenticator';
+import type { HealthCheck } from '../../shared/http/health';
 import { listen } from '../../shared/http/listen';
 import { createMetrics } from '../../shared/observability/metrics';
 import type { ShellHosts } from '../../shared/ports/shell-hosts';
@@ -28,13 +29,11 @@ runMain('logbook', async (config, logger) => {
   void projector.ready.then(() => (ready = true));
   const metrics = createMetrics({ defaultLabels: { service: 'all-in-one' } });
   const agent = await startAgentApi({ config, eventStore, readStore, resultsBus, logger: logger.child({ component: 'agent-api' }), metrics });
-  const notReadyReason = async () => {
-    if (projector.error) return `projector stopped: ${projector.error.message}`;
-    if (!ready) return 'read models catching up';
-    const agentProblem = agent.problem();
-    if (agentProblem) return agentProblem;
-    return readStore.ping().then(() => null, (error: Error) => `read store: ${error.message}`);
-  };
+  const healthChecks: HealthCheck[] = [
+    { name: 'projector', check: () => (projector.error ? `projector stopped: ${projector.error.message}` : ready ? null : 'read models catching up') },
+    { name: 'agent API', check: () => agent.problem() },
+    { name: 'read store', check: () => readStore.ping() },
+  ];
   const authenticator = new Authenticator(readModels);
   const shellHosts: ShellHosts = {
     hostForNodeKey: async (nodeKey) => agent.hosts.byNodeKey(nodeKey),
@@ -47,7 +46,7 @@ runMain('logbook', async (config, logger) => {
     readModels,
     logger,
     metrics,
-    notReadyReason,
+    healthChecks,
     authenticator,
     resultsBus,
     extensions: { publicRoutes: shells.publicRoutes, fleetRoutes: shells.fleetRoutes },

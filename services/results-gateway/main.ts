@@ -26,14 +26,11 @@ runMain('results-gateway', async (config, logger) => {
     logger[record.level === 'error' ? 'error' : 'warn']({ kafka: record }, record.message),
   );
   const metrics = createMetrics({ defaultLabels: { service: 'results-gateway' } });
-  const notReadyReason = async () => {
-    const problems = await Promise.all([
-      readStore.ping().then(() => null, (error: Error) => `read store: ${error.message}`),
-      resultsBus.ping().then(() => null, (error: Error) => `results bus: ${error.message}`),
-    ]);
-    return problems.find((problem) => problem !== null) ?? null;
-  };
-  const http = await listen(healthAndMetricsHandler(metrics, notReadyReason), config.port, config.host);
+  const healthChecks = [
+    { name: 'read store', check: () => readStore.ping() },
+    { name: 'results bus', check: () => resultsBus.ping() },
+  ];
+  const http = await listen(healthAndMetricsHandler(metrics, healthChecks), config.port, config.host);
   const gateway = await startResultsGateway({ gatewayConfig, readModels, resultsBus, logger, metrics, server: http.server });
   logger.info({ port: http.port }, 'results gateway listening');
   return {
