@@ -4,7 +4,7 @@
  */
 import type { RecordedResult } from '../../shared/campaigns/campaign-results-store';
 import type { CampaignResultHost } from '../../shared/campaigns/campaign-results-topic';
-import type { CampaignTotals } from '../../shared/read-models/read-model-types';
+import type { CampaignTotals } from '../../shared/domain/campaigns/campaign-events';
 
 export interface CampaignStatusData {
   expected_results: number;
