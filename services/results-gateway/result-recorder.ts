@@ -28,7 +28,7 @@ import { readIncomingResult } from './incoming-result';
 import { encodeRecordedBatch, RECORDED_RESULTS_TOPIC } from './recorded-results-topic';
 import { GatewayPeers } from './gateway-peers';
 
-export const RECORDER_GROUP = 'results-gateway-recorder';
+const RECORDER_GROUP = 'results-gateway-recorder';
 const MAX_CACHED_CAMPAIGNS = 10_000;
 const CAMPAIGN_POLL_MS = 50;
 const MAX_RELAYS_IN_FLIGHT = 4;

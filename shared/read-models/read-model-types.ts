@@ -103,7 +103,7 @@ export interface HostStreamDoc {
 /** Live query campaigns, keyed by String(campaign id); projected from the campaign streams. */
 export const CAMPAIGNS = 'campaigns';
 
-export const CAMPAIGN_STATUSES = ['waiting', 'running', 'completed', 'stopped', 'expired'] as const;
+const CAMPAIGN_STATUSES = ['waiting', 'running', 'completed', 'stopped', 'expired'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 /** A campaign is over in these states: no more results are expected. */

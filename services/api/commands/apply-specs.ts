@@ -14,7 +14,7 @@ import { toNewEvents, type CommandContext } from '../../../shared/eventsourcing/
 import { retryOnConflict } from '../../../shared/eventsourcing/retry-on-conflict';
 import type { EventStore, StreamWrite } from '../../../shared/ports/event-store';
 
-export const specAggregate: AggregateType<SpecState> = {
+const specAggregate: AggregateType<SpecState> = {
   initial: initialSpecState(),
   evolve: (state, event) => evolveSpec(state, event.data as SpecApplied),
 };

@@ -12,7 +12,7 @@ import { retryOnConflict } from '../../../shared/eventsourcing/retry-on-conflict
 import type { FleetHost } from '../host-queries';
 import type { SpecCommandDeps } from './apply-specs';
 
-export const campaignAggregate: AggregateType<CampaignState> = {
+const campaignAggregate: AggregateType<CampaignState> = {
   initial: initialCampaignState,
   evolve: (state, event) => evolveCampaign(state, { type: event.type, data: event.data } as CampaignEvent),
 };

@@ -22,7 +22,7 @@ import type { StreamWrite } from '../../../shared/ports/event-store';
 import { idSequenceAggregate } from '../../../shared/eventsourcing/id-sequence-aggregate';
 import type { SpecCommandDeps } from './apply-specs';
 
-export const ORGANIZATION_STREAM = 'organization-settings';
+const ORGANIZATION_STREAM = 'organization-settings';
 
 const userAggregate: AggregateType<UserState> = {
   initial: initialUserState,
