@@ -21,7 +21,10 @@ export interface RefreshIntervals {
 
 export type Row = Record<string, string>;
 
-/** Live query campaigns (see the campaigns service); absent, hosts get no live queries. */
+/**
+ * Live query campaigns, as LiveCampaigns (live-campaigns.ts) follows them from the event log;
+ * absent, hosts get no live queries.
+ */
 export interface LiveQueries {
   /** Campaign queries waiting for this host, by campaign id. */
   pendingFor(host: HostRecord, now: number): Map<number, string>;

@@ -2,6 +2,7 @@
 import express from 'express';
 import { openResultsBus, openStores } from '../../shared/adapters/open-stores';
 import { fleetNotFound } from '../../shared/http/fleet-errors';
+import { healthzHandler } from '../../shared/http/health';
 import { listen } from '../../shared/http/listen';
 import { createMetrics } from '../../shared/observability/metrics';
 import { runMain } from '../../shared/service/run-main';
@@ -13,11 +14,13 @@ runMain('agent-api', async (config, logger) => {
   const metrics = createMetrics({ defaultLabels: { service: 'agent-api' } });
   const agent = await startAgentApi({ config, eventStore, readStore, resultsBus, logger, metrics });
   const app = express();
-  app.get('/healthz', async (_req, res) => {
-    const problem = agent.problem() ?? (await readStore.ping().then(() => null, (error: Error) => `read store: ${error.message}`));
-    if (problem) res.status(503).json({ status: 'unavailable', reason: problem });
-    else res.json({ status: 'ok' });
-  });
+  app.get(
+    '/healthz',
+    healthzHandler([
+      { name: 'agent API', check: () => agent.problem() },
+      { name: 'read store', check: () => readStore.ping() },
+    ]),
+  );
   app.get('/metrics', metrics.metricsHandler);
   app.use(fleetNotFound);
   const http = await listen(

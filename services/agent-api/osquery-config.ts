@@ -7,7 +7,7 @@ import type { PackQuery } from '../../shared/domain/specs/spec-types';
 import type { AgentView, HostRecord } from './agent-view';
 
 /** Fleet's default agent options. */
-export const DEFAULT_AGENT_CONFIG = {
+const DEFAULT_AGENT_CONFIG = {
   options: {
     pack_delimiter: '/',
     logger_plugin: 'tls',

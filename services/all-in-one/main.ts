@@ -6,6 +6,7 @@
  */
 import { openResultsBus, openStores } from '../../shared/adapters/open-stores';
 import { Authenticator } from '../../shared/auth/authenticator';
+import type { HealthCheck } from '../../shared/http/health';
 import { listen } from '../../shared/http/listen';
 import { createMetrics } from '../../shared/observability/metrics';
 import type { ShellHosts } from '../../shared/ports/shell-hosts';
@@ -14,7 +15,7 @@ import { runMain } from '../../shared/service/run-main';
 import { startAgentApi } from '../agent-api';
 import { createApiService } from '../api';
 import { Projector } from '../projector';
-import { loadGatewayConfig, startResultsGateway } from '../results-gateway';
+import { startResultsGateway } from '../results-gateway';
 import { createShellBroker } from '../shell-broker';
 
 runMain('logbook', async (config, logger) => {
@@ -28,13 +29,11 @@ runMain('logbook', async (config, logger) => {
   void projector.ready.then(() => (ready = true));
   const metrics = createMetrics({ defaultLabels: { service: 'all-in-one' } });
   const agent = await startAgentApi({ config, eventStore, readStore, resultsBus, logger: logger.child({ component: 'agent-api' }), metrics });
-  const notReadyReason = async () => {
-    if (projector.error) return `projector stopped: ${projector.error.message}`;
-    if (!ready) return 'read models catching up';
-    const agentProblem = agent.problem();
-    if (agentProblem) return agentProblem;
-    return readStore.ping().then(() => null, (error: Error) => `read store: ${error.message}`);
-  };
+  const healthChecks: HealthCheck[] = [
+    { name: 'projector', check: () => (projector.error ? `projector stopped: ${projector.error.message}` : ready ? null : 'read models catching up') },
+    { name: 'agent API', check: () => agent.problem() },
+    { name: 'read store', check: () => readStore.ping() },
+  ];
   const authenticator = new Authenticator(readModels);
   const shellHosts: ShellHosts = {
     hostForNodeKey: async (nodeKey) => agent.hosts.byNodeKey(nodeKey),
@@ -47,7 +46,7 @@ runMain('logbook', async (config, logger) => {
     readModels,
     logger,
     metrics,
-    notReadyReason,
+    healthChecks,
     authenticator,
     resultsBus,
     extensions: { publicRoutes: shells.publicRoutes, fleetRoutes: shells.fleetRoutes },
@@ -61,7 +60,7 @@ runMain('logbook', async (config, logger) => {
   );
   shells.attach(http.server);
   const gateway = await startResultsGateway({
-    gatewayConfig: loadGatewayConfig(process.env),
+    gatewayConfig: config.gateway,
     readModels,
     resultsBus,
     authenticator,

@@ -1,6 +1,7 @@
 /** The operator API: Fleet's REST and spec routes on Express. */
 import express, { Router, type Express } from 'express';
 import { fleetErrorHandler, fleetNotFound } from '../../shared/http/fleet-errors';
+import { healthzHandler, type HealthCheck } from '../../shared/http/health';
 import { requireJsonBodies } from '../../shared/http/json-only';
 import type { Metrics } from '../../shared/observability/metrics';
 import type { ApiDeps } from './api-deps';
@@ -13,8 +14,8 @@ import { publicUserRoutes, userRoutes } from './routes/user-routes';
 
 export interface ApiAppOptions {
   metrics: Metrics;
-  /** Null when ready to serve, else why not (answered by /healthz with 503). */
-  notReadyReason(): Promise<string | null>;
+  /** What /healthz checks (see shared/http/health.ts): any failing one answers 503. */
+  healthChecks: readonly HealthCheck[];
   /** Other services' routes mounted before authentication (pages, host-facing routes). */
   publicRoutes?: Router[];
   /** Other services' routes mounted under /api/v1/fleet, after authentication. */
@@ -27,11 +28,7 @@ export function createApiApp(deps: ApiDeps, options: ApiAppOptions): Express {
   app.set('etag', false);
   app.use(options.metrics.httpMiddleware);
 
-  app.get('/healthz', async (_req, res) => {
-    const reason = await options.notReadyReason();
-    if (reason === null) res.json({ status: 'ok' });
-    else res.status(503).json({ status: 'unavailable', reason });
-  });
+  app.get('/healthz', healthzHandler(options.healthChecks));
   app.get('/metrics', options.metrics.metricsHandler);
 
   app.use(requireJsonBodies);

@@ -4,6 +4,7 @@ import type { Express, Router } from 'express';
 import { Authenticator } from '../../shared/auth/authenticator';
 import type { Config } from '../../shared/config/config';
 import { AggregateLoader } from '../../shared/eventsourcing/aggregate-loader';
+import type { HealthCheck } from '../../shared/http/health';
 import { listen, type Listening } from '../../shared/http/listen';
 import type { Logger } from '../../shared/observability/logger';
 import type { Metrics } from '../../shared/observability/metrics';
@@ -21,7 +22,8 @@ export interface ApiServiceOptions {
   readModels: ReadModels;
   logger: Logger;
   metrics: Metrics;
-  notReadyReason(): Promise<string | null>;
+  /** What /healthz checks (see shared/http/health.ts). */
+  healthChecks: readonly HealthCheck[];
   extensions?: ApiExtensions;
   resultsBus?: ResultsBus;
   /** Shared with other services in the same process, so a logout here reaches them at once. */
@@ -59,7 +61,7 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
   const extensions = options.extensions ?? {};
   const app = createApiApp(deps, {
     metrics: options.metrics,
-    notReadyReason: options.notReadyReason,
+    healthChecks: options.healthChecks,
     publicRoutes: extensions.publicRoutes,
     fleetRoutes: extensions.fleetRoutes,
   });

@@ -12,9 +12,16 @@ runMain('api', async (config, logger) => {
   const refresh = setInterval(() => void readModels.refreshGeneration().catch(() => {}), 1_000);
   refresh.unref();
   const metrics = createMetrics({ defaultLabels: { service: 'api' } });
-  const notReadyReason = async () => readStore.ping().then(() => null, (error: Error) => `read store: ${error.message}`);
   const resultsBus = await openResultsBus(config, 'logbook-api', (record) => logger.warn(record, 'kafka'));
-  const http = await startApiService({ config, eventStore, readModels, logger, metrics, notReadyReason, resultsBus });
+  const http = await startApiService({
+    config,
+    eventStore,
+    readModels,
+    logger,
+    metrics,
+    healthChecks: [{ name: 'read store', check: () => readStore.ping() }],
+    resultsBus,
+  });
   return {
     async stop() {
       clearInterval(refresh);

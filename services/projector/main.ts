@@ -1,6 +1,7 @@
 /** The projector as its own service: builds the read models, serves /healthz and /metrics. */
 import express from 'express';
 import { openStores } from '../../shared/adapters/open-stores';
+import { healthzHandler } from '../../shared/http/health';
 import { listen } from '../../shared/http/listen';
 import { createMetrics } from '../../shared/observability/metrics';
 import { ReadModels } from '../../shared/read-models/read-models';
@@ -16,11 +17,7 @@ runMain('projector', async (config, logger) => {
   void projector.ready.then(() => (ready = true));
   const metrics = createMetrics({ defaultLabels: { service: 'projector' } });
   const app = express();
-  app.get('/healthz', (_req, res) => {
-    if (projector.error) res.status(503).json({ status: 'unavailable', reason: projector.error.message });
-    else if (!ready) res.status(503).json({ status: 'unavailable', reason: 'catching up' });
-    else res.json({ status: 'ok' });
-  });
+  app.get('/healthz', healthzHandler([{ name: 'projector', check: () => projector.error?.message ?? (ready ? null : 'catching up') }]));
   app.get('/metrics', metrics.metricsHandler);
   const http = await listen(app, config.port, config.host);
   return {

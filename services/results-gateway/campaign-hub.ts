@@ -10,7 +10,8 @@ import type { Metrics } from '../../shared/observability/metrics';
 import { isFinalCampaignStatus, type CampaignDoc } from '../../shared/read-models/read-model-types';
 import { CampaignWatcher } from './campaign-watcher';
 import { resultFrame } from './gateway-messages';
-import type { CampaignLookup, CampaignResultsStore, RecordedResult } from './ports';
+import type { CampaignResultsStore, RecordedResult } from '../../shared/campaigns/campaign-results-store';
+import type { CampaignLookup } from './campaign-lookup';
 import type { WatcherConnection } from './watcher-connection';
 
 export interface CampaignHubOptions {

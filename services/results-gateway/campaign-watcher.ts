@@ -16,9 +16,9 @@
  * get everything from the store. A replay itself waits for the backlog to drain below half the
  * limit between results rather than overflowing.
  */
+import type { CampaignResultsStore, RecordedResult } from '../../shared/campaigns/campaign-results-store';
 import { isFinalCampaignStatus, type CampaignDoc } from '../../shared/read-models/read-model-types';
 import { errorFrame, frameOf, resultFrame, type CampaignStatusData, type OutgoingFrame } from './gateway-messages';
-import type { CampaignResultsStore, RecordedResult } from './ports';
 import type { WatcherConnection } from './watcher-connection';
 
 export const OVERFLOW_CLOSE_CODE = 4008;

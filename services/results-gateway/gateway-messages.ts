@@ -2,9 +2,9 @@
  * Fleet's results socket protocol: what the server sends (totals, status, result, error) and
  * what a watcher sends (auth, select_campaign). Socket.IO carries the same `data` as events.
  */
+import type { RecordedResult } from '../../shared/campaigns/campaign-results-store';
 import type { CampaignResultHost } from '../../shared/campaigns/campaign-results-topic';
-import type { CampaignTotals } from '../../shared/read-models/read-model-types';
-import type { RecordedResult } from './ports';
+import type { CampaignTotals } from '../../shared/domain/campaigns/campaign-events';
 
 export interface CampaignStatusData {
   expected_results: number;

@@ -1,8 +1,10 @@
 /** /healthz and /metrics for the gateway's own process; every other plain HTTP request is a 404. */
 import type { RequestListener } from 'node:http';
+import { healthzHandler, type HealthCheck } from '../../shared/http/health';
 import type { Metrics } from '../../shared/observability/metrics';
 
-export function healthAndMetricsHandler(metrics: Metrics, notReadyReason: () => Promise<string | null>): RequestListener {
+export function healthAndMetricsHandler(metrics: Metrics, healthChecks: readonly HealthCheck[]): RequestListener {
+  const healthz = healthzHandler(healthChecks);
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const reply = (status: number, contentType: string, body: string) => {
@@ -10,11 +12,7 @@ export function healthAndMetricsHandler(metrics: Metrics, notReadyReason: () => 
       res.end(body);
     };
     if (req.method === 'GET' && path === '/healthz') {
-      void notReadyReason().then((reason) =>
-        reason === null
-          ? reply(200, 'application/json', JSON.stringify({ status: 'ok' }))
-          : reply(503, 'application/json', JSON.stringify({ status: 'unavailable', reason })),
-      );
+      healthz(req, res);
     } else if (req.method === 'GET' && path === '/metrics') {
       void metrics.registry.metrics().then(
         (body) => reply(200, metrics.registry.contentType, body),

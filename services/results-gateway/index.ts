@@ -12,25 +12,25 @@
  */
 import type { Server } from 'node:http';
 import { Authenticator } from '../../shared/auth/authenticator';
+import { readStoreResults, type CampaignResultsStore } from '../../shared/campaigns/campaign-results-store';
 import { CAMPAIGN_RESULTS_TOPIC } from '../../shared/campaigns/campaign-results-topic';
+import type { GatewayConfig } from '../../shared/config/config';
 import type { Logger } from '../../shared/observability/logger';
 import type { Metrics } from '../../shared/observability/metrics';
 import type { Consumer, ResultsBus } from '../../shared/ports/results-bus';
 import type { ReadModels } from '../../shared/read-models/read-models';
 import { CampaignHub } from './campaign-hub';
-import type { GatewayConfig } from './gateway-config';
-import type { CampaignLookup, CampaignResultsStore, WatcherAuthenticator } from './ports';
-import { readModelCampaigns, readStoreResults } from './read-store-results';
+import { readModelCampaigns, type CampaignLookup } from './campaign-lookup';
 import { RECORDED_RESULTS_TOPIC } from './recorded-results-topic';
 import { startRecordedResultsRelay } from './recorded-results-relay';
 import { startResultRecorder } from './result-recorder';
 import { mountSocketIoTransport } from './transports/socketio-transport';
 import { mountSockJsTransport } from './transports/sockjs-transport';
 import { mountWebSocketTransport } from './transports/websocket-transport';
-import { WatcherSession } from './watcher-session';
+import { WatcherSession, type WatcherAuthenticator } from './watcher-session';
 
-export { loadGatewayConfig, DEFAULT_GATEWAY_CONFIG, type GatewayConfig } from './gateway-config';
-export type { CampaignLookup, CampaignResultsStore, RecordedResult, WatcherAuthenticator } from './ports';
+export type { CampaignLookup } from './campaign-lookup';
+export type { WatcherAuthenticator } from './watcher-session';
 export { OVERFLOW_CLOSE_CODE, OVERFLOW_CLOSE_REASON } from './campaign-watcher';
 export { WEBSOCKET_PATH } from './transports/websocket-transport';
 export { SOCKJS_PREFIX } from './transports/sockjs-transport';

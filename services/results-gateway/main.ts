@@ -4,44 +4,33 @@
  * in-process bus is used, which only sees results produced in this same process (useful for
  * trying the gateway alone, not for a deployment).
  */
-import { createInProcessResultsBus } from '../../shared/adapters/results-bus/in-process-results-bus';
-import { connectKafkaResultsBus } from '../../shared/adapters/results-bus/kafka-results-bus';
-import { openReadStore } from '../../shared/adapters/open-stores';
+import { openReadStore, openResultsBus } from '../../shared/adapters/open-stores';
 import { listen } from '../../shared/http/listen';
 import { createMetrics } from '../../shared/observability/metrics';
-import type { ResultsBus } from '../../shared/ports/results-bus';
 import { ReadModels } from '../../shared/read-models/read-models';
 import { runMain } from '../../shared/service/run-main';
 import { healthAndMetricsHandler } from './health-endpoints';
-import { loadGatewayConfig, startResultsGateway } from './index';
+import { startResultsGateway } from './index';
 
 runMain('results-gateway', async (config, logger) => {
-  const gatewayConfig = loadGatewayConfig(process.env);
+  const gatewayConfig = config.gateway;
   const readStore = await openReadStore(config);
   const readModels = new ReadModels(readStore);
   await readModels.init();
   const refresh = setInterval(() => void readModels.refreshGeneration().catch(() => {}), 1_000);
   refresh.unref();
-  let resultsBus: ResultsBus;
-  if (config.kafkaBrokers) {
-    resultsBus = await connectKafkaResultsBus({
-      brokers: config.kafkaBrokers,
-      clientId: gatewayConfig.instanceId,
-      log: (record) => logger[record.level === 'error' ? 'error' : 'warn']({ kafka: record }, record.message),
-    });
-  } else {
+  if (!config.kafkaBrokers) {
     logger.warn('KAFKA_BROKERS is not set: using an in-process results bus, which sees no other process’s results');
-    resultsBus = createInProcessResultsBus();
   }
+  const resultsBus = await openResultsBus(config, gatewayConfig.instanceId, (record) =>
+    logger[record.level === 'error' ? 'error' : 'warn']({ kafka: record }, record.message),
+  );
   const metrics = createMetrics({ defaultLabels: { service: 'results-gateway' } });
-  const notReadyReason = async () => {
-    const problems = await Promise.all([
-      readStore.ping().then(() => null, (error: Error) => `read store: ${error.message}`),
-      resultsBus.ping().then(() => null, (error: Error) => `results bus: ${error.message}`),
-    ]);
-    return problems.find((problem) => problem !== null) ?? null;
-  };
-  const http = await listen(healthAndMetricsHandler(metrics, notReadyReason), config.port, config.host);
+  const healthChecks = [
+    { name: 'read store', check: () => readStore.ping() },
+    { name: 'results bus', check: () => resultsBus.ping() },
+  ];
+  const http = await listen(healthAndMetricsHandler(metrics, healthChecks), config.port, config.host);
   const gateway = await startResultsGateway({ gatewayConfig, readModels, resultsBus, logger, metrics, server: http.server });
   logger.info({ port: http.port }, 'results gateway listening');
   return {

@@ -5,9 +5,9 @@
  * here (the instance was down, or joined later) is never lost to a watcher: watchers replay from
  * the store, fill gaps in seq from it, and the hub reconciles watched campaigns with the store.
  */
+import type { RecordedResult } from '../../shared/campaigns/campaign-results-store';
 import type { Logger } from '../../shared/observability/logger';
 import type { Consumer, ResultsBus } from '../../shared/ports/results-bus';
-import type { RecordedResult } from './ports';
 import { decodeRecordedBatch, ORIGIN_HEADER, RECORDED_RESULTS_TOPIC } from './recorded-results-topic';
 
 export const RELAY_GROUP_PREFIX = 'results-gateway-live-';

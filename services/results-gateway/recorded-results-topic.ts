@@ -4,8 +4,8 @@
  * of one campaign, in seq order; header `origin` names the recording instance (which has already
  * delivered them locally and skips its own messages).
  */
+import type { RecordedResult } from '../../shared/campaigns/campaign-results-store';
 import type { OutgoingMessage } from '../../shared/ports/results-bus';
-import type { RecordedResult } from './ports';
 
 export const RECORDED_RESULTS_TOPIC = 'campaign-results-recorded';
 export const ORIGIN_HEADER = 'origin';

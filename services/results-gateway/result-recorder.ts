@@ -21,14 +21,14 @@ import type { Logger } from '../../shared/observability/logger';
 import type { Metrics } from '../../shared/observability/metrics';
 import type { Consumer, IncomingBatch, ResultsBus } from '../../shared/ports/results-bus';
 import { CAMPAIGN_RESULTS_TOPIC } from '../../shared/campaigns/campaign-results-topic';
-import type { GatewayConfig } from './gateway-config';
+import { resultId, type CampaignResultsStore, type RecordedResult } from '../../shared/campaigns/campaign-results-store';
+import type { GatewayConfig } from '../../shared/config/config';
+import type { CampaignLookup } from './campaign-lookup';
 import { readIncomingResult } from './incoming-result';
-import type { CampaignLookup, CampaignResultsStore, RecordedResult } from './ports';
 import { encodeRecordedBatch, RECORDED_RESULTS_TOPIC } from './recorded-results-topic';
 import { GatewayPeers } from './gateway-peers';
-import { resultId } from './read-store-results';
 
-export const RECORDER_GROUP = 'results-gateway-recorder';
+const RECORDER_GROUP = 'results-gateway-recorder';
 const MAX_CACHED_CAMPAIGNS = 10_000;
 const CAMPAIGN_POLL_MS = 50;
 const MAX_RELAYS_IN_FLIGHT = 4;

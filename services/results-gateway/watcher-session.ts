@@ -11,8 +11,13 @@ import type { UserDoc } from '../../shared/read-models/read-model-types';
 import type { CampaignHub } from './campaign-hub';
 import type { CampaignWatcher } from './campaign-watcher';
 import { errorFrame } from './gateway-messages';
-import type { CampaignLookup, WatcherAuthenticator } from './ports';
+import type { CampaignLookup } from './campaign-lookup';
 import type { WatcherConnection } from './watcher-connection';
+
+/** Who a watcher's token belongs to (the operator API's sessions by default). */
+export interface WatcherAuthenticator {
+  userForToken(token: string): Promise<UserDoc | null>;
+}
 
 export interface WatcherSessionDeps {
   authenticator: WatcherAuthenticator;

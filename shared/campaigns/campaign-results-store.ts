@@ -41,7 +41,7 @@ export interface CampaignResultsStore {
   deleteCampaign(campaignId: number): Promise<number>;
 }
 
-export const CAMPAIGN_RESULTS = 'campaign_results';
+const CAMPAIGN_RESULTS = 'campaign_results';
 
 export const resultId = (campaignId: number, hostId: number) => `${campaignId}:${hostId}`;
 const countId = (campaignId: number) => `count:${campaignId}`;

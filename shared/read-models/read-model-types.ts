@@ -1,4 +1,5 @@
 /** The read models the projector builds and the GET endpoints serve, by logical collection name. */
+import type { CampaignTotals } from '../domain/campaigns/campaign-events';
 import type { FieldChange } from '../domain/specs/spec-diff';
 import type { EnrollSecret, SpecByKind, SpecKind } from '../domain/specs/spec-types';
 import type { GlobalRole } from '../domain/users/roles';
@@ -102,22 +103,12 @@ export interface HostStreamDoc {
 /** Live query campaigns, keyed by String(campaign id); projected from the campaign streams. */
 export const CAMPAIGNS = 'campaigns';
 
-export const CAMPAIGN_STATUSES = ['waiting', 'running', 'completed', 'stopped', 'expired'] as const;
+const CAMPAIGN_STATUSES = ['waiting', 'running', 'completed', 'stopped', 'expired'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 /** A campaign is over in these states: no more results are expected. */
 export const isFinalCampaignStatus = (status: CampaignStatus) =>
   status === 'completed' || status === 'stopped' || status === 'expired';
-
-/** Fleet's `totals` frame; computed when the campaign is created. `online` hosts are expected to answer. */
-export interface CampaignTotals {
-  count: number;
-  online: number;
-  offline: number;
-  missing_in_action: number;
-  /** Targeted hosts enrolled in the last 24 hours (Fleet's NewHosts). */
-  new?: number;
-}
 
 export interface CampaignDoc {
   id: number;
@@ -126,6 +117,7 @@ export interface CampaignDoc {
   user_id: number;
   status: CampaignStatus;
   target_host_ids: number[];
+  /** Fleet's `totals` frame, from CampaignCreated (computed then); `online` hosts are expected to answer. */
   totals: CampaignTotals;
   created_at: string;
   updated_at: string;

@@ -14,7 +14,7 @@ const STATE_COLLECTION = 'projection_state';
 const POINTER_KEY = 'pointer';
 const checkpointKey = (generation: number) => `checkpoint:${generation}`;
 
-export const physicalCollectionName = (generation: number, logicalName: string) => `g${generation}_${logicalName}`;
+const physicalCollectionName = (generation: number, logicalName: string) => `g${generation}_${logicalName}`;
 
 export function generationOfCollection(physicalName: string): number | null {
   const match = /^g(\d+)_/.exec(physicalName);

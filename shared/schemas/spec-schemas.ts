@@ -2,11 +2,11 @@
 import Joi from 'joi';
 
 export const MAX_NAME_LENGTH = 255;
-export const MAX_SQL_LENGTH = 65_536;
+const MAX_SQL_LENGTH = 65_536;
 const MAX_SPECS_PER_REQUEST = 5_000;
 
 /** A non-blank name without control characters. */
-export const nameSchema = Joi.string()
+const nameSchema = Joi.string()
   .min(1)
   .max(MAX_NAME_LENGTH)
   .pattern(/\S/, 'not blank')
@@ -19,7 +19,7 @@ const nameList = Joi.array().items(nameSchema).max(10_000);
 const uniqueByName = (items: Joi.Schema) =>
   Joi.array().items(items).max(MAX_SPECS_PER_REQUEST).unique('name').messages({ 'array.unique': 'two specs in the request have the same name' });
 
-export const querySpecSchema = Joi.object({
+const querySpecSchema = Joi.object({
   name: nameSchema.required(),
   description: text().default(''),
   query: sql.min(1).required(),
@@ -39,7 +39,7 @@ const packQuerySchema = Joi.object({
   denylist: Joi.boolean().allow(null).default(null),
 });
 
-export const packSpecSchema = Joi.object({
+const packSpecSchema = Joi.object({
   id: Joi.number().integer(),
   name: nameSchema.required(),
   description: text().default(''),
@@ -56,7 +56,7 @@ export const packSpecSchema = Joi.object({
     .default([]),
 });
 
-export const labelSpecSchema = Joi.object({
+const labelSpecSchema = Joi.object({
   id: Joi.number().integer(),
   name: nameSchema.required(),
   description: text().default(''),
@@ -67,7 +67,7 @@ export const labelSpecSchema = Joi.object({
   hosts: Joi.array().items(nameSchema).max(100_000),
 });
 
-export const policySpecSchema = Joi.object({
+const policySpecSchema = Joi.object({
   id: Joi.number().integer(),
   name: nameSchema.required(),
   description: text().default(''),
@@ -79,7 +79,7 @@ export const policySpecSchema = Joi.object({
 
 const enrollSecretSchema = Joi.object({ secret: Joi.string().min(1).max(255).required() });
 
-export const teamSpecSchema = Joi.object({
+const teamSpecSchema = Joi.object({
   name: nameSchema.required(),
   agent_options: Joi.object().unknown(true).allow(null).default(null),
   secrets: Joi.array().items(enrollSecretSchema).max(1_000).default([]),

@@ -6,7 +6,7 @@ const email = Joi.string().email({ tlds: false }).max(255);
 const name = Joi.string().min(1).max(255).pattern(/\S/, 'not blank');
 
 /** Fleet's rule: at least 12 characters, a number and a symbol. */
-export const passwordSchema = Joi.string()
+const passwordSchema = Joi.string()
   .min(12)
   .max(128)
   .pattern(/[0-9]/, 'a number')

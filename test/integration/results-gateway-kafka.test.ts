@@ -7,7 +7,7 @@ import { openLmdbReadStore } from '../../shared/adapters/read-store/lmdb-read-st
 import { CAMPAIGN_RESULTS_TOPIC } from '../../shared/campaigns/campaign-results-topic';
 import type { ReadStore } from '../../shared/ports/read-store';
 import type { ResultsBus } from '../../shared/ports/results-bus';
-import { readStoreResults } from '../../services/results-gateway/read-store-results';
+import { readStoreResults } from '../../shared/campaigns/campaign-results-store';
 import { RECORDED_RESULTS_TOPIC } from '../../services/results-gateway/recorded-results-topic';
 import { eventually } from '../support/eventually';
 import { kafkaBrokers } from '../support/kafka-broker';

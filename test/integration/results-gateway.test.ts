@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { createInProcessResultsBus } from '../../shared/adapters/results-bus/in-process-results-bus';
 import { OVERFLOW_CLOSE_CODE } from '../../services/results-gateway';
-import { readStoreResults } from '../../services/results-gateway/read-store-results';
+import { readStoreResults } from '../../shared/campaigns/campaign-results-store';
 import { RECORDED_RESULTS_TOPIC } from '../../services/results-gateway/recorded-results-topic';
 import { eventually } from '../support/eventually';
 import {

@@ -43,7 +43,7 @@ describe('unexpected errors (black box)', function () {
       config: { readYourWritesTimeoutMs: 1_000, sessionTtlHours: 1, bodyLimitBytes: 1_000_000, campaignExpirySeconds: 60, resultsRetentionDays: 0 },
       logger,
     };
-    http = await listen(createApiApp(deps, { metrics: createMetrics(), notReadyReason: async () => null }), 0, '127.0.0.1');
+    http = await listen(createApiApp(deps, { metrics: createMetrics(), healthChecks: [] }), 0, '127.0.0.1');
     await readStore.close();
   });
 

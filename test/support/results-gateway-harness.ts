@@ -11,6 +11,7 @@ import { createInProcessResultsBus } from '../../shared/adapters/results-bus/in-
 import { openLmdbReadStore } from '../../shared/adapters/read-store/lmdb-read-store';
 import { tokenHash } from '../../shared/auth/tokens';
 import { CAMPAIGN_RESULTS_TOPIC, type CampaignResultMessage } from '../../shared/campaigns/campaign-results-topic';
+import { loadConfig, type GatewayConfig } from '../../shared/config/config';
 import type { GlobalRole } from '../../shared/domain/users/roles';
 import { listen, type Listening } from '../../shared/http/listen';
 import { createMetrics } from '../../shared/observability/metrics';
@@ -25,7 +26,7 @@ import {
   type UserDoc,
 } from '../../shared/read-models/read-model-types';
 import { ReadModels } from '../../shared/read-models/read-models';
-import { DEFAULT_GATEWAY_CONFIG, startResultsGateway, type GatewayConfig, type ResultsGateway } from '../../services/results-gateway';
+import { startResultsGateway, type ResultsGateway } from '../../services/results-gateway';
 import { onSuiteEnd } from './teardown';
 
 export function newGatewayDataDir(): string {
@@ -59,7 +60,7 @@ export async function startGatewayHarness(
   const bus = options.bus ?? createInProcessResultsBus();
   const http = await listen((_req, res) => res.writeHead(404).end(), 0, '127.0.0.1');
   const gateway = await startResultsGateway({
-    gatewayConfig: { ...DEFAULT_GATEWAY_CONFIG, instanceId: `test-gateway-${process.pid}-${++instances}`, ...options.config },
+    gatewayConfig: { ...loadConfig({}).gateway, instanceId: `test-gateway-${process.pid}-${++instances}`, ...options.config },
     readModels,
     resultsBus: bus,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),

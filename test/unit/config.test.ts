@@ -28,7 +28,17 @@ function assertRejected(name: string, value: string): string {
 describe('loadConfig', () => {
   describe('with an empty environment', () => {
     it('uses the documented defaults', () => {
-      assert.deepEqual(loadConfig({}), {
+      const { gateway, ...shared } = loadConfig({});
+      assert.deepEqual(gateway, {
+        maxResultBytes: 1_048_576,
+        campaignWaitMs: 5_000,
+        maxWatcherBufferBytes: 4 * 1_048_576,
+        campaignPollMs: 1_000,
+        topicPartitions: 8,
+        peersPollMs: 5_000,
+        instanceId: gateway.instanceId,
+      });
+      assert.deepEqual(shared, {
         port: 8080,
         host: '0.0.0.0',
         dataDir: path.resolve('./data'),
@@ -204,6 +214,60 @@ describe('loadConfig', () => {
   });
 });
 
+describe('loadConfig: the results gateway settings', () => {
+  it('parses sizes with the same units as BODY_LIMIT, and the gateway timings', () => {
+    const { gateway } = loadConfig({
+      RESULT_MAX_BYTES: '512kb',
+      WATCHER_BUFFER_BYTES: '1.5mb',
+      CAMPAIGN_WAIT_MS: '0',
+      CAMPAIGN_POLL_MS: '20',
+      RESULTS_TOPIC_PARTITIONS: '4',
+      GATEWAY_PEERS_POLL_MS: '100',
+      GATEWAY_INSTANCE_ID: 'gateway-a.1',
+    });
+    assert.deepEqual(gateway, {
+      maxResultBytes: 512 * 1024,
+      maxWatcherBufferBytes: 1.5 * 1024 * 1024,
+      campaignWaitMs: 0,
+      campaignPollMs: 20,
+      topicPartitions: 4,
+      peersPollMs: 100,
+      instanceId: 'gateway-a.1',
+    });
+  });
+
+  it('names each instance afresh when GATEWAY_INSTANCE_ID is unset', () => {
+    const first = loadConfig({}).gateway.instanceId;
+    assert.match(first, /^gateway-[0-9a-f-]{36}$/);
+    assert.notEqual(loadConfig({}).gateway.instanceId, first);
+  });
+
+  const invalid: Array<[string, string[]]> = [
+    ['RESULT_MAX_BYTES', ['big', '0', '1tb']],
+    ['WATCHER_BUFFER_BYTES', ['-1', '0.1b']],
+    ['CAMPAIGN_WAIT_MS', ['-1', '60001', '1.5']],
+    ['CAMPAIGN_POLL_MS', ['9', '3600001']],
+    ['RESULTS_TOPIC_PARTITIONS', ['0', '1001', 'many']],
+    ['GATEWAY_PEERS_POLL_MS', ['99', '600001']],
+    ['GATEWAY_INSTANCE_ID', ['has space', 'a/b', 'x'.repeat(101)]],
+  ];
+  for (const [name, values] of invalid) {
+    for (const value of values) {
+      it(`rejects ${name}=${JSON.stringify(value.length > 20 ? value.slice(0, 20) + '...' : value)}`, () => {
+        assertRejected(name, value);
+      });
+    }
+  }
+
+  it('reports its problems together with the other services\'', () => {
+    const problems = problemsOf({ PORT: 'eighty', RESULT_MAX_BYTES: 'big', SHELL_IDLE_TIMEOUT_MS: '0' });
+    assert.deepEqual(
+      problems.map((line) => line.split('=')[0]),
+      ['PORT', 'RESULT_MAX_BYTES', 'SHELL_IDLE_TIMEOUT_MS'],
+    );
+  });
+});
+
 describe('describeConfig', () => {
   it('hides credentials in connection strings and keeps everything else', () => {
     const config = loadConfig({
@@ -225,5 +289,12 @@ describe('describeConfig', () => {
   it('hides secret-looking query parameters', () => {
     const config = loadConfig({ MONGO_URL: 'mongodb://mongo:27017/?tlsCertificateKeyFilePassword=pem-pass&w=1' });
     assert.equal(describeConfig(config).mongoUrl, 'mongodb://mongo:27017/?tlsCertificateKeyFilePassword=***&w=1');
+  });
+
+  it('lists every setting, including the gateway ones', () => {
+    const config = loadConfig({ GATEWAY_INSTANCE_ID: 'gateway-1' });
+    const summary = describeConfig(config);
+    assert.deepEqual(Object.keys(summary).sort(), Object.keys(config).sort());
+    assert.deepEqual(summary.gateway, config.gateway);
   });
 });

@@ -10,8 +10,8 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import { Server as SocketIoServer, type Socket } from 'socket.io';
-import type { WatcherAuthenticator } from '../ports';
 import type { WatcherConnection } from '../watcher-connection';
+import type { WatcherAuthenticator } from '../watcher-session';
 import type { StartSession } from './start-session';
 
 export const SOCKETIO_NAMESPACE = '/campaigns';

@@ -2,8 +2,11 @@
  * Embedded read store on LMDB (lmdb-js): one LMDB environment (a directory), one named
  * sub-database per collection, documents keyed by id and encoded with MessagePack.
  *
- * - Durable: overlapping sync is off, so a write's promise resolves only after its transaction
- *   has been committed and flushed to disk.
+ * - Durability: by default (what openReadStore uses) lmdb-js's overlapping sync is on: a write's
+ *   promise resolves once its transaction is committed, which survives the process being killed,
+ *   and the flush to disk follows without holding up the next transaction; a machine crash rolls
+ *   the store back to the last flushed commit, consistently. `waitForDiskFlush: true` turns
+ *   overlapping sync off, and a write then resolves only once flushed (see LmdbReadStoreOptions).
  * - bulk() runs as one LMDB transaction (atomic), after dropping operations that a later
  *   operation on the same id makes irrelevant. Documents passed to put/bulk must not be
  *   mutated before the returned promise resolves.

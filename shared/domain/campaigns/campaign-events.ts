@@ -5,7 +5,11 @@ export interface CampaignTotals {
   online: number;
   offline: number;
   missing_in_action: number;
-  new: number;
+  /**
+   * Targeted hosts enrolled in the last 24 hours (Fleet's NewHosts). CampaignCreated always has
+   * it; optional for campaign documents written without it (the operator API shows absent as 0).
+   */
+  new?: number;
 }
 
 export const CAMPAIGN_CREATED = 'CampaignCreated';

@@ -1,0 +1,126 @@
+/**
+ * Every environment variable Logbook reads, for every service, with its parser (parsers.ts), its
+ * default and what a valid value looks like. config.ts validates them all together and maps them
+ * to Config. The order here is the order problems are reported in.
+ */
+import { randomUUID } from 'node:crypto';
+import Joi from 'joi';
+import { brokerList, byteSize, connectionUrl, hostOrIp, MAX_TIMER_MS, numberIn } from './parsers';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface VariableRule {
+  /** Converts the trimmed, non-empty raw value; its default applies when the variable is unset. */
+  schema: Joi.Schema;
+  /** What a valid value looks like, for the error message. */
+  expected: string;
+  /** The value is a URL that may carry credentials: never echo them back. */
+  isUrl?: boolean;
+}
+
+const TEN_YEARS_IN_HOURS = 24 * 365 * 10;
+const ONE_WEEK_IN_SECONDS = 7 * 24 * 3600;
+const SIZE_EXPECTED = 'a positive size in bytes or with a unit b, kb, mb or gb';
+
+function milliseconds(min: number, max: number, defaultMs: number): VariableRule {
+  return {
+    schema: numberIn({ min, max }).default(defaultMs),
+    expected: `an integer number of milliseconds from ${min} to ${max}`,
+  };
+}
+
+function intervalSeconds(defaultSeconds: number, purpose: string): VariableRule {
+  return {
+    schema: numberIn({ min: 1, max: ONE_WEEK_IN_SECONDS }).default(defaultSeconds),
+    expected: `a whole number of seconds from 1 to ${ONE_WEEK_IN_SECONDS}: ${purpose}`,
+  };
+}
+
+export const VARIABLES = {
+  PORT: {
+    schema: numberIn({ min: 0, max: 65535 }).default(8080),
+    expected: 'an integer port from 0 to 65535 (0 picks any free port)',
+  },
+  HOST: {
+    schema: hostOrIp().default('0.0.0.0'),
+    expected: 'a host name or IP address to listen on, such as 0.0.0.0, 127.0.0.1 or ::',
+  },
+  DATA_DIR: {
+    schema: Joi.string().default('./data'),
+    expected: 'a directory path',
+  },
+  EVENTSTORE_URL: {
+    schema: connectionUrl(['esdb', 'esdb+discover'], { singleHostWithoutPort: [] }),
+    expected: 'an EventStoreDB connection string such as esdb://eventstore:2113?tls=false ' +
+      '(scheme esdb:// or esdb+discover://)',
+    isUrl: true,
+  },
+  MONGO_URL: {
+    schema: connectionUrl(['mongodb', 'mongodb+srv'], { singleHostWithoutPort: ['mongodb+srv'] }),
+    expected: 'a MongoDB connection string such as mongodb://mongo:27017 ' +
+      '(scheme mongodb:// or mongodb+srv://)',
+    isUrl: true,
+  },
+  MONGO_DB: {
+    schema: Joi.string().pattern(/^[^/\\. "$*<>:|?]{1,63}$/).default('logbook'),
+    expected: 'a MongoDB database name: 1 to 63 characters, none of / \\ . space " $ * < > : | ?',
+  },
+  KAFKA_BROKERS: {
+    schema: brokerList(),
+    expected: 'a comma-separated list of host:port, such as kafka:9092 or k1:9092,k2:9092',
+  },
+  LOG_LEVEL: {
+    schema: Joi.string().lowercase().valid(...LOG_LEVELS).default('info'),
+    expected: `one of ${LOG_LEVELS.join(', ')}`,
+  },
+  BODY_LIMIT: {
+    schema: byteSize().default(1_048_576),
+    expected: 'a positive size in bytes (such as 1048576) or with a unit b, kb, mb or gb ' +
+      '(such as 512kb or 1mb; 1kb = 1024 bytes)',
+  },
+  READ_YOUR_WRITES_TIMEOUT_MS: milliseconds(0, MAX_TIMER_MS, 5000),
+  SESSION_TTL_HOURS: {
+    schema: numberIn({ min: 0, minExclusive: true, max: TEN_YEARS_IN_HOURS, fractions: true }).default(24),
+    expected: `a number of hours greater than 0 and at most ${TEN_YEARS_IN_HOURS} (fractions allowed)`,
+  },
+  AGENT_BODY_LIMIT: {
+    schema: byteSize().default(16 * 1_048_576),
+    expected: `${SIZE_EXPECTED}, for bodies osquery hosts send (such as 16mb)`,
+  },
+  HOST_DETAIL_INTERVAL_S: intervalSeconds(3600, 'how often hosts refresh their facts'),
+  HOST_LABEL_INTERVAL_S: intervalSeconds(3600, 'how often hosts re-run label queries'),
+  HOST_POLICY_INTERVAL_S: intervalSeconds(3600, 'how often hosts re-run policy queries'),
+  CAMPAIGN_EXPIRY_S: intervalSeconds(900, 'how long a live query campaign waits for hosts to answer'),
+  RESULTS_RETENTION_DAYS: {
+    schema: numberIn({ min: 0, max: 3650, fractions: true }).default(0),
+    expected: 'a number of days from 0 to 3650 (fractions allowed; 0 keeps live query results forever)',
+  },
+  // The results gateway's settings.
+  RESULT_MAX_BYTES: {
+    schema: byteSize().default(1_048_576),
+    expected: `${SIZE_EXPECTED}, for one host's answer to a live query (such as 512kb)`,
+  },
+  CAMPAIGN_WAIT_MS: milliseconds(0, 60_000, 5_000),
+  WATCHER_BUFFER_BYTES: {
+    schema: byteSize().default(4 * 1_048_576),
+    expected: `${SIZE_EXPECTED}, for what a watcher may have unsent (such as 4mb)`,
+  },
+  CAMPAIGN_POLL_MS: milliseconds(10, 3_600_000, 1_000),
+  RESULTS_TOPIC_PARTITIONS: {
+    schema: numberIn({ min: 1, max: 1000 }).default(8),
+    expected: 'an integer from 1 to 1000',
+  },
+  GATEWAY_PEERS_POLL_MS: milliseconds(100, 600_000, 5_000),
+  GATEWAY_INSTANCE_ID: {
+    // A fresh id per start when unset: each instance is its own consumer group and relay origin.
+    schema: Joi.string().pattern(/^[A-Za-z0-9._-]{1,100}$/).default(() => `gateway-${randomUUID()}`),
+    expected: '1 to 100 letters, digits, dots, dashes or underscores',
+  },
+  // The shell broker's settings.
+  SHELL_SECRET_TTL_MS: milliseconds(1, MAX_TIMER_MS, 60_000),
+  SHELL_IDLE_TIMEOUT_MS: milliseconds(1, MAX_TIMER_MS, 900_000),
+} satisfies Record<string, VariableRule>;
+
+export type VariableName = keyof typeof VARIABLES;
+export const VARIABLE_NAMES = Object.keys(VARIABLES) as VariableName[];
