@@ -3,6 +3,7 @@
  * the same seed (and platform mix) yields the same uuid, hostname and serial, so a host that
  * re-enrolls is the same host to the server.
  */
+import type { HostFacts } from './sql-engine';
 import type { Platform } from './platforms';
 import { PLATFORMS } from './platforms';
 import { SeededRandom, stableBytes } from './seeded-random';
@@ -91,5 +92,26 @@ export function hostIdentity(seed: string, index: number, mix: PlatformMix): Hos
     ipAddress: `10.${Math.floor((index + 1) / 254 / 256) % 256}.${Math.floor((index + 1) / 254) % 256}.${((index + 1) % 254) + 1}`,
     macAddress,
     uptimeAtStart: random.int(600, 30 * 86400),
+  };
+}
+
+/** The facts osqueryd's SQL layer answers from for this host, as of its start (`now` moves on with each query). */
+export function factsAtStart(identity: HostIdentity, startedAtUnix: number): HostFacts {
+  return {
+    hostname: identity.hostname,
+    computer_name: identity.computerName,
+    local_hostname: identity.localHostname,
+    uuid: identity.uuid,
+    instance_id: identity.instanceId,
+    hardware_serial: identity.hardwareSerial,
+    board_serial: identity.boardSerial,
+    hardware_model: identity.hardwareModel,
+    physical_memory: identity.physicalMemory,
+    ip: identity.ipAddress,
+    mac: identity.macAddress,
+    boot_time: startedAtUnix - identity.uptimeAtStart,
+    osquery_start_time: startedAtUnix,
+    now: startedAtUnix,
+    config_id: '',
   };
 }

@@ -5,7 +5,8 @@
 import { hostIdentity } from './host-identity';
 import { OsqueryHttpClient } from './osquery-client';
 import { Scheduler } from './scheduler';
-import { SimulatedHost, type HostContext, type SimulatorCounters } from './simulated-host';
+import type { HostContext, SimulatorCounters } from './host-context';
+import { SimulatedHost } from './simulated-host';
 import { optionProblems, withDefaults, type HostSimulatorOptions } from './simulator-options';
 import { SqlEngine, type SqlEngineStats } from './sql-engine';
 

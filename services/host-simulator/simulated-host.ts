@@ -3,98 +3,23 @@
  * scheduled queries and flushes its logs, each loop on the shared scheduler, the way osqueryd's
  * threads do. Everything it needs from outside comes through the shared `HostContext`.
  */
-import type { HostIdentity } from './host-identity';
-import { OSQUERY_ENDPOINTS, type OsqueryHttpClient, type OsqueryResponse } from './osquery-client';
-import { appliesToHost, optionSeconds, parseOsqueryConfig, type OsqueryConfig, type ScheduledQuery } from './osquery-config';
+import type { DistributedReadEvent, HostContext, HostSummary } from './host-context';
+import { factsAtStart, type HostIdentity } from './host-identity';
+import { OSQUERY_ENDPOINTS, type OsqueryResponse } from './osquery-client';
+import { appliesToHost, optionSeconds, parseOsqueryConfig, type OsqueryConfig } from './osquery-config';
 import { PLATFORM_TYPE } from './platforms';
-import { differentialBatch, differentialEvents, SEVERITY, snapshotLine, statusLine, type LogLine, type ResultContext } from './result-log';
-import type { Scheduler, ScheduledTask } from './scheduler';
+import { LogBuffer } from './log-buffer';
+import { SEVERITY, snapshotLine, statusLine, type ResultContext } from './result-log';
+import type { ScheduledTask } from './scheduler';
+import { differentialLines, nextMultiple, scheduleStateFor, type ScheduleState } from './scheduled-results';
 import { OSQUERY_VERSION } from './simulated-tables';
 import { SeededRandom } from './seeded-random';
-import type { HostFacts, QueryResult, Row, SqlEngine } from './sql-engine';
-import type { HostSimulatorOptions } from './simulator-options';
+import { answerDistributedQueries } from './distributed-answers';
+import type { HostFacts, QueryResult, Row } from './sql-engine';
 
-export interface SimulatorCounters {
-  enrollments: number;
-  reenrollments: number;
-  enrollFailures: number;
-  configFetches: number;
-  checkIns: number;
-  distributedWrites: number;
-  queriesAnswered: number;
-  queryErrors: number;
-  discoverySkipped: number;
-  scheduledRuns: number;
-  resultLogLines: number;
-  statusLogLines: number;
-  logPosts: number;
-  httpErrors: number;
-}
 
-export interface HostContext {
-  options: HostSimulatorOptions;
-  engine: SqlEngine;
-  client: OsqueryHttpClient;
-  scheduler: Scheduler;
-  counters: SimulatorCounters;
-  /** Parsed configs by their text: hosts with the same config share one parse. */
-  configs: Map<string, OsqueryConfig>;
-  isStopped(): boolean;
-}
-
-export interface HostSummary {
-  index: number;
-  platform: string;
-  hostIdentifier: string;
-  uuid: string;
-  hostname: string;
-}
-
-export interface EnrollEvent {
-  host: HostSummary;
-  nodeKey: string;
-  reenroll: boolean;
-}
-
-export interface DistributedReadEvent {
-  host: HostSummary;
-  receivedAtEpochMs: number;
-  queries: Record<string, string>;
-  discovery: Record<string, string>;
-  accelerate?: number;
-}
-
-export interface DistributedWriteEvent {
-  host: HostSummary;
-  nodeKey: string;
-  /** Wall-clock time (ms since the epoch, fractional) when the request got its socket, just before the body went out. */
-  sentAtEpochMs: number;
-  /** performance.now() at the same moment, for latency within this process. */
-  sentAtMonotonicMs: number;
-  queryNames: string[];
-  statuses: Record<string, number>;
-  rowCounts: Record<string, number>;
-}
-
-interface ScheduleState {
-  query: ScheduledQuery;
-  splayedInterval: number;
-  nextDueUnix: number;
-  previous: Row[] | null;
-  counter: number;
-}
-
-/** Longest a host keeps undelivered log lines of one kind (osquery's buffered_log_max purges too). */
+/** Most undelivered log lines of one kind a host keeps (osquery's buffered_log_max purges too). */
 const MAX_BUFFERED_LINES = 5000;
-const rowKeys = new WeakMap<Row, string>();
-function rowKey(row: Row): string {
-  let key = rowKeys.get(row);
-  if (key === undefined) {
-    key = JSON.stringify(row);
-    rowKeys.set(row, key);
-  }
-  return key;
-}
 
 export class SimulatedHost {
   readonly hostIdentifier: string;
@@ -105,8 +30,7 @@ export class SimulatedHost {
   private schedule: ScheduleState[] = [];
   private scheduleTask: ScheduledTask | null = null;
   private loadDecorations: Record<string, string> = {};
-  private results: LogLine[] = [];
-  private statuses: LogLine[] = [];
+  private readonly logs = new LogBuffer(MAX_BUFFERED_LINES);
   private accelerateUntilUnix = 0;
   private readonly random: SeededRandom;
   private readonly facts: HostFacts;
@@ -117,23 +41,7 @@ export class SimulatedHost {
     this.hostIdentifier = kind === 'hostname' ? identity.hostname : kind === 'instance' ? identity.instanceId : identity.uuid;
     this.summary = { index: identity.index, platform: identity.platform, hostIdentifier: this.hostIdentifier, uuid: identity.uuid, hostname: identity.hostname };
     this.random = new SeededRandom(context.options.seed, 'behaviour', identity.index);
-    this.facts = {
-      hostname: identity.hostname,
-      computer_name: identity.computerName,
-      local_hostname: identity.localHostname,
-      uuid: identity.uuid,
-      instance_id: identity.instanceId,
-      hardware_serial: identity.hardwareSerial,
-      board_serial: identity.boardSerial,
-      hardware_model: identity.hardwareModel,
-      physical_memory: identity.physicalMemory,
-      ip: identity.ipAddress,
-      mac: identity.macAddress,
-      boot_time: startedAtUnix - identity.uptimeAtStart,
-      osquery_start_time: startedAtUnix,
-      now: startedAtUnix,
-      config_id: '',
-    };
+    this.facts = factsAtStart(identity, startedAtUnix);
   }
 
   get nodeKey(): string | null {
@@ -351,15 +259,7 @@ export class SimulatedHost {
     const nowUnix = Date.now() / 1000;
     this.schedule = config.schedule
       .filter((query) => (query.pack === undefined || packAllowed.get(query.pack)) && appliesToHost(query, this.identity.platform, this.identity.hostname))
-      .map((query) => {
-        const old = previous.get(query.name);
-        if (old && old.query.query === query.query && old.query.interval === query.interval) return { ...old, query };
-        // osqueryd splays each interval by up to schedule_splay_percent (10 %) and runs a query when
-        // the clock is a multiple of the splayed interval.
-        const splay = Math.floor(query.interval * 0.1);
-        const splayedInterval = Math.max(1, query.interval + (splay > 0 ? this.random.int(-splay, splay) : 0));
-        return { query, splayedInterval, nextDueUnix: nextMultiple(nowUnix, splayedInterval), previous: old?.previous ?? null, counter: old?.counter ?? 0 };
-      });
+      .map((query) => scheduleStateFor(query, previous.get(query.name), this.random, nowUnix));
     this.armSchedule();
   }
 
@@ -409,51 +309,27 @@ export class SimulatedHost {
     const unixTime = Math.floor(Date.now() / 1000);
     const context: ResultContext = { name: state.query.name, hostIdentifier: this.hostIdentifier, unixTime, epoch: 0, counter: 0, decorations: this.currentDecorations() };
     if (state.query.snapshot) {
-      this.pushResults([snapshotLine(context, result.rows)]);
+      this.logs.push('result', [snapshotLine(context, result.rows)]);
       return;
     }
-    let added: Row[];
-    let removed: Row[];
-    if (state.previous === null) {
-      added = result.rows;
-      removed = [];
-      state.counter = 0;
-    } else {
-      ({ added, removed } = diffRows(state.previous, result.rows));
-      if (added.length > 0 || removed.length > 0) state.counter++;
-    }
-    state.previous = result.rows;
-    if (!state.query.removed) removed = [];
-    if (added.length === 0 && removed.length === 0) return;
-    context.counter = state.counter;
     const events = this.config?.options.log_result_events;
-    const asEvents = !(events === false || events === 'false');
-    this.pushResults(asEvents ? differentialEvents(context, added, removed) : [differentialBatch(context, added, removed)]);
-  }
-
-  private pushResults(lines: LogLine[]): void {
-    for (const line of lines) this.results.push(line);
-    if (this.results.length > MAX_BUFFERED_LINES) this.results.splice(0, this.results.length - MAX_BUFFERED_LINES);
+    this.logs.push('result', differentialLines(state, result.rows, context, !(events === false || events === 'false')));
   }
 
   private status(severity: number, filename: string, line: number, message: string): void {
-    this.statuses.push(statusLine(this.hostIdentifier, Math.floor(Date.now() / 1000), severity, filename, line, message, this.loadDecorations));
-    if (this.statuses.length > MAX_BUFFERED_LINES) this.statuses.splice(0, this.statuses.length - MAX_BUFFERED_LINES);
+    this.logs.push('status', [statusLine(this.hostIdentifier, Math.floor(Date.now() / 1000), severity, filename, line, message, this.loadDecorations)]);
   }
 
   private async flushLogs(): Promise<void> {
     for (const logType of ['result', 'status'] as const) {
-      const buffer = logType === 'result' ? this.results : this.statuses;
-      if (buffer.length === 0) continue;
-      const batch = buffer.slice(0, this.context.options.loggerTlsMaxLines);
+      const batch = this.logs.batch(logType, this.context.options.loggerTlsMaxLines);
+      if (batch.length === 0) continue;
       const response = await this.request(OSQUERY_ENDPOINTS.log, { log_type: logType, data: batch });
       if (!response) continue;
       this.context.counters.logPosts++;
       if (logType === 'result') this.context.counters.resultLogLines += batch.length;
       else this.context.counters.statusLogLines += batch.length;
-      const current = logType === 'result' ? this.results : this.statuses;
-      const start = current.indexOf(batch[0]);
-      if (start >= 0) current.splice(start, batch.length);
+      this.logs.acknowledge(logType, batch);
     }
   }
 
@@ -500,34 +376,8 @@ export class SimulatedHost {
     if (names.some((name) => name === '' || queries[name] === '')) return;
     if (names.length === 0) return;
 
-    const body = { queries: {} as Record<string, Row[]>, statuses: {} as Record<string, number>, messages: {} as Record<string, string>, stats: {} as Record<string, object> };
-    const rowCounts: Record<string, number> = {};
     const options = this.context.options;
-    for (const name of names) {
-      const started = performance.now();
-      let rows: Row[] = [];
-      let status = 0;
-      let message = '';
-      if (this.random.chance(options.queryErrorProbability)) {
-        status = 1;
-        message = 'simulated error: query failed';
-      } else {
-        const result = this.query(queries[name]);
-        if (result.ok) rows = this.random.chance(options.emptyResultProbability) ? [] : result.rows;
-        else {
-          status = 1;
-          message = result.message;
-        }
-      }
-      const wallMs = Math.round(performance.now() - started);
-      body.queries[name] = rows;
-      body.statuses[name] = status;
-      body.messages[name] = message;
-      body.stats[name] = { wall_time_ms: wallMs, user_time: wallMs, system_time: 0, memory: 0 };
-      rowCounts[name] = rows.length;
-      this.context.counters.queriesAnswered++;
-      if (status !== 0) this.context.counters.queryErrors++;
-    }
+    const { body, rowCounts } = answerDistributedQueries(names, queries, (sql) => this.query(sql), this.random, options, this.context.counters);
     const written = await this.request(OSQUERY_ENDPOINTS.distributedWrite, body, (nodeKey) =>
       options.hooks.onDistributedWrite?.({
         host: this.summary,
@@ -543,36 +393,6 @@ export class SimulatedHost {
   }
 }
 
-function nextMultiple(nowUnix: number, interval: number): number {
-  return (Math.floor(nowUnix / interval) + 1) * interval;
-}
-
 function isStringRecord(value: unknown): value is Record<string, string> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.values(value as object).every((item) => typeof item === 'string');
-}
-
-/** osquery's diff: rows of `current` not in `previous` are added; the rest of `previous` removed (as multisets). */
-export function diffRows(previous: Row[], current: Row[]): { added: Row[]; removed: Row[] } {
-  const remaining = new Map<string, number>();
-  for (const row of previous) {
-    const key = rowKey(row);
-    remaining.set(key, (remaining.get(key) ?? 0) + 1);
-  }
-  const added: Row[] = [];
-  for (const row of current) {
-    const key = rowKey(row);
-    const count = remaining.get(key) ?? 0;
-    if (count > 0) remaining.set(key, count - 1);
-    else added.push(row);
-  }
-  const removed: Row[] = [];
-  for (const row of previous) {
-    const key = rowKey(row);
-    const count = remaining.get(key) ?? 0;
-    if (count > 0) {
-      removed.push(row);
-      remaining.set(key, count - 1);
-    }
-  }
-  return { added, removed };
 }

@@ -1,7 +1,7 @@
 /** The host simulator's settings, their defaults, and their validation (shared by CLI and API). */
 import type { PlatformMix } from './host-identity';
 import { PLATFORMS } from './platforms';
-import type { DistributedReadEvent, DistributedWriteEvent, EnrollEvent } from './simulated-host';
+import type { DistributedReadEvent, DistributedWriteEvent, EnrollEvent } from './host-context';
 
 export type HostIdentifierKind = 'uuid' | 'hostname' | 'instance';
 

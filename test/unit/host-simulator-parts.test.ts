@@ -4,7 +4,7 @@ import { parseCliArguments } from '../../services/host-simulator/cli-arguments';
 import { hostIdentity } from '../../services/host-simulator/host-identity';
 import { parseOsqueryConfig } from '../../services/host-simulator/osquery-config';
 import { calendarTime, statusLine } from '../../services/host-simulator/result-log';
-import { diffRows } from '../../services/host-simulator/simulated-host';
+import { diffRows } from '../../services/host-simulator/scheduled-results';
 
 const MIX = { darwin: 1, ubuntu: 1, centos: 1, windows: 1 };
 
