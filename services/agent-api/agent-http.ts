@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gunzip, inflate } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { Metrics } from '../../shared/observability/metrics';
+import { parseAgentBody } from './agent-body';
 import { AgentRequestError, badRequest } from './agent-errors';
 import type { AgentService, Body } from './agent-service';
 
@@ -16,13 +17,14 @@ const inflateAsync = promisify(inflate);
 
 type Operation = (agent: AgentService, body: Body) => Promise<object> | object;
 
-const OPERATIONS: Record<string, Operation> = {
-  enroll: (agent, body) => agent.enroll(body),
-  config: async (agent, body) => agent.config(await agent.authenticate(body)),
-  'distributed/read': async (agent, body) => agent.distributedRead(await agent.authenticate(body)),
-  'distributed/write': async (agent, body) => agent.distributedWrite(await agent.authenticate(body), body),
-  log: async (agent, body) => agent.log(await agent.authenticate(body), body),
-};
+/** By path; a Map, so no path can name an Object.prototype member. */
+const OPERATIONS = new Map<string, Operation>([
+  ['enroll', (agent, body) => agent.enroll(body)],
+  ['config', async (agent, body) => agent.config(await agent.authenticate(body))],
+  ['distributed/read', async (agent, body) => agent.distributedRead(await agent.authenticate(body))],
+  ['distributed/write', async (agent, body) => agent.distributedWrite(await agent.authenticate(body), body)],
+  ['log', async (agent, body) => agent.log(await agent.authenticate(body), body)],
+]);
 
 export interface AgentHttpOptions {
   bodyLimitBytes: number;
@@ -63,17 +65,6 @@ async function decode(raw: Buffer, encoding: string | undefined, limit: number):
   throw new AgentRequestError(415, `unsupported content encoding "${encoding}"`);
 }
 
-function parse(raw: Buffer): Body {
-  let body: unknown;
-  try {
-    body = JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw badRequest('request body is not valid JSON');
-  }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('request body must be a JSON object');
-  return body as Body;
-}
-
 function send(res: ServerResponse, status: number, body: object): void {
   const json = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
@@ -87,7 +78,7 @@ export function createAgentHttpHandler(agent: AgentService, options: AgentHttpOp
     if (!url.startsWith(PREFIX)) return false;
     const started = performance.now();
     const path = url.slice(PREFIX.length).split('?')[0];
-    const operation = Object.hasOwn(OPERATIONS, path) ? OPERATIONS[path] : undefined;
+    const operation = OPERATIONS.get(path);
     const route = operation ? PREFIX + path : `${PREFIX}*`;
     const finish = (status: number, body: object) => {
       send(res, status, body);
@@ -106,7 +97,7 @@ export function createAgentHttpHandler(agent: AgentService, options: AgentHttpOp
     }
     readBody(req, options.bodyLimitBytes)
       .then((raw) => decode(raw, req.headers['content-encoding'], options.bodyLimitBytes))
-      .then((raw) => operation(agent, parse(raw)))
+      .then((raw) => operation(agent, parseAgentBody(raw)))
       .then(
         (answer) => finish(200, answer),
         (error: unknown) => {

@@ -107,8 +107,13 @@ export class AgentService {
     if (interpreted.answeredDetails) host.detailsAt = now;
     if (interpreted.answeredLabels) host.labelsAt = now;
     if (interpreted.answeredPolicies) host.policiesAt = now;
-    if (this.deps.live) {
-      for (const answer of interpreted.campaignAnswers) await this.deps.live.recordAnswer(host, answer.campaignId, answer.rows, answer.error);
+    const live = this.deps.live;
+    if (live && interpreted.campaignAnswers.length > 0) {
+      // Every answer is tried, so one failing produce does not leave the others unsent; a
+      // failed one is asked again at the next check-in (see LiveCampaigns) and the host gets a 5xx.
+      const outcomes = await Promise.allSettled(interpreted.campaignAnswers.map((answer) => live.recordAnswer(host, answer.campaignId, answer.rows, answer.error)));
+      const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      if (failure) throw failure.reason;
     }
     return {};
   }

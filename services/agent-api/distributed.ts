@@ -28,7 +28,10 @@ export type Row = Record<string, string>;
 export interface LiveQueries {
   /** Campaign queries waiting for this host, by campaign id. */
   pendingFor(host: HostRecord, now: number): Map<number, string>;
-  /** The host's answer to a campaign; answers to campaigns it was not asked are ignored. */
+  /**
+   * The host's answer to a campaign; answers to campaigns it was not asked are ignored. Rejects
+   * when the answer could not be stored, and then hands the campaign out again at the next read.
+   */
   recordAnswer(host: HostRecord, campaignId: number, rows: Row[], error: string | null): Promise<void>;
 }
 
@@ -63,7 +66,7 @@ function due(lastDone: number, lastAsked: number, intervalMs: number, changedAt:
 export function distributedRead(view: AgentView, host: HostRecord, intervals: RefreshIntervals, now: number, live?: LiveQueries): DistributedReadAnswer {
   const queries: Record<string, string> = {};
   if (due(host.detailsAt, host.askedDetailsAt, intervals.detailsMs, 0, now)) {
-    for (const [name, detail] of Object.entries(DETAIL_QUERIES)) queries[DETAIL_QUERY_PREFIX + name] = detail.sql;
+    for (const [name, detail] of DETAIL_QUERIES) queries[DETAIL_QUERY_PREFIX + name] = detail.sql;
     host.askedDetailsAt = now;
   }
   if (due(host.labelsAt, host.askedLabelsAt, intervals.labelsMs, view.labelsChangedAt, now)) {
@@ -85,10 +88,14 @@ export function distributedRead(view: AgentView, host: HostRecord, intervals: Re
   return answer;
 }
 
+/**
+ * A distributed/write's answers by query name. Maps, never plain objects: the names are the
+ * host's, and a name such as `__proto__` or `constructor` must be just a name.
+ */
 export interface DistributedWrite {
-  queries: Record<string, Row[]>;
-  statuses: Record<string, number>;
-  messages: Record<string, string>;
+  queries: ReadonlyMap<string, Row[]>;
+  statuses: ReadonlyMap<string, number>;
+  messages: ReadonlyMap<string, string>;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -103,16 +110,26 @@ export function parseDistributedWrite(body: Record<string, unknown>): Distribute
   if (!isObject(queries)) throw badRequest('"queries" must be an object of query name to rows');
   if (!isObject(statuses)) throw badRequest('"statuses" must be an object of query name to status code');
   if (!isObject(messages)) throw badRequest('"messages" must be an object of query name to message');
+  const write = { queries: new Map<string, Row[]>(), statuses: new Map<string, number>(), messages: new Map<string, string>() };
   for (const [name, rows] of Object.entries(queries)) {
     if (!Array.isArray(rows) || !rows.every(isObject)) throw badRequest(`"queries.${name}" must be an array of rows (objects)`);
+    write.queries.set(name, rows as Row[]);
   }
   for (const [name, status] of Object.entries(statuses)) {
     if (typeof status !== 'number' || !Number.isInteger(status)) throw badRequest(`"statuses.${name}" must be an integer`);
+    write.statuses.set(name, status);
   }
   for (const [name, message] of Object.entries(messages)) {
     if (typeof message !== 'string') throw badRequest(`"messages.${name}" must be a string`);
+    write.messages.set(name, message);
   }
-  return { queries: queries as Record<string, Row[]>, statuses: statuses as Record<string, number>, messages: messages as Record<string, string> };
+  return write;
+}
+
+export interface CampaignAnswer {
+  campaignId: number;
+  rows: Row[];
+  error: string | null;
 }
 
 export interface InterpretedWrite {
@@ -120,7 +137,7 @@ export interface InterpretedWrite {
   answeredDetails: boolean;
   answeredLabels: boolean;
   answeredPolicies: boolean;
-  campaignAnswers: Array<{ campaignId: number; rows: Row[]; error: string | null }>;
+  campaignAnswers: CampaignAnswer[];
 }
 
 function idAfter(name: string, prefix: string): number | null {
@@ -129,42 +146,41 @@ function idAfter(name: string, prefix: string): number | null {
 }
 
 /**
- * What a distributed/write says. Every name must be one Logbook hands out and refer to something
- * that exists; otherwise the whole write is refused (400) and nothing of it is recorded.
+ * What a distributed/write says. As osquery's Fleet does, answers to queries Logbook does not
+ * hand out (an unknown name, a label or policy since deleted) are ignored, and the rest is
+ * recorded; campaign answers are sorted out by the live campaigns (which drop the ones not asked).
  */
 export function interpretDistributedWrite(view: AgentView, write: DistributedWrite): InterpretedWrite {
   const facts: Partial<HostFacts> = {};
   const labels = new Map<number, boolean>();
   const policies = new Map<number, boolean>();
   const result: InterpretedWrite = { report: { facts, labels, policies }, answeredDetails: false, answeredLabels: false, answeredPolicies: false, campaignAnswers: [] };
-  const unknown: string[] = [];
-  const names = new Set([...Object.keys(write.queries), ...Object.keys(write.statuses)]);
+  const names = new Set([...write.queries.keys(), ...write.statuses.keys()]);
   for (const name of names) {
-    const rows = write.queries[name] ?? [];
-    const failed = (write.statuses[name] ?? 0) !== 0;
+    const rows = write.queries.get(name) ?? [];
+    const status = write.statuses.get(name) ?? 0;
+    const failed = status !== 0;
     if (name.startsWith(DETAIL_QUERY_PREFIX)) {
-      const detail = DETAIL_QUERIES[name.slice(DETAIL_QUERY_PREFIX.length)];
-      if (!detail) unknown.push(name);
-      else if (!failed) Object.assign(facts, detail.facts(rows));
+      const detail = DETAIL_QUERIES.get(name.slice(DETAIL_QUERY_PREFIX.length));
+      if (!detail) continue;
+      if (!failed) Object.assign(facts, detail.facts(rows));
       result.answeredDetails = true;
     } else if (name.startsWith(LABEL_QUERY_PREFIX)) {
       const id = idAfter(name, LABEL_QUERY_PREFIX);
-      if (id === null || !view.labels.has(id)) unknown.push(name);
-      else if (!failed) labels.set(id, rows.length > 0);
+      if (id === null || !view.labels.has(id)) continue;
+      if (!failed) labels.set(id, rows.length > 0);
       result.answeredLabels = true;
     } else if (name.startsWith(POLICY_QUERY_PREFIX)) {
       const id = idAfter(name, POLICY_QUERY_PREFIX);
-      if (id === null || !view.policies.has(id)) unknown.push(name);
-      else if (!failed) policies.set(id, rows.length > 0);
+      if (id === null || !view.policies.has(id)) continue;
+      if (!failed) policies.set(id, rows.length > 0);
       result.answeredPolicies = true;
     } else if (name.startsWith(CAMPAIGN_QUERY_PREFIX)) {
       const id = idAfter(name, CAMPAIGN_QUERY_PREFIX);
-      if (id === null) unknown.push(name);
-      else result.campaignAnswers.push({ campaignId: id, rows: failed ? [] : rows, error: failed ? write.messages[name] || `query failed with status ${write.statuses[name]}` : null });
-    } else {
-      unknown.push(name);
+      if (id === null) continue;
+      const error = failed ? write.messages.get(name) || `query failed with status ${status}` : null;
+      result.campaignAnswers.push({ campaignId: id, rows: failed ? [] : rows, error });
     }
   }
-  if (unknown.length > 0) throw badRequest(`results for queries this host was not asked: ${unknown.slice(0, 10).join(', ')}`);
   return result;
 }

@@ -62,8 +62,11 @@ export interface DetailQuery {
 
 const firstRow = (extract: (row: Row) => Partial<HostFacts>) => (rows: Row[]) => (rows.length > 0 ? extract(rows[0]) : {});
 
-/** Sent as `fleet_detail_query_<name>` when a host's facts are due for a refresh. */
-export const DETAIL_QUERIES: Record<string, DetailQuery> = {
+/**
+ * Sent as `fleet_detail_query_<name>` when a host's facts are due for a refresh. A Map: the names
+ * in a host's answer are looked up here, and no name may reach an Object.prototype member.
+ */
+export const DETAIL_QUERIES: ReadonlyMap<string, DetailQuery> = new Map(Object.entries({
   system_info: {
     sql: 'SELECT hostname, uuid, hardware_serial, hardware_vendor, hardware_model, cpu_brand, cpu_logical_cores, physical_memory, computer_name FROM system_info LIMIT 1;',
     facts: firstRow(factsFromSystemInfo),
@@ -80,7 +83,7 @@ export const DETAIL_QUERIES: Record<string, DetailQuery> = {
     sql: "SELECT address FROM interface_addresses WHERE address NOT LIKE '127.%' AND address NOT LIKE '%:%' AND address != '' LIMIT 1;",
     facts: firstRow(factsFromPrimaryInterface),
   },
-};
+} satisfies Record<string, DetailQuery>));
 
 export const DETAIL_QUERY_PREFIX = 'fleet_detail_query_';
 export const LABEL_QUERY_PREFIX = 'fleet_label_query_';

@@ -4,6 +4,10 @@
  * has not answered a minute later), until the campaign ends or expires. Its answer goes to the
  * campaign-results topic, keyed by campaign id; answers to campaigns that did not target the
  * host, or that it already answered, are dropped.
+ *
+ * Invariant: a host stops being asked a campaign only once its answer is durable on the bus. If
+ * producing the answer fails (the host gets a 5xx), the campaign is handed to the host again at
+ * its very next distributed/read, not a minute later.
  */
 import { CAMPAIGN_RESULTS_TOPIC, type CampaignResultMessage } from '../../shared/campaigns/campaign-results-topic';
 import { CAMPAIGN_CREATED, CAMPAIGN_ENDED, type CampaignCreated, type CampaignEnded } from '../../shared/domain/campaigns/campaign-events';
@@ -84,7 +88,18 @@ export class LiveCampaigns implements LiveQueries {
       error,
       answered_at: new Date().toISOString(),
     };
-    await this.bus.produce(CAMPAIGN_RESULTS_TOPIC, [{ key: String(campaignId), value: JSON.stringify(message) }]);
+    try {
+      await this.bus.produce(CAMPAIGN_RESULTS_TOPIC, [{ key: String(campaignId), value: JSON.stringify(message) }]);
+    } catch (produceError) {
+      this.askAgain(hostId, campaignId);
+      throw produceError;
+    }
     this.forget(hostId, campaignId);
+  }
+
+  /** Marks a campaign as not handed out to the host, so its next distributed/read gets it. */
+  private askAgain(hostId: number, campaignId: number): void {
+    const forHost = this.waiting.get(hostId);
+    if (forHost?.has(campaignId)) forHost.set(campaignId, 0);
   }
 }

@@ -32,7 +32,9 @@ function configFromAgentOptions(agentOptions: unknown, platform: string): Json |
   const root = asObject(agentOptions);
   const options = asObject(root?.spec) ?? root;
   if (!options) return undefined;
-  const override = asObject(asObject(asObject(options.overrides)?.platforms)?.[platform]);
+  // The platform is the host's word: only an own property of the overrides may match it.
+  const platforms = asObject(asObject(options.overrides)?.platforms);
+  const override = platforms && Object.hasOwn(platforms, platform) ? asObject(platforms[platform]) : undefined;
   return override ?? asObject(options.config);
 }
 
@@ -75,10 +77,11 @@ function scheduledQuery(entry: PackQuery, sql: string): OsqueryScheduledQuery {
 }
 
 export function osqueryConfigFor(view: AgentView, host: HostRecord): OsqueryConfig {
-  const packs: OsqueryConfig['packs'] = {};
+  // Null-prototype objects: a pack or query named `__proto__` is just a name.
+  const packs: OsqueryConfig['packs'] = Object.create(null);
   for (const name of packsTargeting(view, host)) {
     const pack = view.packs.get(name)!;
-    const queries: Record<string, OsqueryScheduledQuery> = {};
+    const queries: Record<string, OsqueryScheduledQuery> = Object.create(null);
     for (const entry of pack.queries) {
       const saved = view.queries.get(entry.query);
       if (saved) queries[entry.name] = scheduledQuery(entry, saved.query);

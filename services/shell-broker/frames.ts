@@ -3,6 +3,8 @@
  * To the launcher: '1' input, '2' ping, '3' resize {"columns","rows"}.
  * From the launcher: '0' auth (secret, first frame only), '1' output (base64), '2' pong, '3' window title.
  * The broker relays frames as they are; it only checks that each is one the other side expects.
+ * An auth frame is never relayed: it is read at the join, or, from a launcher that authenticated
+ * with its Bearer header and sends one anyway, dropped (see LiveSession).
  */
 import type { RawData } from 'ws';
 
@@ -64,4 +66,9 @@ export function checkLauncherFrame(data: RawData, isBinary: boolean): FrameCheck
 
 export function frameText(data: RawData, isBinary: boolean): string | null {
   return asText(data, isBinary);
+}
+
+/** A launcher's `"0"+secret` auth frame (redundant once the launcher is authenticated). */
+export function isLauncherAuthFrame(data: RawData, isBinary: boolean): boolean {
+  return asText(data, isBinary)?.[0] === '0';
 }

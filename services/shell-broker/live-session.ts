@@ -8,7 +8,7 @@
 import { WebSocket } from 'ws';
 import type { ShellOperator, ShellSessionClosed } from '../../shared/domain/shells/shell-events';
 import type { ShellHost } from '../../shared/ports/shell-hosts';
-import { checkLauncherFrame, checkOperatorFrame, type FrameCheck } from './frames';
+import { checkLauncherFrame, checkOperatorFrame, isLauncherAuthFrame, type FrameCheck } from './frames';
 import type { Frame, FrameQueue } from './frame-queue';
 
 /** Pause reading a side while the other side has more than this queued for sending. */
@@ -93,9 +93,23 @@ export class LiveSession {
     const other: Side = side === 'launcher' ? 'operator' : 'launcher';
     const bothJoined = this.sockets[other] !== null;
     this.lastActivity = Date.now();
-    frames.pipeTo((frame) => this.relay(side, frame));
+    frames.pipeTo((frame) => this.received(side, frame));
     if (bothJoined) this.flushWaiting();
   }
+
+  /**
+   * A frame as it arrives. The launcher is authenticated once attached, so a first frame that is
+   * an auth frame (a launcher that sent the Bearer header and the "0"+secret frame as well) is
+   * dropped, never relayed: it carries the secret and nothing the operator needs.
+   */
+  private received(from: Side, frame: Frame): void {
+    const first = !this.receivedAny[from];
+    this.receivedAny[from] = true;
+    if (from === 'launcher' && first && isLauncherAuthFrame(frame.data, frame.isBinary)) return;
+    this.relay(from, frame);
+  }
+
+  private readonly receivedAny: Record<Side, boolean> = { launcher: false, operator: false };
 
   private relay(from: Side, frame: Frame): void {
     if (this.closed) return;

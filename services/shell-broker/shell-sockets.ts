@@ -1,7 +1,8 @@
 /**
  * The broker's WebSocket endpoints on the API's HTTP server:
  * - `/api/v1/shells/<session id>`: the launcher, with the session's secret as
- *   `Authorization: Bearer <secret>` or as its first frame `"0" + secret`;
+ *   `Authorization: Bearer <secret>` or as its first frame `"0" + secret` (a launcher that sends
+ *   both is authenticated by the header; its redundant auth frame is dropped by the live session);
  * - `/api/v1/fleet/shells/<session id>/websocket`: the operator, whose first frame is
  *   `{"type":"auth","data":{"token":...}}`.
  * Every refusal completes the handshake and then closes with a code and a reason the client can show.

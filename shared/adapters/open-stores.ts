@@ -9,7 +9,7 @@ import type { Config } from '../config/config';
 import type { EventStore } from '../ports/event-store';
 import type { ReadStore } from '../ports/read-store';
 import type { ResultsBus } from '../ports/results-bus';
-import { createInProcessResultsBus } from './results-bus/in-process-results-bus';
+import { openJournaledInProcessResultsBus } from './results-bus/in-process-results-bus';
 import { connectKafkaResultsBus, type KafkaLogRecord } from './results-bus/kafka-results-bus';
 import { connectEventStoreDb } from './event-store/eventstoredb-event-store';
 import { openLmdbEventStore } from './event-store/lmdb-event-store';
@@ -51,12 +51,17 @@ export async function openStores(config: Config): Promise<Stores> {
 }
 
 /**
- * Kafka when KAFKA_BROKERS is set, else the in-process bus, which keeps only the newest messages
- * of each partition (it lives in memory; consumers of this process read them long before).
+ * Kafka when KAFKA_BROKERS is set, else the in-process bus, journaled under
+ * DATA_DIR/results-bus/<client id> (so what a produce acknowledged survives a kill -9, and its
+ * consumers resume where they were) and keeping only the newest messages of each partition.
+ * The directory is per client id: each service process has a bus of its own.
  */
-export async function openResultsBus(config: Pick<Config, 'kafkaBrokers'>, clientId: string, log?: (record: KafkaLogRecord) => void): Promise<ResultsBus> {
+export async function openResultsBus(config: Pick<Config, 'kafkaBrokers' | 'dataDir'>, clientId: string, log?: (record: KafkaLogRecord) => void): Promise<ResultsBus> {
   if (config.kafkaBrokers) return connectKafkaResultsBus({ brokers: config.kafkaBrokers, clientId, log });
-  return createInProcessResultsBus({ maxMessagesPerPartition: IN_PROCESS_BUS_RETAINED_MESSAGES });
+  return openJournaledInProcessResultsBus(join(config.dataDir, 'results-bus', clientId), {
+    maxMessagesPerPartition: IN_PROCESS_BUS_RETAINED_MESSAGES,
+    onJournalError: (error) => log?.({ level: 'error', namespace: 'in-process-bus-journal', message: error.message, fields: { error } }),
+  });
 }
 
 const IN_PROCESS_BUS_RETAINED_MESSAGES = 100_000;

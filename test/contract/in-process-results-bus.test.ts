@@ -1,9 +1,20 @@
 import { strict as assert } from 'node:assert';
-import { createInProcessResultsBus } from '../../shared/adapters/results-bus/in-process-results-bus';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInProcessResultsBus, openJournaledInProcessResultsBus } from '../../shared/adapters/results-bus/in-process-results-bus';
 import type { IncomingMessage } from '../../shared/ports/results-bus';
+import { onSuiteEnd } from '../support/teardown';
 import { describeResultsBusContract } from './results-bus.contract';
 
+function journalDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'logbook-bus-journal-'));
+  onSuiteEnd(async () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 describeResultsBusContract('in-process', async () => createInProcessResultsBus());
+describeResultsBusContract('in-process, journaled', async () => openJournaledInProcessResultsBus(journalDir()));
 
 describe('in-process results bus', () => {
   it('drops the oldest messages past maxMessagesPerPartition, and a late group starts at the oldest kept', async () => {

@@ -179,6 +179,21 @@ describe('remote shell', function () {
       assert.equal((await operator.closed).code, 1000);
     });
 
+    it('ignores a redundant "0"+secret auth frame from a launcher that authenticated with the Bearer header', async () => {
+      const { sessionId, secret } = await requestedSession(logbook, admin, host);
+      const launcher = await joinAsLauncher(logbook.url, sessionId, secret, 'header');
+      launcher.send(`0${secret}`);
+      const operator = await joinAsOperator(logbook.url, sessionId, admin.token!);
+      operator.send('1pwd\r');
+      await launcher.waitFor(() => launcher.frames.includes('1pwd\r'), 'input relayed to the launcher');
+      launcher.send(`1${Buffer.from('/home/user\r\n').toString('base64')}`);
+      await operator.waitForOutput(/\/home\/user/);
+      assert.ok(!operator.frames.some((frame) => frame.includes(secret)), 'the secret never reaches the operator');
+      launcher.socket.close(1000);
+      assert.equal((await operator.closed).code, 1000);
+      assert.equal((await closedSession(admin, sessionId)).closed_by, 'launcher');
+    });
+
     it('refuses a wrong secret, and a secret used once already', async () => {
       const { sessionId, secret } = await requestedSession(logbook, admin, host);
       const wrong = await joinAsLauncher(logbook.url, sessionId, 'not-the-secret');

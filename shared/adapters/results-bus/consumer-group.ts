@@ -1,0 +1,172 @@
+/**
+ * The in-process bus's consumer groups: each keeps one committed offset per partition, and its
+ * members share the partitions (assigned round robin, reassigned whenever a member joins or
+ * leaves). A worker per assigned partition delivers it to its member and commits after each
+ * handled message or batch; every commit is also told to `onCommit` (the bus journals it).
+ */
+import type { ConsumeOptions, IncomingBatch, IncomingMessage } from '../../ports/results-bus';
+import { retryUntilHandled, type RetryControl } from './handler-retry';
+import type { PartitionLog, StoredMessage, Topic } from './partition-log';
+
+export type CommitListener = (topic: string, partition: number, nextOffset: number) => void;
+
+export class Member {
+  constructor(readonly options: ConsumeOptions) {}
+}
+
+/** Delivers one partition to one member until revoked; commits after each handled message/batch. */
+class PartitionWorker {
+  private revoked = false;
+  private signalRevoked!: () => void;
+  private readonly revokedSignal = new Promise<void>((resolve) => (this.signalRevoked = resolve));
+  private readonly loop: Promise<void>;
+
+  constructor(
+    readonly member: Member,
+    private readonly group: Group,
+    private readonly topic: string,
+    private readonly partition: number,
+    private readonly log: PartitionLog,
+    private readonly maxBatchSize: number,
+  ) {
+    this.loop = this.run();
+  }
+
+  /** Stops delivering and resolves once the running handler call (if any) has finished. */
+  async revoke(): Promise<void> {
+    this.revoked = true;
+    this.signalRevoked();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const { onMessage, onBatch, onError } = this.member.options;
+    const control: RetryControl = {
+      givingUp: () => this.revoked,
+      gaveUp: this.revokedSignal,
+      onError,
+    };
+    while (!this.revoked) {
+      const position = this.group.committedOffset(this.topic, this.partition) ?? this.log.startOffset;
+      const { firstOffset, messages } = this.log.read(position, this.maxBatchSize);
+      if (messages.length === 0) {
+        await this.log.waitForOffset(position, this.revokedSignal);
+        continue;
+      }
+      const incoming = messages.map((stored, i) => this.toIncoming(stored, firstOffset + i));
+      if (onMessage) {
+        for (const message of incoming) {
+          if (!(await retryUntilHandled(() => onMessage(message), control))) return;
+          this.group.commit(this.topic, this.partition, message.offset + 1);
+          if (this.revoked) return;
+        }
+      } else if (onBatch) {
+        const batch: IncomingBatch = { topic: this.topic, partition: this.partition, messages: incoming };
+        if (!(await retryUntilHandled(() => onBatch(batch), control))) return;
+        this.group.commit(this.topic, this.partition, firstOffset + incoming.length);
+      } else {
+        return;
+      }
+    }
+  }
+
+  private toIncoming(stored: StoredMessage, offset: number): IncomingMessage {
+    return {
+      topic: this.topic,
+      partition: this.partition,
+      offset,
+      key: stored.key,
+      // Copies: a handler that mutates what it got must not change what other groups get.
+      value: Buffer.from(stored.value),
+      headers: { ...stored.headers },
+      timestamp: stored.timestamp,
+    };
+  }
+}
+
+export class Group {
+  private readonly members: Member[] = [];
+
+  get memberCount(): number {
+    return this.members.length;
+  }
+  private readonly committed = new Map<string, number>();
+  private readonly workers = new Map<string, PartitionWorker>();
+  private rebalancing: Promise<void> = Promise.resolve();
+
+  /** `committed`: the offsets the group committed before (restored from the bus's journal). */
+  constructor(
+    private readonly topics: (name: string) => Topic,
+    private readonly maxBatchSize: number,
+    private readonly onCommit: CommitListener,
+    committed: Iterable<{ topic: string; partition: number; offset: number }> = [],
+  ) {
+    for (const entry of committed) this.committed.set(partitionKey(entry.topic, entry.partition), entry.offset);
+  }
+
+  committedOffset(topic: string, partition: number): number | undefined {
+    return this.committed.get(partitionKey(topic, partition));
+  }
+
+  commit(topic: string, partition: number, nextOffset: number): void {
+    this.committed.set(partitionKey(topic, partition), nextOffset);
+    this.onCommit(topic, partition, nextOffset);
+  }
+
+  join(member: Member): Promise<void> {
+    this.members.push(member);
+    return this.rebalance();
+  }
+
+  leave(member: Member): Promise<void> {
+    const index = this.members.indexOf(member);
+    if (index >= 0) this.members.splice(index, 1);
+    return this.rebalance();
+  }
+
+  /** Reassigns every partition; rebalances run one after another. */
+  private rebalance(): Promise<void> {
+    this.rebalancing = this.rebalancing.catch(() => undefined).then(() => this.applyAssignment());
+    return this.rebalancing;
+  }
+
+  private async applyAssignment(): Promise<void> {
+    const target = this.assignment();
+    await Promise.all(
+      [...this.workers].map(async ([key, worker]) => {
+        if (target.get(key)?.member === worker.member) return;
+        this.workers.delete(key);
+        await worker.revoke();
+      }),
+    );
+    for (const [key, { member, topic, partition }] of target) {
+      if (this.workers.has(key)) continue;
+      const log = this.topics(topic).partitions[partition];
+      // A group that never committed here fixes its start now, as a commit: at the end, or at the
+      // oldest kept message (what it would read anyway), so the journal keeps what it still needs.
+      if (this.committedOffset(topic, partition) === undefined) {
+        this.commit(topic, partition, member.options.fromBeginning ? log.startOffset : log.endOffset);
+      }
+      this.workers.set(key, new PartitionWorker(member, this, topic, partition, log, this.maxBatchSize));
+    }
+  }
+
+  /** Partition i of a topic goes to member i mod n among the members (in join order) reading it. */
+  private assignment(): Map<string, { member: Member; topic: string; partition: number }> {
+    const assignment = new Map<string, { member: Member; topic: string; partition: number }>();
+    const topicNames = new Set(this.members.flatMap((member) => member.options.topics));
+    for (const name of topicNames) {
+      const readers = this.members.filter((member) => member.options.topics.includes(name));
+      const partitionCount = this.topics(name).partitions.length;
+      for (let partition = 0; partition < partitionCount; partition++) {
+        const member = readers[partition % readers.length];
+        assignment.set(partitionKey(name, partition), { member, topic: name, partition });
+      }
+    }
+    return assignment;
+  }
+}
+
+export function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
