@@ -13,7 +13,7 @@ import { createInProcessResultsBus } from '../../shared/adapters/results-bus/in-
 import { CAMPAIGN_RESULTS_TOPIC } from '../../shared/campaigns/campaign-results-topic';
 import { loadConfig } from '../../shared/config/config';
 import { CAMPAIGN_CREATED, campaignStreamId, type CampaignCreated } from '../../shared/domain/campaigns/campaign-events';
-import { ENROLL_SECRETS_REPLACED, type EnrollSecretsReplaced } from '../../shared/domain/events';
+import { ENROLL_SECRETS_REPLACED, type EnrollSecretsReplaced } from '../../shared/domain/enroll-secrets/enroll-secrets-events';
 import { listen, type Listening } from '../../shared/http/listen';
 import { createLogger } from '../../shared/observability/logger';
 import { createMetrics } from '../../shared/observability/metrics';
