@@ -22,7 +22,10 @@ runMain('results-gateway', async (config, logger) => {
   if (!config.kafkaBrokers) {
     logger.warn('KAFKA_BROKERS is not set: using an in-process results bus, which sees no other process’s results');
   }
-  const resultsBus = await openResultsBus(config, gatewayConfig.instanceId, (record) =>
+  // Kafka's client id is this instance's; the in-process bus journals under DATA_DIR by client id,
+  // so it gets a fixed one (a random id would leave a new journal behind at every start).
+  const clientId = config.kafkaBrokers ? gatewayConfig.instanceId : 'logbook-results-gateway';
+  const resultsBus = await openResultsBus(config, clientId, (record) =>
     logger[record.level === 'error' ? 'error' : 'warn']({ kafka: record }, record.message),
   );
   const metrics = createMetrics({ defaultLabels: { service: 'results-gateway' } });
