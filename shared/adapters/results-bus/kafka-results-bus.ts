@@ -12,11 +12,8 @@
  *   intervals keep latency and rebalances short.
  * - kafkajs logs nothing unless a `log` function is given, which then gets warnings and errors.
  */
-import net from 'node:net';
-import tls from 'node:tls';
 import {
   Kafka,
-  type ISocketFactory,
   logLevel,
   Partitioners,
   type Admin,
@@ -24,7 +21,6 @@ import {
   type EachBatchPayload,
   type IHeaders,
   type KafkaMessage,
-  type LogEntry,
   type Producer,
 } from 'kafkajs';
 import type {
@@ -36,16 +32,8 @@ import type {
   ResultsBus,
 } from '../../ports/results-bus';
 import { asError, retryUntilHandled, type RetryControl } from './handler-retry';
+import { forwardLog, noDelaySocketFactory, type KafkaLogRecord } from './kafka-client-parts';
 import { ProduceCoalescer } from './produce-coalescer';
-
-export interface KafkaLogRecord {
-  level: 'error' | 'warn' | 'info' | 'debug';
-  /** kafkajs component, e.g. "Connection", "Consumer". */
-  namespace: string;
-  message: string;
-  /** The rest of kafkajs's entry (broker, groupId, error, ...). */
-  fields: Record<string, unknown>;
-}
 
 export interface KafkaConsumerTuning {
   /** Broker waits at most this long for data before answering a fetch. Default 100. */
@@ -108,37 +96,6 @@ export async function connectKafkaResultsBus(options: KafkaResultsBusOptions): P
     throw error;
   }
   return new KafkaResultsBus(kafka, admin, producer, options);
-}
-
-/**
- * kafkajs's own socket factory with Nagle's algorithm turned off: kafkajs leaves it on, so a small
- * request written while an earlier one is unacknowledged (a produce behind a fetch on the same
- * connection) can wait for the broker's delayed ACK, tens of milliseconds on Linux.
- */
-const noDelaySocketFactory: ISocketFactory = ({ host, port, ssl, onConnect }) => {
-  const socket = ssl
-    ? tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }), ...ssl }, onConnect)
-    : net.connect({ host, port }, onConnect);
-  socket.setKeepAlive(true, 60_000);
-  socket.setNoDelay(true);
-  return socket;
-};
-
-const LEVEL_NAMES: Record<number, KafkaLogRecord['level']> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
-
-function forwardLog(sink: KafkaResultsBusOptions['log'], entry: LogEntry): void {
-  if (!sink) return;
-  const { message, ...fields } = entry.log;
-  try {
-    sink({ level: LEVEL_NAMES[entry.level] ?? 'debug', namespace: entry.namespace, message, fields });
-  } catch {
-    // a failing log sink must not break Kafka I/O
-  }
 }
 
 class KafkaResultsBus implements ResultsBus {

@@ -1,0 +1,44 @@
+/** How the Kafka bus sets up kafkajs: sockets without Nagle's algorithm, and kafkajs's log entries as records for the caller's logger. */
+import net from 'node:net';
+import tls from 'node:tls';
+import { logLevel, type ISocketFactory, type LogEntry } from 'kafkajs';
+
+export interface KafkaLogRecord {
+  level: 'error' | 'warn' | 'info' | 'debug';
+  /** kafkajs component, e.g. "Connection", "Consumer". */
+  namespace: string;
+  message: string;
+  /** The rest of kafkajs's entry (broker, groupId, error, ...). */
+  fields: Record<string, unknown>;
+}
+
+/**
+ * kafkajs's own socket factory with Nagle's algorithm turned off: kafkajs leaves it on, so a small
+ * request written while an earlier one is unacknowledged (a produce behind a fetch on the same
+ * connection) can wait for the broker's delayed ACK, tens of milliseconds on Linux.
+ */
+export const noDelaySocketFactory: ISocketFactory = ({ host, port, ssl, onConnect }) => {
+  const socket = ssl
+    ? tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }), ...ssl }, onConnect)
+    : net.connect({ host, port }, onConnect);
+  socket.setKeepAlive(true, 60_000);
+  socket.setNoDelay(true);
+  return socket;
+};
+
+const LEVEL_NAMES: Record<number, KafkaLogRecord['level']> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+export function forwardLog(sink: ((record: KafkaLogRecord) => void) | undefined, entry: LogEntry): void {
+  if (!sink) return;
+  const { message, ...fields } = entry.log;
+  try {
+    sink({ level: LEVEL_NAMES[entry.level] ?? 'debug', namespace: entry.namespace, message, fields });
+  } catch {
+    // a failing log sink must not break Kafka I/O
+  }
+}
