@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { connectKafkaResultsBus, type KafkaLogRecord } from '../../shared/adapters/results-bus/kafka-results-bus';
+import type { KafkaLogRecord } from '../../shared/adapters/results-bus/kafka-client-parts';
+import { connectKafkaResultsBus } from '../../shared/adapters/results-bus/kafka-results-bus';
 import { kafkaBrokers } from '../support/kafka-broker';
 import { describeResultsBusContract } from './results-bus.contract';
 
