@@ -1,6 +1,8 @@
 /** The operator API: Fleet's REST and spec routes on Express. */
 import express, { Router, type Express } from 'express';
+import { boundedJsonBody } from '../../shared/http/bounded-json-body';
 import { fleetErrorHandler, fleetNotFound } from '../../shared/http/fleet-errors';
+import { OPERATOR_BODY_BOUNDS } from '../../shared/http/json-bounds';
 import type { Metrics } from '../../shared/observability/metrics';
 import type { ApiDeps } from './api-deps';
 import { activityRoutes } from './routes/activity-routes';
@@ -34,6 +36,8 @@ export function createApiApp(deps: ApiDeps, options: ApiAppOptions): Express {
   app.get('/metrics', options.metrics.metricsHandler);
 
   app.use(express.json({ limit: deps.config.bodyLimitBytes, type: () => true }));
+  // Every route below, ours and the other services' mounted here, gets a body within bounds.
+  app.use(boundedJsonBody(OPERATOR_BODY_BOUNDS));
   app.use(publicUserRoutes(deps));
   for (const routes of options.publicRoutes ?? []) app.use(routes);
 
