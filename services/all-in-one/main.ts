@@ -22,11 +22,11 @@ runMain('logbook', async (config, logger) => {
   const resultsBus = await openResultsBus(config, 'logbook', (record) => logger.warn(record, 'kafka'));
   logger.info({ stores: description, dataDir: config.dataDir, bus: config.kafkaBrokers ? 'kafka' : 'in-process' }, 'stores open');
   const readModels = new ReadModels(readStore);
-  const projector = new Projector(eventStore, readModels, logger.child({ component: 'projector' }));
+  const metrics = createMetrics({ defaultLabels: { service: 'all-in-one' } });
+  const projector = new Projector(eventStore, readModels, logger.child({ component: 'projector' }), { metrics });
   await projector.start();
   let ready = false;
   void projector.ready.then(() => (ready = true));
-  const metrics = createMetrics({ defaultLabels: { service: 'all-in-one' } });
   const agent = await startAgentApi({ config, eventStore, readStore, resultsBus, logger: logger.child({ component: 'agent-api' }), metrics });
   const notReadyReason = async () => {
     if (projector.error) return `projector stopped: ${projector.error.message}`;
@@ -48,6 +48,7 @@ runMain('logbook', async (config, logger) => {
     logger,
     metrics,
     notReadyReason,
+    degradedReason: () => projector.health(),
     authenticator,
     resultsBus,
     extensions: { publicRoutes: shells.publicRoutes, fleetRoutes: shells.fleetRoutes },

@@ -16,6 +16,8 @@ export interface ApiAppOptions {
   metrics: Metrics;
   /** Null when ready to serve, else why not (answered by /healthz with 503). */
   notReadyReason(): Promise<string | null>;
+  /** Null when whole, else why the service works but degraded (answered by /healthz with 200). */
+  degradedReason?(): string | null;
   /** Other services' routes mounted before authentication (pages, host-facing routes). */
   publicRoutes?: Router[];
   /** Other services' routes mounted under /api/v1/fleet, after authentication. */
@@ -30,8 +32,12 @@ export function createApiApp(deps: ApiDeps, options: ApiAppOptions): Express {
 
   app.get('/healthz', async (_req, res) => {
     const reason = await options.notReadyReason();
-    if (reason === null) res.json({ status: 'ok' });
-    else res.status(503).json({ status: 'unavailable', reason });
+    const degraded = options.degradedReason?.() ?? null;
+    // Degraded is 200: the service answers (only a read model fed by a quarantined event is
+    // incomplete), so a load balancer must keep routing to it; monitors read `status`.
+    if (reason !== null) res.status(503).json({ status: 'unavailable', reason });
+    else if (degraded !== null) res.json({ status: 'degraded', reason: degraded });
+    else res.json({ status: 'ok' });
   });
   app.get('/metrics', options.metrics.metricsHandler);
 

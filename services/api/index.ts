@@ -22,6 +22,8 @@ export interface ApiServiceOptions {
   logger: Logger;
   metrics: Metrics;
   notReadyReason(): Promise<string | null>;
+  /** Null when whole, else why degraded (/healthz answers 200 `degraded`). */
+  degradedReason?(): string | null;
   extensions?: ApiExtensions;
   resultsBus?: ResultsBus;
   /** Shared with other services in the same process, so a logout here reaches them at once. */
@@ -60,6 +62,7 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
   const app = createApiApp(deps, {
     metrics: options.metrics,
     notReadyReason: options.notReadyReason,
+    degradedReason: options.degradedReason,
     publicRoutes: extensions.publicRoutes,
     fleetRoutes: extensions.fleetRoutes,
   });

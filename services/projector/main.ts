@@ -10,15 +10,18 @@ import { Projector } from './projector';
 runMain('projector', async (config, logger) => {
   const { eventStore, readStore } = await openStores(config);
   const readModels = new ReadModels(readStore);
-  const projector = new Projector(eventStore, readModels, logger);
+  const metrics = createMetrics({ defaultLabels: { service: 'projector' } });
+  const projector = new Projector(eventStore, readModels, logger, { metrics });
   await projector.start();
   let ready = false;
   void projector.ready.then(() => (ready = true));
-  const metrics = createMetrics({ defaultLabels: { service: 'projector' } });
   const app = express();
   app.get('/healthz', (_req, res) => {
+    const degraded = projector.health();
     if (projector.error) res.status(503).json({ status: 'unavailable', reason: projector.error.message });
     else if (!ready) res.status(503).json({ status: 'unavailable', reason: 'catching up' });
+    // Quarantined events leave the projector running: degraded, 200 (see services/api/app.ts).
+    else if (degraded !== null) res.json({ status: 'degraded', reason: degraded });
     else res.json({ status: 'ok' });
   });
   app.get('/metrics', metrics.metricsHandler);
