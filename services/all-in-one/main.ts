@@ -23,16 +23,18 @@ runMain('logbook', async (config, logger) => {
   const resultsBus = await openResultsBus(config, 'logbook', (record) => logger.warn(record, 'kafka'));
   logger.info({ stores: description, dataDir: config.dataDir, bus: config.kafkaBrokers ? 'kafka' : 'in-process' }, 'stores open');
   const readModels = new ReadModels(readStore);
-  const projector = new Projector(eventStore, readModels, logger.child({ component: 'projector' }));
+  const metrics = createMetrics({ defaultLabels: { service: 'all-in-one' } });
+  const projector = new Projector(eventStore, readModels, logger.child({ component: 'projector' }), { metrics });
   await projector.start();
   let ready = false;
   void projector.ready.then(() => (ready = true));
-  const metrics = createMetrics({ defaultLabels: { service: 'all-in-one' } });
   const agent = await startAgentApi({ config, eventStore, readStore, resultsBus, logger: logger.child({ component: 'agent-api' }), metrics });
   const healthChecks: HealthCheck[] = [
     { name: 'projector', check: () => (projector.error ? `projector stopped: ${projector.error.message}` : ready ? null : 'read models catching up') },
     { name: 'agent API', check: () => agent.problem() },
     { name: 'read store', check: () => readStore.ping() },
+    // Quarantined events leave the projector running: degraded (200), not down.
+    { name: 'projector quarantine', check: () => projector.health(), degrades: true },
   ];
   const authenticator = new Authenticator(readModels);
   const shellHosts: ShellHosts = {

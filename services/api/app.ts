@@ -1,8 +1,10 @@
 /** The operator API: Fleet's REST and spec routes on Express. */
 import express, { Router, type Express } from 'express';
+import { boundedJsonBody } from '../../shared/http/bounded-json-body';
 import { fleetErrorHandler, fleetNotFound } from '../../shared/http/fleet-errors';
 import { healthzHandler, type HealthCheck } from '../../shared/http/health';
 import { requireJsonBodies } from '../../shared/http/json-only';
+import { OPERATOR_BODY_BOUNDS } from '../../shared/http/json-bounds';
 import type { Metrics } from '../../shared/observability/metrics';
 import type { ApiDeps } from './api-deps';
 import { activityRoutes } from './routes/activity-routes';
@@ -33,6 +35,8 @@ export function createApiApp(deps: ApiDeps, options: ApiAppOptions): Express {
 
   app.use(requireJsonBodies);
   app.use(express.json({ limit: deps.config.bodyLimitBytes, type: 'application/json' }));
+  // Every route below, ours and the other services' mounted here, gets a body within bounds.
+  app.use(boundedJsonBody(OPERATOR_BODY_BOUNDS));
   app.use(publicUserRoutes(deps));
   for (const routes of options.publicRoutes ?? []) app.use(routes);
 

@@ -11,13 +11,17 @@ import { Projector } from './projector';
 runMain('projector', async (config, logger) => {
   const { eventStore, readStore } = await openStores(config);
   const readModels = new ReadModels(readStore);
-  const projector = new Projector(eventStore, readModels, logger);
+  const metrics = createMetrics({ defaultLabels: { service: 'projector' } });
+  const projector = new Projector(eventStore, readModels, logger, { metrics });
   await projector.start();
   let ready = false;
   void projector.ready.then(() => (ready = true));
-  const metrics = createMetrics({ defaultLabels: { service: 'projector' } });
   const app = express();
-  app.get('/healthz', healthzHandler([{ name: 'projector', check: () => projector.error?.message ?? (ready ? null : 'catching up') }]));
+  app.get('/healthz', healthzHandler([
+    { name: 'projector', check: () => projector.error?.message ?? (ready ? null : 'catching up') },
+    // Quarantined events leave the projector running: degraded, not down.
+    { name: 'projector quarantine', check: () => projector.health(), degrades: true },
+  ]));
   app.get('/metrics', metrics.metricsHandler);
   const http = await listen(app, config.port, config.host);
   return {

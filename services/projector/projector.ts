@@ -4,11 +4,16 @@
  * being written), saving the checkpoint after each batch. Before each batch it re-reads the
  * generation pointer: when a rebuild has swapped in a new generation, it drops the old one and
  * resubscribes from the new generation's checkpoint.
+ *
+ * No event can stop it: an event that a projection cannot apply (it throws, or its documents
+ * cannot be stored) is quarantined with its error (see quarantine.ts, apply-events.ts) and the
+ * checkpoint moves on past it. Only a failure of the stores themselves stops the projector.
  */
+import type { Metrics } from '../../shared/observability/metrics';
 import type { EventStore, RecordedEvent, Subscription } from '../../shared/ports/event-store';
 import type { ReadModels } from '../../shared/read-models/read-models';
-import { projectEvent } from './projections';
-import { UnitOfWork } from './unit-of-work';
+import { applyEvents } from './apply-events';
+import { Quarantine, type QuarantineEntry } from './quarantine';
 
 const MAX_BATCH = 2_000;
 /** Above this many queued events, the subscription waits for the queue to drain. */
@@ -32,12 +37,16 @@ export class Projector {
   private failed: Error | null = null;
   /** Resolves once the projector has applied everything that was in the log when it started. */
   readonly ready = new Promise<void>((resolve) => (this.caughtUp = resolve));
+  private readonly quarantine: Quarantine;
 
   constructor(
     private readonly store: EventStore,
     private readonly readModels: ReadModels,
     private readonly logger: ProjectorLogger,
-  ) {}
+    options: { metrics?: Metrics } = {},
+  ) {
+    this.quarantine = new Quarantine(readModels, options.metrics);
+  }
 
   async start(): Promise<void> {
     await this.readModels.init();
@@ -49,9 +58,23 @@ export class Projector {
     return this.failed;
   }
 
+  /**
+   * Null while every event has been applied; else why the read models are degraded (events were
+   * quarantined). The projector still runs: /healthz reports this as degraded, not unavailable.
+   */
+  health(): string | null {
+    return this.quarantine.health();
+  }
+
+  /** How many events the current generation has quarantined, and the last one. */
+  quarantined(): { count: number; latest: QuarantineEntry | null } {
+    return this.quarantine.summary();
+  }
+
   private async subscribe(): Promise<void> {
     this.generation = this.readModels.currentGeneration();
     this.checkpoint = await this.readModels.checkpoint(this.generation);
+    await this.quarantine.load(this.generation);
     this.logger.info({ generation: this.generation, checkpoint: this.checkpoint }, 'projector subscribing');
     const epoch = ++this.epoch;
     this.subscription = this.store.subscribeToAll({
@@ -111,9 +134,11 @@ export class Projector {
   }
 
   private async applyBatch(batch: RecordedEvent[]): Promise<void> {
-    const uow = new UnitOfWork(this.readModels, this.generation);
-    for (const event of batch) await projectEvent(uow, event);
-    await uow.commit();
+    const generation = this.generation;
+    await applyEvents(this.readModels, generation, batch, async (event, error) => {
+      const entry = await this.quarantine.record(generation, event, error);
+      this.logger.error({ ...entry, err: error }, 'projector quarantined an event it cannot apply');
+    });
     this.checkpoint = batch[batch.length - 1].position;
     // Waiting commands only need the models to show their write: tell them before the checkpoint
     // itself is stored (a crash in between replays the batch, which is idempotent).

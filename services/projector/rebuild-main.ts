@@ -16,6 +16,7 @@ runMain('rebuild-projections', async (config, logger) => {
   });
   const rate = Math.round(result.events / Math.max(result.elapsedMs / 1000, 0.001));
   process.stderr.write(`rebuilt ${result.events} events into generation ${result.generation} in ${result.elapsedMs} ms (${rate}/s); generation ${result.previousGeneration} dropped\n`);
+  if (result.quarantined > 0) process.stderr.write(`${result.quarantined} events could not be applied and are quarantined (collection g${result.generation}_projector_quarantine)\n`);
   logger.info({ ...result }, 'rebuild finished');
   await eventStore.close();
   await readStore.close();

@@ -38,8 +38,12 @@ export class UnitOfWork {
     this.pendingOf(collection).set(id, DELETED);
   }
 
+  /**
+   * Settles every collection's write before failing with the first error, so that a caller
+   * retrying after a failed commit never races a write of this one still in flight.
+   */
   async commit(): Promise<void> {
-    await Promise.all(
+    const writes = await Promise.allSettled(
       [...this.pending].map(([collection, entries]) => {
         const operations: BulkOperation<object>[] = [...entries].map(([id, doc]) =>
           doc === DELETED ? { op: 'delete', id } : { op: 'put', id, doc },
@@ -47,6 +51,8 @@ export class UnitOfWork {
         return this.readModels.collection(collection, this.generation).bulk(operations);
       }),
     );
+    const failed = writes.find((write): write is PromiseRejectedResult => write.status === 'rejected');
+    if (failed) throw failed.reason;
     this.pending.clear();
   }
 }

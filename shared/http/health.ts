@@ -1,8 +1,11 @@
 /**
  * /healthz for every service, from a list of named checks:
  * - 200 `{"status": "ok"}` when every check passes;
- * - 503 `{"status": "unavailable", "reason": ...}` otherwise, with the reason of the FIRST failing
- *   check in list order (so list the most telling check first).
+ * - 503 `{"status": "unavailable", "reason": ...}` when a check fails, with the reason of the
+ *   FIRST failing check in list order (so list the most telling check first);
+ * - 200 `{"status": "degraded", "reason": ...}` when only checks marked `degrades` fail: the
+ *   service answers (say, one read model is incomplete), so a load balancer keeps routing to it,
+ *   and monitors read `status`.
  *
  * A check passes by returning (or resolving to) null or nothing; it fails by returning a reason,
  * which is reported as is, or by throwing or rejecting, which is reported as `<name>: <message>`
@@ -18,9 +21,11 @@ export interface HealthCheck {
   /** Names the check in reasons built from a thrown error, e.g. "read store". */
   name: string;
   check(): string | null | void | Promise<string | null | void>;
+  /** A failure of this check degrades the service (200 `degraded`) instead of stopping it (503). */
+  degrades?: boolean;
 }
 
-export type HealthBody = { status: 'ok' } | { status: 'unavailable'; reason: string };
+export type HealthBody = { status: 'ok' } | { status: 'unavailable' | 'degraded'; reason: string };
 
 export interface HealthAnswer {
   statusCode: 200 | 503;
@@ -30,10 +35,12 @@ export interface HealthAnswer {
 /** Runs every check; never rejects. */
 export async function checkHealth(checks: readonly HealthCheck[]): Promise<HealthAnswer> {
   const reasons = await Promise.all(checks.map(reasonOf));
-  const reason = reasons.find((found): found is string => found !== null);
-  return reason === undefined
-    ? { statusCode: 200, body: { status: 'ok' } }
-    : { statusCode: 503, body: { status: 'unavailable', reason } };
+  const failing = (degrades: boolean) => reasons.find((found, index): found is string => found !== null && (checks[index].degrades === true) === degrades);
+  const unavailable = failing(false);
+  if (unavailable !== undefined) return { statusCode: 503, body: { status: 'unavailable', reason: unavailable } };
+  const degraded = failing(true);
+  if (degraded !== undefined) return { statusCode: 200, body: { status: 'degraded', reason: degraded } };
+  return { statusCode: 200, body: { status: 'ok' } };
 }
 
 export function healthzHandler(checks: readonly HealthCheck[]): (req: IncomingMessage, res: ServerResponse) => void {

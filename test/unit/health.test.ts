@@ -27,6 +27,18 @@ describe('checkHealth', () => {
     assert.deepEqual(answer, { statusCode: 503, body: { status: 'unavailable', reason: 'event log: follow failed' } });
   });
 
+  it('answers 200 {status: degraded} when only checks that degrade fail, and 503 when another fails too', async () => {
+    const quarantine: HealthCheck = { name: 'quarantine', check: () => 'projector quarantined 1 event', degrades: true };
+    assert.deepEqual(await checkHealth([{ name: 'store', check: () => null }, quarantine]), {
+      statusCode: 200,
+      body: { status: 'degraded', reason: 'projector quarantined 1 event' },
+    });
+    assert.deepEqual(await checkHealth([quarantine, { name: 'store', check: failing('down') }]), {
+      statusCode: 503,
+      body: { status: 'unavailable', reason: 'store: down' },
+    });
+  });
+
   it('names a check that throws or rejects in its reason', async () => {
     const answer = await checkHealth([
       { name: 'read store', check: failing('connection refused') },

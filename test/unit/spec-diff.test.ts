@@ -1,5 +1,21 @@
+/** diffSpecs: what the spec history lists, also for values nested far deeper than any stack. */
 import assert from 'node:assert/strict';
 import { diffSpecs } from '../../shared/domain/specs/spec-diff';
+
+/** `{a: {a: ... {a: leaf}}}`, `depth` objects deep, built without recursion. */
+function nested(depth: number, leaf: unknown): Record<string, unknown> {
+  let value: unknown = leaf;
+  for (let i = 0; i < depth; i += 1) value = { a: value };
+  return value as Record<string, unknown>;
+}
+
+function nestedArrays(depth: number, leaf: unknown): unknown[] {
+  let value: unknown = leaf;
+  for (let i = 0; i < depth; i += 1) value = [value];
+  return value as unknown[];
+}
+
+const DEEP = 100_000;
 
 const q1 = { name: 'q1', query: 'select 1;', interval: 60 };
 const q2 = { name: 'q2', query: 'select 2;', interval: 60 };
@@ -88,5 +104,47 @@ describe('diffSpecs', () => {
     assert.deepEqual(diffSpecs({ agent_options: null }, { agent_options: { config: { options: {} } } }), [
       { field: 'agent_options', from: null, to: { config: { options: {} } } },
     ]);
+  });
+
+  describe('order and depth', () => {
+    it('lists added, changed and removed fields depth first, and named list items by name', () => {
+      const before = { name: 't', agent_options: { config: { options: { a: 1, b: 2 } } }, queries: [{ name: 'q1', interval: 60 }, { name: 'q2', interval: 60 }] };
+      const after = { name: 't', agent_options: { config: { options: { a: 1, b: 3, c: 4 } } }, queries: [{ name: 'q2', interval: 120 }, { name: 'q3', interval: 60 }] };
+      assert.deepEqual(diffSpecs(before, after), [
+        { field: 'agent_options.config.options.b', from: 2, to: 3 },
+        { field: 'agent_options.config.options.c', to: 4 },
+        { field: 'queries[q1]', from: { name: 'q1', interval: 60 } },
+        { field: 'queries[q2].interval', from: 60, to: 120 },
+        { field: 'queries[q3]', to: { name: 'q3', interval: 60 } },
+      ]);
+    });
+
+    it('compares objects inside other arrays as JSON text would, key order included', () => {
+      assert.deepEqual(diffSpecs({ l: [{ x: 1, y: 2 }] }, { l: [{ x: 1, y: 2 }] }), []);
+      assert.deepEqual(diffSpecs({ l: [{ x: 1, y: 2 }] }, { l: [{ y: 2, x: 1 }] }), [{ field: 'l', from: [{ x: 1, y: 2 }], to: [{ y: 2, x: 1 }] }]);
+    });
+
+    it(`diffs objects nested ${DEEP.toLocaleString('en')} deep without overflowing the stack`, () => {
+      assert.deepEqual(diffSpecs({ agent_options: nested(DEEP, 1) }, { agent_options: nested(DEEP, 1) }), []);
+      const changes = diffSpecs({ agent_options: nested(DEEP, 1) }, { agent_options: nested(DEEP, 2) });
+      assert.equal(changes.length, 1);
+      assert.equal(changes[0].field, `agent_options${'.a'.repeat(DEEP)}`);
+      assert.equal(changes[0].from, 1);
+      assert.equal(changes[0].to, 2);
+    });
+
+    it(`compares arrays nested ${DEEP.toLocaleString('en')} deep as one value without overflowing the stack`, () => {
+      assert.deepEqual(diffSpecs({ l: nestedArrays(DEEP, 'x') }, { l: nestedArrays(DEEP, 'x') }), []);
+      const after = { l: nestedArrays(DEEP, 'y') };
+      const changes = diffSpecs({ l: nestedArrays(DEEP, 'x') }, after);
+      assert.equal(changes.length, 1);
+      assert.equal(changes[0].field, 'l');
+      assert.equal(changes[0].to, after.l);
+    });
+
+    it(`adds a field holding a value nested ${DEEP.toLocaleString('en')} deep as one change`, () => {
+      const deep = nested(DEEP, 'leaf');
+      assert.deepEqual(diffSpecs({ name: 't' }, { name: 't', agent_options: deep }), [{ field: 'agent_options', to: deep }]);
+    });
   });
 });
