@@ -18,7 +18,7 @@ import { loadGatewayConfig, startResultsGateway } from '../results-gateway';
 import { createShellBroker } from '../shell-broker';
 
 runMain('logbook', async (config, logger) => {
-  const { eventStore, readStore, description } = await openStores(config);
+  const { eventStore, readStore, storageHealth, description } = await openStores(config);
   const resultsBus = await openResultsBus(config, 'logbook', (record) => logger.warn(record, 'kafka'));
   logger.info({ stores: description, dataDir: config.dataDir, bus: config.kafkaBrokers ? 'kafka' : 'in-process' }, 'stores open');
   const readModels = new ReadModels(readStore);
@@ -29,6 +29,8 @@ runMain('logbook', async (config, logger) => {
   const metrics = createMetrics({ defaultLabels: { service: 'all-in-one' } });
   const agent = await startAgentApi({ config, eventStore, readStore, resultsBus, logger: logger.child({ component: 'agent-api' }), metrics });
   const notReadyReason = async () => {
+    const storageProblem = storageHealth.problem(); // first: it also explains a projector that waits
+    if (storageProblem) return storageProblem;
     if (projector.error) return `projector stopped: ${projector.error.message}`;
     if (!ready) return 'read models catching up';
     const agentProblem = agent.problem();

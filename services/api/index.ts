@@ -13,7 +13,7 @@ import type { ApiDeps } from './api-deps';
 import { createApiApp } from './app';
 import { Authenticator } from './authentication';
 import { startCampaignSweeper } from './campaign-lifecycle';
-import { seedBuiltinLabels } from './commands/seed-builtin-labels';
+import { seedWhenWritable } from './seed-when-writable';
 
 export interface ApiServiceOptions {
   config: Config;
@@ -55,7 +55,7 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
     logger: options.logger,
     resultsBus: options.resultsBus,
   };
-  await seedBuiltinLabels(deps);
+  const seeding = await seedWhenWritable(deps);
   const extensions = options.extensions ?? {};
   const app = createApiApp(deps, {
     metrics: options.metrics,
@@ -64,7 +64,13 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
     fleetRoutes: extensions.fleetRoutes,
   });
   const sweeper = startCampaignSweeper(deps);
-  return { app, stop: () => sweeper.stop() };
+  return {
+    app,
+    async stop() {
+      await seeding.stop();
+      await sweeper.stop();
+    },
+  };
 }
 
 export async function startApiService(options: ApiServiceOptions): Promise<Listening> {
