@@ -50,7 +50,8 @@ export interface LmdbReadStoreOptions {
 
 export async function openLmdbReadStore(path: string, options: LmdbReadStoreOptions = {}): Promise<ReadStore> {
   const root = open({ path, maxDbs: MAX_COLLECTIONS, overlappingSync: options.waitForDiskFlush !== true });
-  return new LmdbReadStore(root, new LmdbWriteGuard(root, path, options.health ?? new StorageHealth()), () => options.health?.forget(path));
+  const guard = new LmdbWriteGuard(root, path, options.health ?? new StorageHealth());
+  return new LmdbReadStore(root, guard, () => options.health?.forget(path));
 }
 
 /**

@@ -39,8 +39,13 @@ const ERRNO_TEXT: Record<string, string> = {
   EFBIG: 'file too large',
 };
 const ERRNO_NAMES = new Map(Object.entries(constants.errno).map(([name, code]) => [code, name]));
-/** A key never committed: the probe puts and removes it in one transaction. */
-const PROBE_KEY = '\u0000storage-probe';
+/**
+ * The probe's key in the root database, next to the sub-databases' names: a number, so it is never
+ * taken for one (the read store lists the string keys).
+ */
+const PROBE_KEY = -1;
+/** A probe this large only succeeds when real writes (a few KiB each) have room again. */
+const PROBE_VALUE = Buffer.alloc(1 << 20);
 
 export class LmdbWriteGuard {
   constructor(
@@ -75,14 +80,14 @@ export class LmdbWriteGuard {
     }
   }
 
-  /** A tiny real write: it dirties and writes pages, so it fails while the disk is full. */
-  readonly probe = (): Promise<void> =>
-    this.commit(
-      this.root.transaction(() => {
-        this.root.put(PROBE_KEY, true);
-        this.root.remove(PROBE_KEY);
-      }),
-    );
+  /**
+   * A real write of PROBE_VALUE, committed and then removed (two transactions: removed in the same
+   * one, its pages would never reach the disk). Its pages become free pages for real writes.
+   */
+  readonly probe = async (): Promise<void> => {
+    await this.commit(this.root.put(PROBE_KEY, PROBE_VALUE));
+    await this.commit(this.root.remove(PROBE_KEY));
+  };
 
   private async classify(error: unknown): Promise<unknown> {
     const commitError = (error as { commitError?: unknown } | null)?.commitError;
