@@ -8,6 +8,7 @@ import { gunzip, inflate } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { Metrics } from '../../shared/observability/metrics';
 import { parseAgentBody } from './agent-body';
+import { isStorageUnavailable } from '../../shared/ports/storage-unavailable';
 import { AgentRequestError, badRequest } from './agent-errors';
 import type { AgentService, Body } from './agent-service';
 
@@ -103,6 +104,8 @@ export function createAgentHttpHandler(agent: AgentService, options: AgentHttpOp
         (error: unknown) => {
           if (error instanceof AgentRequestError) {
             finish(error.status, { error: error.message, node_invalid: error.nodeInvalid });
+          } else if (isStorageUnavailable(error)) {
+            finish(503, { error: error.reason, node_invalid: false }); // osquery retries later
           } else {
             options.onError(error);
             finish(500, { error: 'internal error', node_invalid: false });

@@ -1,4 +1,5 @@
 /** The agent API as its own service: the osquery TLS API for hosts, with /healthz and /metrics. */
+import { busLog } from '../../shared/observability/logger';
 import express from 'express';
 import { openResultsBus, openStores } from '../../shared/adapters/open-stores';
 import { fleetNotFound } from '../../shared/http/fleet-errors';
@@ -9,8 +10,8 @@ import { runMain } from '../../shared/service/run-main';
 import { startAgentApi } from './index';
 
 runMain('agent-api', async (config, logger) => {
-  const { eventStore, readStore } = await openStores(config);
-  const resultsBus = await openResultsBus(config, 'logbook-agent-api', (record) => logger.warn(record, 'kafka'));
+  const { eventStore, readStore, storageHealth } = await openStores(config);
+  const resultsBus = await openResultsBus(config, 'logbook-agent-api', busLog(logger), storageHealth);
   const metrics = createMetrics({ defaultLabels: { service: 'agent-api' } });
   const agent = await startAgentApi({ config, eventStore, readStore, resultsBus, logger, metrics });
   const app = express();

@@ -4,6 +4,7 @@
  * This composition root is the one place that starts several services' entry points (their index
  * modules) together.
  */
+import { busLog } from '../../shared/observability/logger';
 import { openResultsBus, openStores } from '../../shared/adapters/open-stores';
 import { Authenticator } from '../../shared/auth/authenticator';
 import type { HealthCheck } from '../../shared/http/health';
@@ -19,8 +20,8 @@ import { startResultsGateway } from '../results-gateway';
 import { createShellBroker } from '../shell-broker';
 
 runMain('logbook', async (config, logger) => {
-  const { eventStore, readStore, description } = await openStores(config);
-  const resultsBus = await openResultsBus(config, 'logbook', (record) => logger.warn(record, 'kafka'));
+  const { eventStore, readStore, storageHealth, description } = await openStores(config);
+  const resultsBus = await openResultsBus(config, 'logbook', busLog(logger), storageHealth);
   logger.info({ stores: description, dataDir: config.dataDir, bus: config.kafkaBrokers ? 'kafka' : 'in-process' }, 'stores open');
   const readModels = new ReadModels(readStore);
   const metrics = createMetrics({ defaultLabels: { service: 'all-in-one' } });
@@ -30,6 +31,8 @@ runMain('logbook', async (config, logger) => {
   void projector.ready.then(() => (ready = true));
   const agent = await startAgentApi({ config, eventStore, readStore, resultsBus, logger: logger.child({ component: 'agent-api' }), metrics });
   const healthChecks: HealthCheck[] = [
+    // First: a full disk also explains a projector that waits.
+    { name: 'storage', check: () => storageHealth.problem() },
     { name: 'projector', check: () => (projector.error ? `projector stopped: ${projector.error.message}` : ready ? null : 'read models catching up') },
     { name: 'agent API', check: () => agent.problem() },
     { name: 'read store', check: () => readStore.ping() },

@@ -14,7 +14,7 @@ import type { ReadModels } from '../../shared/read-models/read-models';
 import type { ApiDeps } from './api-deps';
 import { createApiApp } from './app';
 import { startCampaignSweeper } from './campaign-lifecycle';
-import { seedBuiltinLabels } from './commands/seed-builtin-labels';
+import { seedWhenWritable } from './seed-when-writable';
 
 export interface ApiServiceOptions {
   config: Config;
@@ -57,7 +57,7 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
     logger: options.logger,
     resultsBus: options.resultsBus,
   };
-  await seedBuiltinLabels(deps);
+  const seeding = await seedWhenWritable(deps);
   const extensions = options.extensions ?? {};
   const app = createApiApp(deps, {
     metrics: options.metrics,
@@ -66,7 +66,13 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
     fleetRoutes: extensions.fleetRoutes,
   });
   const sweeper = startCampaignSweeper(deps);
-  return { app, stop: () => sweeper.stop() };
+  return {
+    app,
+    async stop() {
+      await seeding.stop();
+      await sweeper.stop();
+    },
+  };
 }
 
 export async function startApiService(options: ApiServiceOptions): Promise<Listening> {

@@ -1,4 +1,5 @@
 /** The operator API as its own service; a projector service builds the read models it serves. */
+import { busLog } from '../../shared/observability/logger';
 import { openResultsBus, openStores } from '../../shared/adapters/open-stores';
 import { createMetrics } from '../../shared/observability/metrics';
 import { ReadModels } from '../../shared/read-models/read-models';
@@ -6,13 +7,13 @@ import { runMain } from '../../shared/service/run-main';
 import { startApiService } from './index';
 
 runMain('api', async (config, logger) => {
-  const { eventStore, readStore } = await openStores(config);
+  const { eventStore, readStore, storageHealth } = await openStores(config);
   const readModels = new ReadModels(readStore);
   await readModels.init();
   const refresh = setInterval(() => void readModels.refreshGeneration().catch(() => {}), 1_000);
   refresh.unref();
   const metrics = createMetrics({ defaultLabels: { service: 'api' } });
-  const resultsBus = await openResultsBus(config, 'logbook-api', (record) => logger.warn(record, 'kafka'));
+  const resultsBus = await openResultsBus(config, 'logbook-api', busLog(logger), storageHealth);
   const http = await startApiService({
     config,
     eventStore,

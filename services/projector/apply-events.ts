@@ -6,10 +6,12 @@
  * quarantines it) and skipped. Applying the batch's first events again is safe: every projection
  * handler is idempotent.
  *
- * When the read store does not answer, the event's error is thrown instead: an outage is nobody's
- * poison, and quarantining every event during one would lose them all from the read models.
+ * When the read store does not answer, or refuses writes (a full disk), the event's error is
+ * thrown instead: an outage is nobody's poison, and quarantining every event during one would
+ * lose them all from the read models.
  */
 import type { RecordedEvent } from '../../shared/ports/event-store';
+import { isStorageUnavailable } from '../../shared/ports/storage-unavailable';
 import type { ReadModels } from '../../shared/read-models/read-models';
 import { projectEvent } from './projections';
 import { UnitOfWork } from './unit-of-work';
@@ -29,9 +31,12 @@ async function storeAnswers(readModels: ReadModels): Promise<boolean> {
   );
 }
 
-/** Hands a failed event to `onPoison`, unless the store is down (then the error is thrown). */
+/**
+ * Hands a failed event to `onPoison`, unless the store is down or refuses writes (a full disk:
+ * StorageUnavailableError); then the error is thrown, and the projector retries the batch later.
+ */
 async function setAside(readModels: ReadModels, event: RecordedEvent, error: unknown, onPoison: PoisonHandler): Promise<void> {
-  if (!(await storeAnswers(readModels))) throw error;
+  if (isStorageUnavailable(error) || !(await storeAnswers(readModels))) throw error;
   await onPoison(event, error);
 }
 
@@ -40,6 +45,8 @@ export async function applyEvents(readModels: ReadModels, generation: number, ev
     await applyTogether(readModels, generation, events);
     return;
   } catch (error) {
+    // Storage that refuses writes refuses them one at a time too: the whole batch waits.
+    if (isStorageUnavailable(error)) throw error;
     // A batch of one has already failed on its own.
     if (events.length === 1) return setAside(readModels, events[0], error, onPoison);
   }

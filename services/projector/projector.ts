@@ -8,20 +8,27 @@
  * No event can stop it: an event that a projection cannot apply (it throws, or its documents
  * cannot be stored) is quarantined with its error (see quarantine.ts, apply-events.ts) and the
  * checkpoint moves on past it. Only a failure of the stores themselves stops the projector.
+ * A batch whose writes the storage refuses (StorageUnavailableError: full disk) is not a failure
+ * of the projector: the batch goes back to the head of the queue and is retried every
+ * STORAGE_RETRY_MS until it commits (or stop()), so the models catch up once space returns.
+ * Re-applying a batch that partly committed is safe, as after a crash (projections are idempotent).
  */
 import type { Metrics } from '../../shared/observability/metrics';
 import type { EventStore, RecordedEvent, Subscription } from '../../shared/ports/event-store';
 import type { ReadModels } from '../../shared/read-models/read-models';
 import { applyEvents } from './apply-events';
 import { Quarantine, type QuarantineEntry } from './quarantine';
+import { isStorageUnavailable } from '../../shared/ports/storage-unavailable';
 
 const MAX_BATCH = 2_000;
 /** Above this many queued events, the subscription waits for the queue to drain. */
 const HIGH_WATER = 10_000;
+const STORAGE_RETRY_MS = 1_000;
 
 export interface ProjectorLogger {
   info(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
 }
 
 export class Projector {
@@ -35,6 +42,7 @@ export class Projector {
   private epoch = 0;
   private caughtUp!: () => void;
   private failed: Error | null = null;
+  private waitingForStorage = false;
   /** Resolves once the projector has applied everything that was in the log when it started. */
   readonly ready = new Promise<void>((resolve) => (this.caughtUp = resolve));
   private readonly quarantine: Quarantine;
@@ -124,7 +132,13 @@ export class Projector {
       if (batch.length === 0) continue;
       try {
         await this.applyBatch(batch);
+        if (this.waitingForStorage) this.logger.info({ checkpoint: this.checkpoint }, 'projector writing again');
+        this.waitingForStorage = false;
       } catch (error) {
+        if (isStorageUnavailable(error)) {
+          await this.retryLater(batch, error);
+          continue;
+        }
         this.fail(error as Error);
         this.stopped = true;
         void this.subscription?.close();
@@ -144,6 +158,13 @@ export class Projector {
     // itself is stored (a crash in between replays the batch, which is idempotent).
     this.readModels.notifyCheckpoint(this.generation, this.checkpoint);
     await this.readModels.saveCheckpoint(this.generation, this.checkpoint);
+  }
+
+  private async retryLater(batch: RecordedEvent[], error: Error): Promise<void> {
+    if (!this.waitingForStorage) this.logger.warn({ err: error, checkpoint: this.checkpoint }, 'projector cannot write; retrying');
+    this.waitingForStorage = true;
+    this.queue.unshift(...batch);
+    await new Promise((resolve) => setTimeout(resolve, STORAGE_RETRY_MS));
   }
 
   private async switchGeneration(): Promise<void> {

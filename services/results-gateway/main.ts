@@ -4,6 +4,7 @@
  * in-process bus is used, which only sees results produced in this same process (useful for
  * trying the gateway alone, not for a deployment).
  */
+import { busLog } from '../../shared/observability/logger';
 import { openReadStore, openResultsBus } from '../../shared/adapters/open-stores';
 import { listen } from '../../shared/http/listen';
 import { createMetrics } from '../../shared/observability/metrics';
@@ -25,9 +26,7 @@ runMain('results-gateway', async (config, logger) => {
   // Kafka's client id is this instance's; the in-process bus journals under DATA_DIR by client id,
   // so it gets a fixed one (a random id would leave a new journal behind at every start).
   const clientId = config.kafkaBrokers ? gatewayConfig.instanceId : 'logbook-results-gateway';
-  const resultsBus = await openResultsBus(config, clientId, (record) =>
-    logger[record.level === 'error' ? 'error' : 'warn']({ kafka: record }, record.message),
-  );
+  const resultsBus = await openResultsBus(config, clientId, busLog(logger));
   const metrics = createMetrics({ defaultLabels: { service: 'results-gateway' } });
   const healthChecks = [
     { name: 'read store', check: () => readStore.ping() },

@@ -16,33 +16,38 @@ import { connectEventStoreDb } from './event-store/eventstoredb-event-store';
 import { openLmdbEventStore } from './event-store/lmdb-event-store';
 import { connectMongoReadStore } from './read-store/mongo-read-store';
 import { openLmdbReadStore } from './read-store/lmdb-read-store';
+import { StorageHealth } from './storage/storage-health';
 
 export interface Stores {
   eventStore: EventStore;
   readStore: ReadStore;
+  /** Whether the embedded stores can write (the servers' adapters do not report into it). */
+  storageHealth: StorageHealth;
   /** What was chosen, for the start-up log line. */
   description: { eventStore: 'eventstoredb' | 'embedded'; readStore: 'mongodb' | 'embedded' };
 }
 
-export async function openEventStore(config: Pick<Config, 'eventStoreUrl' | 'dataDir'>): Promise<EventStore> {
+export async function openEventStore(config: Pick<Config, 'eventStoreUrl' | 'dataDir'>, health?: StorageHealth): Promise<EventStore> {
   if (config.eventStoreUrl) return connectEventStoreDb(config.eventStoreUrl);
   mkdirSync(config.dataDir, { recursive: true });
-  return openLmdbEventStore(join(config.dataDir, 'events'));
+  return openLmdbEventStore(join(config.dataDir, 'events'), { health });
 }
 
-export async function openReadStore(config: Pick<Config, 'mongoUrl' | 'mongoDatabase' | 'dataDir'>): Promise<ReadStore> {
+export async function openReadStore(config: Pick<Config, 'mongoUrl' | 'mongoDatabase' | 'dataDir'>, health?: StorageHealth): Promise<ReadStore> {
   if (config.mongoUrl) return connectMongoReadStore(config.mongoUrl, config.mongoDatabase);
   mkdirSync(config.dataDir, { recursive: true });
-  return openLmdbReadStore(join(config.dataDir, 'read-models'));
+  return openLmdbReadStore(join(config.dataDir, 'read-models'), { health });
 }
 
 export async function openStores(config: Config): Promise<Stores> {
-  const eventStore = await openEventStore(config);
+  const storageHealth = new StorageHealth();
+  const eventStore = await openEventStore(config, storageHealth);
   try {
-    const readStore = await openReadStore(config);
+    const readStore = await openReadStore(config, storageHealth);
     return {
       eventStore,
       readStore,
+      storageHealth,
       description: { eventStore: config.eventStoreUrl ? 'eventstoredb' : 'embedded', readStore: config.mongoUrl ? 'mongodb' : 'embedded' },
     };
   } catch (error) {
@@ -57,10 +62,17 @@ export async function openStores(config: Config): Promise<Stores> {
  * consumers resume where they were) and keeping only the newest messages of each partition.
  * The directory is per client id: each service process has a bus of its own.
  */
-export async function openResultsBus(config: Pick<Config, 'kafkaBrokers' | 'dataDir'>, clientId: string, log?: (record: KafkaLogRecord) => void): Promise<ResultsBus> {
+export async function openResultsBus(
+  config: Pick<Config, 'kafkaBrokers' | 'dataDir'>,
+  clientId: string,
+  log?: (record: KafkaLogRecord) => void,
+  /** The embedded stores' health (from openStores): the journal reports a full disk there too. */
+  storageHealth?: StorageHealth,
+): Promise<ResultsBus> {
   if (config.kafkaBrokers) return connectKafkaResultsBus({ brokers: config.kafkaBrokers, clientId, log });
   return openJournaledInProcessResultsBus(join(config.dataDir, 'results-bus', clientId), {
     maxMessagesPerPartition: IN_PROCESS_BUS_RETAINED_MESSAGES,
+    storageHealth,
     onJournalError: (error) => log?.({ level: 'error', namespace: 'in-process-bus-journal', message: error.message, fields: { error } }),
   });
 }

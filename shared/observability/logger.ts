@@ -42,3 +42,19 @@ export function createLogger(level: LogLevel, name: string, destination?: pino.D
   };
   return destination === undefined ? pino(options) : pino(options, destination);
 }
+
+/** A record of the results bus's own log (kafkajs's entries, the in-process journal's failures). */
+export interface BusLogRecord {
+  level: 'error' | 'warn' | 'info' | 'debug';
+  namespace: string;
+  message: string;
+  fields: Record<string, unknown>;
+}
+
+/**
+ * Logs the results bus's records at their own level, their fields under `bus` (never at the top,
+ * where a `level` or `msg` field would stand beside pino's own: kafkajs's entries carry both).
+ */
+export function busLog(logger: Logger): (record: BusLogRecord) => void {
+  return ({ level, namespace, message, fields }) => logger[level]({ bus: { namespace, ...fields } }, message);
+}

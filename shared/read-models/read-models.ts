@@ -9,6 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { START } from '../ports/event-store';
 import type { ReadCollection, ReadStore } from '../ports/read-store';
+import { isStorageUnavailable } from '../ports/storage-unavailable';
 
 const STATE_COLLECTION = 'projection_state';
 const POINTER_KEY = 'pointer';
@@ -44,10 +45,17 @@ export class ReadModels {
     return this.store.collection(STATE_COLLECTION);
   }
 
-  /** Reads the pointer; the first process to start creates generation 1. */
+  /**
+   * Reads the pointer; the first process to start creates generation 1. A missing pointer means
+   * generation 1 everywhere, so on a full disk writing it is skipped (the next start writes it).
+   */
   async init(): Promise<number> {
     const pointer = (await this.state.get(POINTER_KEY)) as PointerDoc | null;
-    if (pointer === null) await this.state.put(POINTER_KEY, { generation: 1 });
+    if (pointer === null) {
+      await this.state.put(POINTER_KEY, { generation: 1 }).catch((error: unknown) => {
+        if (!isStorageUnavailable(error)) throw error;
+      });
+    }
     this.generation = pointer?.generation ?? 1;
     return this.generation;
   }

@@ -18,6 +18,7 @@ import { USERS } from '../../shared/read-models/read-model-types';
 import { ReadModels } from '../../shared/read-models/read-models';
 import { applyEvents } from '../../services/projector/apply-events';
 import { Projector } from '../../services/projector/projector';
+import { StorageUnavailableError } from '../../shared/ports/storage-unavailable';
 import { rebuildReadModels } from '../../services/projector/rebuild';
 import { eventually } from '../support/eventually';
 
@@ -45,17 +46,23 @@ async function userIds(readModels: ReadModels, generation?: number): Promise<num
   return users.map((user) => user.id).sort((a, b) => a - b);
 }
 
-function capturingLogger(): { lines: string[]; info(obj: object, msg: string): void; error(obj: object, msg: string): void } {
+function capturingLogger(): { lines: string[]; info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void } {
   const lines: string[] = [];
-  return { lines, info: (_obj, msg) => void lines.push(msg), error: (_obj, msg) => void lines.push(msg) };
+  return { lines, info: (_obj, msg) => void lines.push(msg), warn: (_obj, msg) => void lines.push(msg), error: (_obj, msg) => void lines.push(msg) };
 }
 
-/** The read store, with a switch that makes its writes and pings fail (the store went away). */
-function breakable(store: ReadStore): { store: ReadStore; break(): void } {
-  let broken = false;
-  const down = () => Promise.reject(new Error('read store unreachable'));
+/**
+ * The read store, with a switch that makes it fail: 'unreachable' fails writes and pings (the
+ * store went away); 'full' refuses writes as a full disk does (StorageUnavailableError) while
+ * reads and pings still answer.
+ */
+function breakable(store: ReadStore): { store: ReadStore; break(how?: 'unreachable' | 'full'): void; mend(): void } {
+  let broken: 'unreachable' | 'full' | null = null;
+  const down = () =>
+    Promise.reject(broken === 'full' ? new StorageUnavailableError('storage: no space left on device (ENOSPC)') : new Error('read store unreachable'));
   return {
-    break: () => void (broken = true),
+    break: (how = 'unreachable') => void (broken = how),
+    mend: () => void (broken = null),
     store: {
       collection: <T extends object>(name: string): ReadCollection<T> => {
         const collection = store.collection<T>(name);
@@ -70,7 +77,7 @@ function breakable(store: ReadStore): { store: ReadStore; break(): void } {
         };
       },
       listCollections: () => store.listCollections(),
-      ping: () => (broken ? down() : store.ping()),
+      ping: () => (broken === 'unreachable' ? down() : store.ping()),
       close: () => store.close(),
     },
   };
@@ -146,6 +153,26 @@ describe('projector poison events (embedded adapters, in process)', function () 
     await eventually(async () => assert.match(projector.error?.message ?? '', /read store unreachable/));
     assert.equal(projector.health(), null);
     assert.equal(projector.quarantined().count, 0);
+    await projector.stop();
+  });
+
+  it('waits, quarantining nothing, while the read store refuses writes (a full disk), and catches up once it takes them again', async () => {
+    const store = breakable(readStore);
+    const readModels = new ReadModels(store.store);
+    const logger = capturingLogger();
+    const projector = new Projector(eventStore, readModels, logger);
+    await projector.start();
+    await projector.ready;
+    store.break('full');
+    await append(eventStore, 'user-1', userCreated(1));
+    await append(eventStore, 'user-2', userCreated(2));
+    await eventually(async () => assert.ok(logger.lines.includes('projector cannot write; retrying'), logger.lines.join('\n')));
+    assert.equal(projector.error, null);
+    assert.equal(projector.quarantined().count, 0);
+    store.mend();
+    await eventually(async () => assert.deepEqual(await userIds(readModels), [1, 2]));
+    assert.equal(projector.quarantined().count, 0);
+    assert.equal(projector.health(), null);
     await projector.stop();
   });
 

@@ -35,7 +35,15 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((done) => child.once('exit', () => done()));
 }
 
-export async function startLogbook(options: { dataDir?: string; env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<LogbookProcess> {
+export interface StartOptions {
+  dataDir?: string;
+  env?: Record<string, string>;
+  nodeArgs?: string[];
+  /** 'listening' returns once the port is open, for a Logbook that is up but not ready (full disk). */
+  waitUntil?: 'healthy' | 'listening';
+}
+
+export async function startLogbook(options: StartOptions = {}): Promise<LogbookProcess> {
   const level = options.env?.LOG_LEVEL ?? 'info';
   if (!['info', 'debug', 'trace'].includes(level)) throw new Error('startLogbook reads the info-level "listening" log line: LOG_LEVEL must be info or lower');
   const dataDir = options.dataDir ?? newDataDir();
@@ -72,7 +80,7 @@ export async function startLogbook(options: { dataDir?: string; env?: Record<str
     },
   };
   onSuiteEnd(() => logbook.kill());
-  await waitUntilHealthy(logbook.url);
+  if (options.waitUntil !== 'listening') await waitUntilHealthy(logbook.url);
   return logbook;
 }
 

@@ -12,8 +12,12 @@
  * before it, and concurrent appends share one commit (and one disk flush) instead of each
  * waiting for its own. An append resolves only once its commit is flushed to disk: lmdb-js's
  * default `overlappingSync` resolves transaction promises at commit and flushes right after, so
- * we await `db.flushed` as well. No option weakening durability (noSync, noMetaSync, mapAsync)
- * is set.
+ * we await the flush of the append's own transaction as well. No option weakening durability
+ * (noSync, noMetaSync, mapAsync) is set.
+ *
+ * A commit the disk refuses (full disk) aborts the whole transaction: none of its appends is
+ * visible, each of them rejects with StorageUnavailableError (see lmdb-write-guard.ts), the
+ * store keeps serving reads, and later appends commit again once space returns.
  *
  * Subscriptions read the log itself, page by page, and sleep until the next commit once they
  * reach its end: live events go through the same path as catch-up ones, so nothing is missed,
@@ -33,6 +37,8 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../../ports/event-store';
+import { LmdbWriteGuard, flushOfCurrentTransaction } from '../storage/lmdb-write-guard';
+import { StorageHealth } from '../storage/storage-health';
 
 const SUBSCRIPTION_PAGE_SIZE = 500;
 /** LMDB keys are at most 1978 bytes; the stream index key holds the stream id and a number. */
@@ -52,26 +58,39 @@ interface StoredEvent {
   event: { id: string; type: string; data: unknown; metadata: RecordedEvent['metadata'] };
 }
 
-export async function openLmdbEventStore(path: string): Promise<EventStore> {
-  return LmdbEventStore.open(path);
+export interface LmdbEventStoreOptions {
+  /** Where failed writes are reported (shared with the read store in one process). */
+  health?: StorageHealth;
+}
+
+export async function openLmdbEventStore(path: string, options: LmdbEventStoreOptions = {}): Promise<EventStore> {
+  return LmdbEventStore.open(path, options);
 }
 
 export class LmdbEventStore implements EventStore {
   private commitSignal = createSignal();
   private readonly subscriptions = new Set<LogSubscription>();
   private closed = false;
+  private readonly guard: LmdbWriteGuard;
 
   private constructor(
+    private readonly path: string,
+    private readonly health: StorageHealth,
     private readonly root: RootDatabase,
     private readonly log: Database<string, number>,
     private readonly streams: Database<number, [string, number]>,
     private readonly heads: Database<number, string>,
-  ) {}
+  ) {
+    this.guard = new LmdbWriteGuard(root, path, health);
+  }
 
-  static async open(path: string): Promise<LmdbEventStore> {
+  static async open(path: string, options: LmdbEventStoreOptions = {}): Promise<LmdbEventStore> {
     mkdirSync(path, { recursive: true });
     const root = open(path, { noSubdir: false, maxDbs: 4 });
+    // Opening the three databases writes only when they do not exist yet (the first start).
     return new LmdbEventStore(
+      path,
+      options.health ?? new StorageHealth(),
       root,
       root.openDB<string, number>({ name: 'log', encoding: 'string' }),
       root.openDB<number, [string, number]>({ name: 'streams' }),
@@ -84,9 +103,13 @@ export class LmdbEventStore implements EventStore {
     const prepared = writes.map(prepareWrite);
     if (prepared.length === 0) throw new Error('append needs at least one stream write');
     // A child transaction: if anything throws, this append's writes are rolled back alone.
-    const result = await this.root.childTransaction(() => this.applyInTransaction(prepared));
+    const committing = this.root.childTransaction(() => this.applyInTransaction(prepared));
+    // Taken now, so it is this transaction's flush: `root.flushed` read after the commit may be a
+    // later transaction's, which never resolves if that one fails.
+    const flushed = flushOfCurrentTransaction(this.root);
+    const result = await this.guard.commit(committing);
     this.signalCommit();
-    await this.root.flushed;
+    await flushed;
     return result;
   }
 
@@ -126,6 +149,7 @@ export class LmdbEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.health.forget(this.path);
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     await this.root.close();
   }
@@ -285,6 +309,7 @@ function toRecordedEvent(position: number, value: string): RecordedEvent {
     metadata: stored.event.metadata,
   };
 }
+
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

@@ -17,6 +17,9 @@
  * - Matching and ordering follow MongoDB's rules, so both adapters answer alike: `where: {f: null}`
  *   also matches documents without f, a scalar matches an array field containing it, strings
  *   compare by code point (MongoDB's binary UTF-8 order), and ids order ties and unsorted results.
+ * - A write the disk refuses (full disk) rejects with StorageUnavailableError and leaves nothing of
+ *   its transaction (lmdb-write-guard.ts); reads go on, and never write: reading a collection that
+ *   does not exist answers as an empty one instead of creating it.
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { idPrefixEnd } from './id-prefix';
@@ -27,6 +30,8 @@ import type {
   ReadStore,
   Scalar,
 } from '../../ports/read-store';
+import { LmdbWriteGuard } from '../storage/lmdb-write-guard';
+import { StorageHealth } from '../storage/storage-health';
 
 /** LMDB needs the number of named databases up front; dropped collections free their slot. */
 const MAX_COLLECTIONS = 1000;
@@ -42,38 +47,55 @@ export interface LmdbReadStoreOptions {
    * and the projector replays from it. true: a write resolves only once flushed to disk.
    */
   waitForDiskFlush?: boolean;
+  /** Where failed writes are reported (shared with the event store in one process). */
+  health?: StorageHealth;
 }
 
 export async function openLmdbReadStore(path: string, options: LmdbReadStoreOptions = {}): Promise<ReadStore> {
   const root = open({ path, maxDbs: MAX_COLLECTIONS, overlappingSync: options.waitForDiskFlush !== true });
-  return new LmdbReadStore(root);
+  const guard = new LmdbWriteGuard(root, path, options.health ?? new StorageHealth());
+  return new LmdbReadStore(root, guard, () => options.health?.forget(path));
 }
 
 /**
  * Owns the sub-database handles. A dropped sub-database's handle is dead once the drop commits,
  * so every operation on a collection waits for a pending drop of it and then uses a fresh handle;
  * without a pending drop, operations are issued synchronously, which keeps them in call order.
+ * Reads get null for a sub-database that does not exist (creating one is a write); writes create
+ * it, and every write goes through the guard, which classifies a refused commit.
  */
 class SubDatabases {
   private readonly handles = new Map<string, Database>();
   private readonly pendingDrops = new Map<string, Promise<void>>();
 
-  constructor(private readonly root: RootDatabase) {}
+  constructor(
+    private readonly root: RootDatabase,
+    private readonly guard: LmdbWriteGuard,
+  ) {}
 
-  use<R>(name: string, action: (db: Database) => R | Promise<R>): Promise<R> {
+  read<R>(name: string, action: (db: Database | null) => R): Promise<R> {
+    return this.use(name, false, action);
+  }
+
+  write<R>(name: string, action: (db: Database) => Promise<R>): Promise<R> {
+    return this.use(name, true, (db) => this.guard.commit(action(db!)));
+  }
+
+  private use<R>(name: string, create: boolean, action: (db: Database | null) => R | Promise<R>): Promise<R> {
     const pendingDrop = this.pendingDrops.get(name);
-    if (pendingDrop) return pendingDrop.then(() => this.use(name, action));
+    if (pendingDrop) return pendingDrop.then(() => this.use(name, create, action));
     try {
-      return Promise.resolve(action(this.handle(name)));
+      return Promise.resolve(action(this.handle(name, create)));
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   drop(name: string): Promise<void> {
-    return this.use(name, (db) => {
+    return this.use(name, false, (db) => {
+      if (db === null) return;
       this.handles.delete(name);
-      const dropping = db.drop().finally(() => {
+      const dropping = this.guard.commit(db.drop()).finally(() => {
         if (this.pendingDrops.get(name) === dropping) this.pendingDrops.delete(name);
       });
       this.pendingDrops.set(name, dropping);
@@ -91,10 +113,18 @@ class SubDatabases {
     await Promise.all(this.pendingDrops.values());
   }
 
-  private handle(name: string): Database {
+  /** A key scan of the root database (get/doesExist do not see a sub-database's entry). */
+  private exists(name: string): boolean {
+    for (const key of this.root.getKeys({ start: name, limit: 1 })) return key === name;
+    return false;
+  }
+
+  private handle(name: string, create: boolean): Database | null {
     let db = this.handles.get(name);
     if (!db) {
-      db = this.root.openDB({ name });
+      if (!create && !this.exists(name)) return null;
+      // Opening an existing sub-database writes nothing; creating one commits at once.
+      db = this.guard.sync(() => this.root.openDB({ name }));
       this.handles.set(name, db);
     }
     return db;
@@ -105,8 +135,12 @@ class LmdbReadStore implements ReadStore {
   private readonly subDatabases: SubDatabases;
   private closed = false;
 
-  constructor(private readonly root: RootDatabase) {
-    this.subDatabases = new SubDatabases(root);
+  constructor(
+    private readonly root: RootDatabase,
+    guard: LmdbWriteGuard,
+    private readonly onClose: () => void,
+  ) {
+    this.subDatabases = new SubDatabases(root, guard);
   }
 
   collection<T extends object = Doc>(name: string): ReadCollection<T> {
@@ -118,7 +152,7 @@ class LmdbReadStore implements ReadStore {
     const names = await this.subDatabases.names();
     const nonEmpty: string[] = [];
     for (const name of names) {
-      const hasDocuments = await this.subDatabases.use(name, (db) => !isEmpty(db));
+      const hasDocuments = await this.subDatabases.read(name, (db) => db !== null && !isEmpty(db));
       if (hasDocuments) nonEmpty.push(name);
     }
     return nonEmpty;
@@ -132,6 +166,7 @@ class LmdbReadStore implements ReadStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.onClose();
     await this.subDatabases.settle();
     await this.root.close();
   }
@@ -145,22 +180,22 @@ class LmdbCollection<T extends object> implements ReadCollection<T> {
   ) {}
 
   get(id: string): Promise<T | null> {
-    return this.subDatabases.use(this.name, (db) => (db.get(id) as T | undefined) ?? null);
+    return this.subDatabases.read(this.name, (db) => (db?.get(id) as T | undefined) ?? null);
   }
 
   async put(id: string, doc: T): Promise<void> {
-    await this.subDatabases.use(this.name, (db) => db.put(id, doc));
+    await this.subDatabases.write(this.name, (db) => db.put(id, doc));
   }
 
   async delete(id: string): Promise<void> {
-    await this.subDatabases.use(this.name, (db) => db.remove(id));
+    await this.subDatabases.write(this.name, (db) => db.remove(id));
   }
 
   async bulk(operations: BulkOperation<T>[]): Promise<void> {
     if (operations.length === 0) return;
     const lastOperationPerId = new Map<string, BulkOperation<T>>();
     for (const operation of operations) lastOperationPerId.set(operation.id, operation);
-    await this.subDatabases.use(this.name, (db) =>
+    await this.subDatabases.write(this.name, (db) =>
       this.root.transaction(() => {
         for (const operation of lastOperationPerId.values()) {
           if (operation.op === 'put') db.put(operation.id, operation.doc);
@@ -173,7 +208,8 @@ class LmdbCollection<T extends object> implements ReadCollection<T> {
   find(options: FindOptions = {}): Promise<T[]> {
     const skip = checkCount('skip', options.skip ?? 0);
     const limit = checkCount('limit', options.limit ?? Infinity);
-    return this.subDatabases.use(this.name, (db) => {
+    return this.subDatabases.read(this.name, (db) => {
+      if (db === null) return [];
       const matches = matcher(options.where);
       const range = idRange(options.idPrefix);
       if (!options.sort) return scanInIdOrder(db, range, matches, skip, limit) as T[];
@@ -188,7 +224,8 @@ class LmdbCollection<T extends object> implements ReadCollection<T> {
   }
 
   count(where?: Record<string, Scalar>): Promise<number> {
-    return this.subDatabases.use(this.name, (db) => {
+    return this.subDatabases.read(this.name, (db) => {
+      if (db === null) return 0;
       if (!where || Object.keys(where).length === 0) return db.getCount();
       const matches = matcher(where);
       let count = 0;

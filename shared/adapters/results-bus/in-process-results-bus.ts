@@ -25,6 +25,8 @@
  */
 import type { Consumer, ConsumeOptions, OutgoingMessage, ResultsBus } from '../../ports/results-bus';
 import { Group, Member } from './consumer-group';
+import { isStorageUnavailable } from '../../ports/storage-unavailable';
+import type { StorageHealth } from '../storage/storage-health';
 import { LmdbBusJournal, type JournalContents } from './lmdb-bus-journal';
 import { PartitionLog, Topic, toStored, type StoredMessage } from './partition-log';
 
@@ -47,11 +49,13 @@ export function createInProcessResultsBus(options: InProcessResultsBusOptions = 
 export interface JournaledBusOptions extends InProcessResultsBusOptions {
   /** Told of journal writes that failed where nothing awaited them (commits, trims). */
   onJournalError?: (error: Error) => void;
+  /** Where a write the disk refuses is reported (the embedded stores' shared health). */
+  storageHealth?: StorageHealth;
 }
 
 /** The in-process bus journaled in the LMDB environment at `path` (created if missing). */
 export async function openJournaledInProcessResultsBus(path: string, options: JournaledBusOptions = {}): Promise<ResultsBus> {
-  const journal = LmdbBusJournal.open(path, options.onJournalError ?? (() => undefined));
+  const journal = LmdbBusJournal.open(path, options.onJournalError ?? (() => undefined), options.storageHealth);
   return new InProcessResultsBus(options, journal);
 }
 
@@ -92,8 +96,9 @@ class InProcessResultsBus implements ResultsBus {
 
   /**
    * Produces the messages. Journaled, each partition's messages get their offsets at once (in
-   * call order), are written, and become readable only after the flush; a failed write leaves
-   * a gap no later message may pass, so the bus refuses every produce after it (ping fails too).
+   * call order), are written, and become readable only after the flush. A write the disk refused
+   * gives its offsets back (nothing of it was stored); any other failed write leaves a gap no
+   * later message may pass, so the bus refuses every produce after it (ping fails too).
    */
   async produce(topic: string, messages: OutgoingMessage[]): Promise<void> {
     this.assertOpen();
@@ -114,12 +119,21 @@ class InProcessResultsBus implements ResultsBus {
       try {
         await Promise.all(reserved.map(({ partition, list, first }) => journal.append(topic, partition, first, list)));
       } catch (error) {
-        this.failure ??= error as Error;
+        // Refused by the disk: nothing of the write is stored, so its offsets are given back and
+        // the bus goes on (the producer is told 503 and sends again). Any other failure may have
+        // left a gap that no later message may pass: the bus refuses from then on.
+        if (!isStorageUnavailable(error)) this.failure ??= error as Error;
+        else for (const { partition, list, first } of reserved) target.partitions[partition].abandon(first, list.length);
         throw error;
       }
     }
     for (const { partition, list, first } of reserved) {
       const log = target.partitions[partition];
+      if (log.hasAbandonedBefore(first)) {
+        // An earlier write was refused but this later one was stored: its offsets are taken, and
+        // the refused ones between cannot be given back.
+        this.failure ??= new Error('a journal write was refused by the disk while a later one was stored; restart to recover');
+      }
       log.publishThrough(first + list.length);
       this.trimJournal(topic, partition);
     }

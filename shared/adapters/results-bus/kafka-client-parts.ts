@@ -2,15 +2,10 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { logLevel, type ISocketFactory, type LogEntry } from 'kafkajs';
+import type { BusLogRecord } from '../../observability/logger';
 
-export interface KafkaLogRecord {
-  level: 'error' | 'warn' | 'info' | 'debug';
-  /** kafkajs component, e.g. "Connection", "Consumer". */
-  namespace: string;
-  message: string;
-  /** The rest of kafkajs's entry (broker, groupId, error, ...). */
-  fields: Record<string, unknown>;
-}
+/** kafkajs's log entries as the bus's log records (the logger maps them: shared/observability/logger.ts busLog). */
+export type KafkaLogRecord = BusLogRecord;
 
 /**
  * kafkajs's own socket factory with Nagle's algorithm turned off: kafkajs leaves it on, so a small

@@ -14,12 +14,17 @@
  *   append resolved, every earlier one is durable too.
  * - `commit` and `trim` are not awaited by the bus: at least once allows losing the newest commit
  *   in a crash (the messages are then delivered again), and a trim that did not happen is redone.
+ * - Every write goes through the embedded stores' LmdbWriteGuard: a write the disk refuses
+ *   rejects with StorageUnavailableError (nothing of its transaction is stored), is reported to
+ *   the shared StorageHealth (/healthz), and never ends the process.
  * - A group whose last commit is older than OFFSETS_RETENTION_MS is forgotten at open (Kafka's
  *   offsets.retention.minutes default, 7 days), so groups of past processes (a gateway instance's
  *   own fan-out group) do not hold messages back forever.
  */
 import { mkdirSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { flushOfCurrentTransaction, LmdbWriteGuard } from '../storage/lmdb-write-guard';
+import { StorageHealth } from '../storage/storage-health';
 import type { StoredMessage } from './partition-log';
 
 export const OFFSETS_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
@@ -50,10 +55,11 @@ export class LmdbBusJournal {
     private readonly heads: Database<number, [string, number]>,
     private readonly offsets: Database<StoredOffset, [string, string, number]>,
     private readonly onError: (error: Error) => void,
+    private readonly guard: LmdbWriteGuard,
   ) {}
 
   /** `onError` is told of a failed write that nothing awaits (a commit, a trim). */
-  static open(path: string, onError: (error: Error) => void): LmdbBusJournal {
+  static open(path: string, onError: (error: Error) => void, health: StorageHealth = new StorageHealth()): LmdbBusJournal {
     mkdirSync(path, { recursive: true });
     const root = open(path, { noSubdir: false, maxDbs: 4 });
     return new LmdbBusJournal(
@@ -63,6 +69,7 @@ export class LmdbBusJournal {
       root.openDB({ name: 'heads' }),
       root.openDB({ name: 'offsets' }),
       onError,
+      new LmdbWriteGuard(root, path, health),
     );
   }
 
@@ -110,8 +117,10 @@ export class LmdbBusJournal {
   async append(topic: string, partition: number, firstOffset: number, messages: StoredMessage[]): Promise<void> {
     const writes = messages.map((message, i) => this.messages.put([topic, partition, firstOffset + i], message));
     writes.push(this.heads.put([topic, partition], firstOffset + messages.length));
-    await Promise.all(writes);
-    await this.root.flushed;
+    // Taken now, so it is this transaction's flush (a later, failing one's would never resolve).
+    const flushed = flushOfCurrentTransaction(this.root);
+    await this.guard.commit(Promise.all(writes));
+    await flushed;
   }
 
   commit(groupId: string, topic: string, partition: number, nextOffset: number): void {
@@ -131,7 +140,7 @@ export class LmdbBusJournal {
   /** Starts a write nothing awaits; a failure (thrown or rejected) goes to onError. */
   private background(write: () => Promise<unknown>): void {
     try {
-      write().catch((error: Error) => this.onError(error));
+      this.guard.commit(write()).catch((error: Error) => this.onError(error));
     } catch (error) {
       this.onError(error as Error);
     }

@@ -19,6 +19,8 @@ export interface StoredMessage {
 export class PartitionLog {
   private publishedEnd: number;
   private readonly appendWaiters = new Set<() => void>();
+  /** Reservations whose write failed (first offset → count), until nothing is reserved after them. */
+  private readonly abandoned = new Map<number, number>();
 
   /** `messages` (already durable) start at `baseOffset`. */
   constructor(
@@ -43,6 +45,28 @@ export class PartitionLog {
     const first = this.baseOffset + this.messages.length;
     for (const message of messages) this.messages.push(message);
     return first;
+  }
+
+  /**
+   * A reservation whose write failed, so it must never be read. It is dropped, and its offsets
+   * given to the next reservation, once every reservation after it is dropped too (those of one
+   * failed transaction fail together, in any order).
+   */
+  abandon(first: number, count: number): void {
+    this.abandoned.set(first, count);
+    for (;;) {
+      const end = this.baseOffset + this.messages.length;
+      const tail = [...this.abandoned].find(([start, length]) => start + length === end);
+      if (!tail) return;
+      this.abandoned.delete(tail[0]);
+      this.messages.length -= tail[1];
+    }
+  }
+
+  /** Whether a failed reservation still sits before `offset` (one a later write got past). */
+  hasAbandonedBefore(offset: number): boolean {
+    for (const start of this.abandoned.keys()) if (start < offset) return true;
+    return false;
   }
 
   /** Makes every reserved message before `end` readable, then applies retention. */
