@@ -43,7 +43,8 @@ const notProjected: ProjectFn = async () => {};
 const PROJECTIONS: readonly FamilyProjection[] = [
   // <Kind>SpecApplied → specs_<kind>, spec_history, applied_spec_<kind> activity.
   { family: 'specs', eventTypes: SPEC_EVENT_TYPES, project: projectSpecEvent },
-  // UserCreated, UserLoggedIn, UserLoggedOut → users, sessions, created_user / user_logged_in.
+  // UserCreated, UserLoggedIn, UserLoggedOut, UserLoginLockedOut → users, sessions,
+  // created_user / user_logged_in / user_locked_out.
   { family: 'users and sessions', eventTypes: USER_EVENT_TYPES, project: projectUserEvent },
   // EnrollSecretsReplaced, OrganizationSetUp → settings, changed_enroll_secrets. Settings, not
   // users: they are what the `settings` collection holds (see ./settings-projection).

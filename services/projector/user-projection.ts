@@ -1,16 +1,18 @@
 /**
  * Users and sessions: one `users` doc per user (no password hash), one `sessions` doc per logged-in
- * token (keyed by its hash, deleted on logout), and the `created_user` / `user_logged_in`
- * activities. Idempotent: each handler writes what its event says (a user keeps its first
+ * token (keyed by its hash, deleted on logout), and the `created_user` / `user_logged_in` /
+ * `user_locked_out` activities. Idempotent: each handler writes what its event says (a user keeps its first
  * created_at), so an event applied twice leaves the models as applying it once did.
  */
 import {
   USER_CREATED,
   USER_LOGGED_IN,
   USER_LOGGED_OUT,
+  USER_LOGIN_LOCKED_OUT,
   type UserCreated,
   type UserLoggedIn,
   type UserLoggedOut,
+  type UserLoginLockedOut,
 } from '../../shared/domain/users/user-events';
 import type { RecordedEvent } from '../../shared/ports/event-store';
 import { SESSIONS, USERS, type SessionDoc, type UserDoc } from '../../shared/read-models/read-model-types';
@@ -46,6 +48,12 @@ export async function projectUserEvent(uow: UnitOfWork, event: RecordedEvent): P
     case USER_LOGGED_OUT: {
       const data = event.data as UserLoggedOut;
       uow.delete(SESSIONS, data.token_hash);
+      return;
+    }
+    case USER_LOGIN_LOCKED_OUT: {
+      // The actor is the anonymous login attempt that began the lockout (its email, no user id).
+      const { user_id, email, until, reason, address } = event.data as UserLoginLockedOut;
+      await recordActivity(uow, event, 'user_locked_out', { user_id, email, until, reason, address });
       return;
     }
   }

@@ -32,6 +32,7 @@ const CLOSE_CODE_OF: Record<DomainErrorKind, number> = {
   validation: CLOSE_CODES.badFrame,
   bad_request: CLOSE_CODES.badFrame,
   unavailable: 1011,
+  too_many_requests: 1013, // Try Again Later
 };
 
 export interface ShellSocketsDeps {

@@ -25,6 +25,12 @@ export interface Config {
   bodyLimitBytes: number;
   readYourWritesTimeoutMs: number;
   sessionTtlHours: number;
+  loginThrottle: LoginThrottleConfig;
+  /**
+   * Reverse proxies (IP addresses or CIDR subnets) whose X-Forwarded-For names the client; empty:
+   * the socket's peer is the client, whatever the header says.
+   */
+  trustedProxies: string[];
   agentBodyLimitBytes: number;
   hostDetailIntervalSeconds: number;
   hostLabelIntervalSeconds: number;
@@ -38,6 +44,14 @@ export interface Config {
   shellIdleTimeoutMs: number;
   /** The results gateway's settings (what startResultsGateway takes). */
   gateway: GatewayConfig;
+}
+
+/** Failed logins allowed per account and per client address within the window, and the lockout after (see login-throttle.ts). */
+export interface LoginThrottleConfig {
+  maxFailuresPerAccount: number;
+  maxFailuresPerAddress: number;
+  failureWindowSeconds: number;
+  lockoutSeconds: number;
 }
 
 export interface GatewayConfig {
@@ -96,6 +110,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     bodyLimitBytes: value.BODY_LIMIT,
     readYourWritesTimeoutMs: value.READ_YOUR_WRITES_TIMEOUT_MS,
     sessionTtlHours: value.SESSION_TTL_HOURS,
+    loginThrottle: {
+      maxFailuresPerAccount: value.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      maxFailuresPerAddress: value.LOGIN_MAX_FAILURES_PER_ADDRESS,
+      failureWindowSeconds: value.LOGIN_FAILURE_WINDOW_S,
+      lockoutSeconds: value.LOGIN_LOCKOUT_S,
+    },
+    trustedProxies: value.TRUSTED_PROXIES,
     agentBodyLimitBytes: value.AGENT_BODY_LIMIT,
     hostDetailIntervalSeconds: value.HOST_DETAIL_INTERVAL_S,
     hostLabelIntervalSeconds: value.HOST_LABEL_INTERVAL_S,
@@ -131,6 +152,12 @@ export function describeConfig(config: Config): Record<string, unknown> {
     peersPollMs: config.gateway.peersPollMs,
     instanceId: config.gateway.instanceId,
   };
+  const loginThrottle: Record<keyof LoginThrottleConfig, unknown> = {
+    maxFailuresPerAccount: config.loginThrottle.maxFailuresPerAccount,
+    maxFailuresPerAddress: config.loginThrottle.maxFailuresPerAddress,
+    failureWindowSeconds: config.loginThrottle.failureWindowSeconds,
+    lockoutSeconds: config.loginThrottle.lockoutSeconds,
+  };
   const summary: Record<keyof Config, unknown> = {
     port: config.port,
     host: config.host,
@@ -143,6 +170,8 @@ export function describeConfig(config: Config): Record<string, unknown> {
     bodyLimitBytes: config.bodyLimitBytes,
     readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
     sessionTtlHours: config.sessionTtlHours,
+    loginThrottle,
+    trustedProxies: config.trustedProxies,
     agentBodyLimitBytes: config.agentBodyLimitBytes,
     hostDetailIntervalSeconds: config.hostDetailIntervalSeconds,
     hostLabelIntervalSeconds: config.hostLabelIntervalSeconds,

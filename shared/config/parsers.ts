@@ -1,8 +1,8 @@
 /**
  * The value parsers behind the settings (settings.ts), as Joi schemas that convert the raw
  * environment string. Each kind of value has exactly one parser here: numbers (durations, counts,
- * ports) through numberIn, sizes through byteSize, addresses through hostOrIp, brokerList and
- * connectionUrl. A schema rejects with 'any.invalid' (or Joi's own number errors); config.ts turns
+ * ports) through numberIn, sizes through byteSize, addresses through hostOrIp, brokerList,
+ * connectionUrl and ipList. A schema rejects with 'any.invalid' (or Joi's own number errors); config.ts turns
  * any rejection into one problem line using the setting's `expected` text.
  */
 import Joi from 'joi';
@@ -35,6 +35,11 @@ export function hostOrIp(): Joi.StringSchema {
 /** A comma-separated list of host:port, converted to an array of trimmed entries. */
 export function brokerList(): Joi.StringSchema {
   return Joi.string().custom((value: string, helpers) => parseBrokerList(value) ?? helpers.error('any.invalid'));
+}
+
+/** A comma-separated list of IP addresses or CIDR subnets (10.0.0.0/8, fd00::/8), as an array. */
+export function ipList(): Joi.StringSchema {
+  return Joi.string().custom((value: string, helpers) => parseIpList(value) ?? helpers.error('any.invalid'));
 }
 
 /**
@@ -92,6 +97,13 @@ function parseBrokerList(value: string): string[] | null {
     return parsed !== null && parsed.port !== null;
   });
   return allValid ? brokers : null;
+}
+
+const ipOrSubnetSchema = Joi.string().ip({ cidr: 'optional' });
+
+function parseIpList(value: string): string[] | null {
+  const entries = value.split(',').map((entry) => entry.trim());
+  return entries.every((entry) => ipOrSubnetSchema.validate(entry).error === undefined) ? entries : null;
 }
 
 /** Parses `host`, `host:port`, `[ipv6]` or `[ipv6]:port`; null when malformed. */

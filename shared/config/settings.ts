@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Joi from 'joi';
-import { brokerList, byteSize, connectionUrl, hostOrIp, MAX_TIMER_MS, numberIn } from './parsers';
+import { brokerList, byteSize, connectionUrl, hostOrIp, ipList, MAX_TIMER_MS, numberIn } from './parsers';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -83,6 +83,21 @@ export const VARIABLES = {
   SESSION_TTL_HOURS: {
     schema: numberIn({ min: 0, minExclusive: true, max: TEN_YEARS_IN_HOURS, fractions: true }).default(24),
     expected: `a number of hours greater than 0 and at most ${TEN_YEARS_IN_HOURS} (fractions allowed)`,
+  },
+  // Login throttling (shared/auth/login-throttle.ts).
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: {
+    schema: numberIn({ min: 1, max: 1000 }).default(5),
+    expected: 'an integer from 1 to 1000: failed logins on one account within the window before it is locked',
+  },
+  LOGIN_MAX_FAILURES_PER_ADDRESS: {
+    schema: numberIn({ min: 1, max: 100_000 }).default(20),
+    expected: 'an integer from 1 to 100000: failed logins from one client address within the window before it is locked',
+  },
+  LOGIN_FAILURE_WINDOW_S: intervalSeconds(300, 'how long a failed login counts against its account and address'),
+  LOGIN_LOCKOUT_S: intervalSeconds(300, 'how long a locked account or address is refused logins'),
+  TRUSTED_PROXIES: {
+    schema: ipList().default([]),
+    expected: 'a comma-separated list of IP addresses or CIDR subnets of reverse proxies whose X-Forwarded-For is believed, such as 10.0.0.5 or 172.16.0.0/12,::1',
   },
   AGENT_BODY_LIMIT: {
     schema: byteSize().default(16 * 1_048_576),

@@ -2,7 +2,7 @@
  * Errors a decider or command handler raises for the caller to see. The HTTP layer maps each
  * kind to Fleet's status code and error shape.
  */
-export type DomainErrorKind = 'validation' | 'not_found' | 'gone' | 'conflict' | 'forbidden' | 'unauthorized' | 'bad_request' | 'unavailable';
+export type DomainErrorKind = 'validation' | 'not_found' | 'gone' | 'conflict' | 'forbidden' | 'unauthorized' | 'bad_request' | 'unavailable' | 'too_many_requests';
 
 export interface FieldProblem {
   name: string;
@@ -17,6 +17,17 @@ export class DomainError extends Error {
   ) {
     super(message);
     this.name = 'DomainError';
+  }
+}
+
+/** Refused for now, not for good: the caller may try again after `retryAfterSeconds` (429, Retry-After). */
+export class TooManyRequests extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('too_many_requests', message);
+    this.name = 'TooManyRequests';
   }
 }
 

@@ -6,7 +6,7 @@
  * report of a 500 leads to its stack trace.
  */
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import { DomainError, type DomainErrorKind, type FieldProblem } from '../domain/errors';
+import { DomainError, TooManyRequests, type DomainErrorKind, type FieldProblem } from '../domain/errors';
 import type { Logger } from '../observability/logger';
 import { requestIdOf } from './request-id';
 
@@ -26,6 +26,7 @@ const STATUS_AND_MESSAGE: Record<DomainErrorKind, [number, string]> = {
   gone: [410, 'Gone'],
   conflict: [409, 'Resource Already Exists'],
   unavailable: [503, 'Service Unavailable'],
+  too_many_requests: [429, 'Too Many Requests'],
 };
 
 export function sendFleetError(res: Response, status: number, message: string, errors: FieldProblem[], uuid?: string): void {
@@ -68,6 +69,7 @@ export function fleetErrorHandler(logger: Pick<Logger, 'error'>): ErrorRequestHa
     if (res.headersSent) return next(error);
     if (error instanceof DomainError) {
       const [status, message] = STATUS_AND_MESSAGE[error.kind];
+      if (error instanceof TooManyRequests) res.setHeader('Retry-After', String(error.retryAfterSeconds));
       return sendFleetError(res, status, message, error.problems);
     }
     const bodyError = typeof error?.type === 'string' ? BODY_ERRORS[error.type] : undefined;

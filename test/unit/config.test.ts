@@ -50,6 +50,8 @@ describe('loadConfig', () => {
         bodyLimitBytes: 1_048_576,
         readYourWritesTimeoutMs: 5000,
         sessionTtlHours: 24,
+        loginThrottle: { maxFailuresPerAccount: 5, maxFailuresPerAddress: 20, failureWindowSeconds: 300, lockoutSeconds: 300 },
+        trustedProxies: [],
         agentBodyLimitBytes: 16 * 1_048_576,
         hostDetailIntervalSeconds: 3600,
         hostLabelIntervalSeconds: 3600,
@@ -149,6 +151,16 @@ describe('loadConfig', () => {
       assert.equal(loadConfig({ SESSION_TTL_HOURS: '0.5' }).sessionTtlHours, 0.5);
     });
 
+    it('the login throttle settings', () => {
+      const config = loadConfig({ LOGIN_MAX_FAILURES_PER_ACCOUNT: '3', LOGIN_MAX_FAILURES_PER_ADDRESS: '50', LOGIN_FAILURE_WINDOW_S: '600', LOGIN_LOCKOUT_S: '1' });
+      assert.deepEqual(config.loginThrottle, { maxFailuresPerAccount: 3, maxFailuresPerAddress: 50, failureWindowSeconds: 600, lockoutSeconds: 1 });
+    });
+
+    it('TRUSTED_PROXIES into a list of addresses and subnets', () => {
+      assert.deepEqual(loadConfig({ TRUSTED_PROXIES: '10.0.0.5' }).trustedProxies, ['10.0.0.5']);
+      assert.deepEqual(loadConfig({ TRUSTED_PROXIES: '172.16.0.0/12, ::1 ,fd00::/8' }).trustedProxies, ['172.16.0.0/12', '::1', 'fd00::/8']);
+    });
+
     it('AGENT_BODY_LIMIT and the host refresh intervals', () => {
       assert.equal(loadConfig({ AGENT_BODY_LIMIT: '2mb' }).agentBodyLimitBytes, 2 * 1024 * 1024);
       assert.equal(loadConfig({ HOST_DETAIL_INTERVAL_S: '60' }).hostDetailIntervalSeconds, 60);
@@ -174,6 +186,11 @@ describe('loadConfig', () => {
       ['HOST_LABEL_INTERVAL_S', ['-1']],
       ['HOST_POLICY_INTERVAL_S', ['0']],
       ['CAMPAIGN_EXPIRY_S', ['soon', '0']],
+      ['LOGIN_MAX_FAILURES_PER_ACCOUNT', ['0', 'five', '2.5', '1001']],
+      ['LOGIN_MAX_FAILURES_PER_ADDRESS', ['0', '100001']],
+      ['LOGIN_FAILURE_WINDOW_S', ['0', '604801']],
+      ['LOGIN_LOCKOUT_S', ['0', 'forever']],
+      ['TRUSTED_PROXIES', ['proxy.internal', '10.0.0.5,', '10.0.0.0/33', 'loopback']],
     ];
     for (const [name, values] of invalid) {
       for (const value of values) {

@@ -1,7 +1,7 @@
 /** The error middleware with a fake request and response, and a pino logger whose lines are captured. */
 import assert from 'node:assert/strict';
 import type { NextFunction, Request, Response } from 'express';
-import { DomainError } from '../../shared/domain/errors';
+import { DomainError, TooManyRequests } from '../../shared/domain/errors';
 import { fleetErrorHandler } from '../../shared/http/fleet-errors';
 import { requestIdOf } from '../../shared/http/request-id';
 import { createLogger } from '../../shared/observability/logger';
@@ -11,6 +11,8 @@ interface FakeResponse {
   locals: Record<string, unknown>;
   statusCode?: number;
   body?: any;
+  headers: Record<string, string>;
+  setHeader(name: string, value: string): FakeResponse;
   status(code: number): FakeResponse;
   json(body: unknown): FakeResponse;
 }
@@ -19,6 +21,11 @@ function fakeResponse(): FakeResponse {
   return {
     headersSent: false,
     locals: {},
+    headers: {},
+    setHeader(name, value) {
+      this.headers[name.toLowerCase()] = value;
+      return this;
+    },
     status(code) {
       this.statusCode = code;
       return this;
@@ -70,5 +77,17 @@ describe('fleetErrorHandler', () => {
     assert.equal(res.statusCode, 403);
     assert.deepEqual(res.body, { message: 'Permission Denied', errors: [{ name: 'base', reason: 'observers can read specs but not apply them' }] });
     assert.equal(lines.length, 0);
+  });
+
+  it('answers too many requests 429 with Retry-After in seconds', () => {
+    const { res, lines } = handle(new TooManyRequests('too many failed logins; try again in 42 s', 42));
+    assert.equal(res.statusCode, 429);
+    assert.equal(res.headers['retry-after'], '42');
+    assert.deepEqual(res.body, { message: 'Too Many Requests', errors: [{ name: 'base', reason: 'too many failed logins; try again in 42 s' }] });
+    assert.equal(lines.length, 0);
+  });
+
+  it('sends no Retry-After with other errors', () => {
+    assert.deepEqual(handle(new DomainError('unauthorized', 'Authentication failed')).res.headers, {});
   });
 });

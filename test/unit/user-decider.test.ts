@@ -6,6 +6,7 @@ import { givenWhenThen } from '../support/given-when-then';
 const createUser = givenWhenThen(userDecider);
 const logIn = createUser;
 const logOut = createUser;
+const recordLockout = createUser;
 
 const ada = { id: 1, email: 'ada@example.com', name: 'Ada', global_role: 'admin' as const, password_hash: 'scrypt$salt$hash' };
 const adaCreated: UserEvent = { type: 'UserCreated', data: ada };
@@ -85,5 +86,34 @@ describe('decideLogOut', () => {
 
   it('does nothing for a user that does not exist', () => {
     logOut.given([]).when({ kind: 'log-out', token_hash: 'hash-1' }).then([]);
+  });
+});
+
+describe('decideRecordLockout', () => {
+  const lockout = { kind: 'record-lockout' as const, until: '2024-05-07T09:05:00.000Z', reason: '5 failed logins within 300 s', address: '203.0.113.9' };
+  const adaLockedOut = (until: string): UserEvent => ({ type: 'UserLoginLockedOut', data: { user_id: 1, email: 'ada@example.com', until, reason: lockout.reason, address: lockout.address } });
+
+  it('records the lockout of an existing user, with their id and email', () => {
+    recordLockout.given([adaCreated]).when(lockout).then([adaLockedOut(lockout.until)]);
+  });
+
+  it('records nothing for an email no user has (no stream for made-up emails)', () => {
+    recordLockout.given([]).when(lockout).then([]);
+  });
+
+  it('records a lockout once, and a later one again', () => {
+    recordLockout.given([adaCreated, adaLockedOut(lockout.until)]).when(lockout).then([]);
+    recordLockout.given([adaCreated, adaLockedOut(lockout.until)]).when({ ...lockout, until: '2024-05-07T09:04:00.000Z' }).then([]);
+    recordLockout
+      .given([adaCreated, adaLockedOut(lockout.until)])
+      .when({ ...lockout, until: '2024-05-07T09:15:00.000Z' })
+      .then([adaLockedOut('2024-05-07T09:15:00.000Z')]);
+  });
+
+  it('leaves logins to the throttle: a user with a recorded lockout may log in (the lockout is enforced where it was counted)', () => {
+    logIn
+      .given([adaCreated, adaLockedOut(lockout.until)])
+      .when({ kind: 'log-in', passwordMatches: true, token_hash: 'hash-1', expires_at: EXPIRES })
+      .then([adaLoggedIn('hash-1')]);
   });
 });

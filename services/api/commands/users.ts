@@ -1,11 +1,14 @@
 /** Setup, user creation, login and logout: users are event-sourced like everything else. */
+import type { Lockout, LoginThrottle } from '../../../shared/auth/login-throttle';
 import { hashPassword, verifyPassword } from '../../../shared/auth/passwords';
 import { newToken, tokenHash } from '../../../shared/auth/tokens';
+import { DomainError, TooManyRequests } from '../../../shared/domain/errors';
 import { organizationDecider, ORGANIZATION_STREAM, setupAlreadyCompleted } from '../../../shared/domain/organization/organization-decider';
 import type { GlobalRole } from '../../../shared/domain/users/roles';
 import { userDecider, userStreamId, type CreateUser, type SessionToken } from '../../../shared/domain/users/user-decider';
 import { idReservedFor, onStream, runCommand, runCommandOnStreams, type ReservedIds } from '../../../shared/eventsourcing/command-runner';
 import type { CommandContext } from '../../../shared/eventsourcing/metadata';
+import type { Logger } from '../../../shared/observability/logger';
 import type { SpecCommandDeps } from './apply-specs';
 
 /** Users' ids come from this kind's sequence; each is reserved under the user's email. */
@@ -74,8 +77,47 @@ export async function createUser(deps: SpecCommandDeps, user: NewUser, context: 
 /** A hash to compare against when the email is unknown, so both cases take as long. */
 let decoyHash: Promise<string> | null = null;
 
-/** Logs a user in; the login is recorded with the user as its actor. */
-export async function logIn(deps: SpecCommandDeps, email: string, password: string, sessionTtlHours: number, context: CommandContext): Promise<SessionIssued> {
+/** What a login needs besides the stores: the throttle and where to log lockouts. */
+export interface LoginDeps extends SpecCommandDeps {
+  throttle: LoginThrottle;
+  logger: Pick<Logger, 'warn' | 'error'>;
+}
+
+export interface LoginAttemptInput {
+  email: string;
+  password: string;
+  /** The client's address as throttled (see shared/http/client-address.ts networkKey). */
+  address: string;
+}
+
+/**
+ * Logs a user in; the login is recorded with the user as its actor. The attempt is admitted by
+ * the throttle (and counted) before anything is awaited, so parallel guesses are all counted;
+ * a refused attempt is a 429 with the seconds to wait, whether or not the email exists.
+ */
+export async function logIn(deps: LoginDeps, input: LoginAttemptInput, sessionTtlHours: number, context: CommandContext): Promise<SessionIssued> {
+  const admission = deps.throttle.admit(input.email, input.address);
+  if (!admission.admitted) {
+    throw new TooManyRequests(`too many failed logins; try again in ${admission.retryAfterSeconds} s`, admission.retryAfterSeconds);
+  }
+  let session: SessionIssued;
+  try {
+    session = await checkPasswordAndLogIn(deps, input.email, input.password, sessionTtlHours, context);
+  } catch (error) {
+    if (error instanceof DomainError && error.kind === 'unauthorized') {
+      const lockouts = admission.attempt.failed();
+      // Not awaited: the answer to this attempt must not take longer when the email exists.
+      if (lockouts.length > 0) void recordLockouts(deps, lockouts, input.address, context);
+    } else {
+      admission.attempt.abandoned();
+    }
+    throw error;
+  }
+  admission.attempt.succeeded();
+  return session;
+}
+
+async function checkPasswordAndLogIn(deps: SpecCommandDeps, email: string, password: string, sessionTtlHours: number, context: CommandContext): Promise<SessionIssued> {
   const streamId = userStreamId(email);
   const { state } = await deps.loader.load(streamId, userDecider);
   decoyHash ??= hashPassword('decoy password 1!');
@@ -91,6 +133,25 @@ export async function logIn(deps: SpecCommandDeps, email: string, password: stri
     context,
   });
   return { userId: outcome.state.user!.id, token, position: outcome.position! };
+}
+
+/**
+ * Logs every lockout a failure began, and records an account's as a UserLoginLockedOut on the
+ * user's stream, for the activity feed. Lockouts of emails nobody has and of addresses are only
+ * logged: they are attacker-driven, and must not create streams or flood the feed.
+ */
+async function recordLockouts(deps: LoginDeps, lockouts: Lockout[], address: string, context: CommandContext): Promise<void> {
+  for (const lockout of lockouts) {
+    const until = lockout.until.toISOString();
+    const reason = `${lockout.failures} failed logins within ${lockout.windowSeconds} s`;
+    deps.logger.warn({ scope: lockout.scope, key: lockout.key, until, reason, correlationId: context.correlationId }, `login locked out for this ${lockout.scope}`);
+    if (lockout.scope !== 'account') continue;
+    try {
+      await runCommand(deps, { streamId: userStreamId(lockout.key), decider: userDecider, command: { kind: 'record-lockout', until, reason, address }, context });
+    } catch (error) {
+      deps.logger.error({ err: error, email: lockout.key, until }, 'a login lockout could not be recorded');
+    }
+  }
 }
 
 export async function logOut(deps: SpecCommandDeps, email: string, token: string, context: CommandContext): Promise<{ position: number | null }> {

@@ -1,9 +1,11 @@
 /** Setup, login, logout and users, as Fleet's clients call them. */
 import { Router } from 'express';
 import { authorize } from '../../../shared/auth/authorize';
+import { LoginThrottle } from '../../../shared/auth/login-throttle';
 import { notFound } from '../../../shared/domain/errors';
 import { canManageUsers, canUseOwnAccount, type GlobalRole } from '../../../shared/domain/users/roles';
 import { commandContext } from '../../../shared/eventsourcing/metadata';
+import { clientAddress, networkKey, trustedProxies } from '../../../shared/http/client-address';
 import { USERS, type UserDoc } from '../../../shared/read-models/read-model-types';
 import { createUserBody, loginBody, setupBody } from '../../../shared/schemas/user-schemas';
 import { validate } from '../../../shared/schemas/validate';
@@ -42,11 +44,17 @@ export function publicUserRoutes(deps: ApiDeps): Router {
     });
   });
 
+  // One throttle per process (see shared/auth/login-throttle.ts): its budgets are in memory.
+  const loginDeps = { ...deps, throttle: new LoginThrottle(deps.config.loginThrottle) };
+  const proxies = trustedProxies(deps.config.trustedProxies);
+
   router.post('/api/v1/fleet/login', async (req, res) => {
     const body = validate<{ email: string; password: string }>(loginBody, req.body);
     const email = body.email.trim().toLowerCase();
+    const address = networkKey(clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], proxies));
     const actor = { type: 'user' as const, id: 'anonymous', email };
-    const session = await logIn(deps, email, body.password, deps.config.sessionTtlHours, commandContext(actor, correlationId(req, res)));
+    const attempt = { email, password: body.password, address };
+    const session = await logIn(loginDeps, attempt, deps.config.sessionTtlHours, commandContext(actor, correlationId(req, res)));
     await awaitReadModels(deps, session.position);
     res.json({ user: renderUser(await loadUser(deps, session.userId)), available_teams: [], token: session.token });
   });

@@ -2,7 +2,7 @@
 import { unexpectedEvent, type Decider } from '../decider';
 import { DomainError } from '../errors';
 import type { GlobalRole } from './roles';
-import { USER_CREATED, USER_LOGGED_IN, USER_LOGGED_OUT, type UserEvent } from './user-events';
+import { USER_CREATED, USER_LOGGED_IN, USER_LOGGED_OUT, USER_LOGIN_LOCKED_OUT, type UserEvent } from './user-events';
 
 export function userStreamId(email: string): string {
   return `user-${email.trim().toLowerCase()}`;
@@ -11,6 +11,8 @@ export function userStreamId(email: string): string {
 export interface UserState {
   user: { id: number; email: string; name: string; global_role: GlobalRole; password_hash: string } | null;
   activeTokenHashes: string[];
+  /** When the last recorded login lockout ends (ISO-8601), or null when none was recorded. */
+  lockedOutUntil: string | null;
 }
 
 /** A session's token (by hash) and when it expires. */
@@ -41,7 +43,15 @@ export interface LogOut {
   token_hash: string;
 }
 
-export type UserCommand = CreateUser | LogIn | LogOut;
+/** Records a login lockout the throttle began (the throttle decides it; this records it once). */
+export interface RecordLockout {
+  kind: 'record-lockout';
+  until: string;
+  reason: string;
+  address: string;
+}
+
+export type UserCommand = CreateUser | LogIn | LogOut | RecordLockout;
 
 const authenticationFailed = () => new DomainError('unauthorized', 'Authentication failed');
 
@@ -68,8 +78,20 @@ function decideLogOut(command: LogOut, state: UserState): UserEvent[] {
   return [{ type: USER_LOGGED_OUT, data: { user_id: state.user.id, token_hash: command.token_hash } }];
 }
 
+/**
+ * A lockout is recorded for an existing user only: an email nobody has gets no stream, so an
+ * attacker's made-up emails write nothing. A lockout ending no later than one already recorded
+ * (a retried or repeated request) is not recorded again.
+ */
+function decideRecordLockout(command: RecordLockout, state: UserState): UserEvent[] {
+  if (state.user === null) return [];
+  if (state.lockedOutUntil !== null && Date.parse(command.until) <= Date.parse(state.lockedOutUntil)) return [];
+  const { until, reason, address } = command;
+  return [{ type: USER_LOGIN_LOCKED_OUT, data: { user_id: state.user.id, email: state.user.email, until, reason, address } }];
+}
+
 export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
-  initialState: { user: null, activeTokenHashes: [] },
+  initialState: { user: null, activeTokenHashes: [], lockedOutUntil: null },
   decide(command, state) {
     switch (command.kind) {
       case 'create':
@@ -78,18 +100,22 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
         return decideLogIn(command, state);
       case 'log-out':
         return decideLogOut(command, state);
+      case 'record-lockout':
+        return decideRecordLockout(command, state);
     }
   },
   evolve(state, event) {
     switch (event.type) {
       case USER_CREATED: {
         const { id, email, name, global_role, password_hash } = event.data;
-        return { user: { id, email, name, global_role, password_hash }, activeTokenHashes: [] };
+        return { user: { id, email, name, global_role, password_hash }, activeTokenHashes: [], lockedOutUntil: null };
       }
       case USER_LOGGED_IN:
         return { ...state, activeTokenHashes: [...state.activeTokenHashes, event.data.token_hash] };
       case USER_LOGGED_OUT:
         return { ...state, activeTokenHashes: state.activeTokenHashes.filter((hash) => hash !== event.data.token_hash) };
+      case USER_LOGIN_LOCKED_OUT:
+        return { ...state, lockedOutUntil: event.data.until };
       default:
         return unexpectedEvent(event);
     }

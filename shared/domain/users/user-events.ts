@@ -27,12 +27,30 @@ export interface UserLoggedOut {
   token_hash: string;
 }
 
+/**
+ * Logins to this user's account were refused for a while: too many failed in a row (see
+ * shared/auth/login-throttle.ts). Recorded for the activity feed; the lockout itself is enforced
+ * by the API process that counted the failures.
+ */
+export const USER_LOGIN_LOCKED_OUT = 'UserLoginLockedOut';
+export interface UserLoginLockedOut {
+  user_id: number;
+  email: string;
+  /** ISO-8601 time the lockout ends. */
+  until: string;
+  /** Why, in words, such as "5 failed logins within 300 s". */
+  reason: string;
+  /** The client address (or IPv6 /64 network) of the failure that began the lockout. */
+  address: string;
+}
+
 export type UserEvent =
   | { type: typeof USER_CREATED; data: UserCreated }
   | { type: typeof USER_LOGGED_IN; data: UserLoggedIn }
-  | { type: typeof USER_LOGGED_OUT; data: UserLoggedOut };
+  | { type: typeof USER_LOGGED_OUT; data: UserLoggedOut }
+  | { type: typeof USER_LOGIN_LOCKED_OUT; data: UserLoginLockedOut };
 
-export const USER_EVENT_TYPES = [USER_CREATED, USER_LOGGED_IN, USER_LOGGED_OUT] as const;
+export const USER_EVENT_TYPES = [USER_CREATED, USER_LOGGED_IN, USER_LOGGED_OUT, USER_LOGIN_LOCKED_OUT] as const;
 
 export function isUserEventType(type: string): type is UserEvent['type'] {
   return (USER_EVENT_TYPES as readonly string[]).includes(type);

@@ -1,4 +1,4 @@
-import { USER_CREATED, USER_LOGGED_IN, USER_LOGGED_OUT, type UserCreated, type UserLoggedIn, type UserLoggedOut } from '../../../shared/domain/users/user-events';
+import { USER_CREATED, USER_LOGGED_IN, USER_LOGGED_OUT, USER_LOGIN_LOCKED_OUT, type UserCreated, type UserLoggedIn, type UserLoggedOut, type UserLoginLockedOut } from '../../../shared/domain/users/user-events';
 import { ACTIVITIES, SESSIONS, USERS } from '../../../shared/read-models/read-model-types';
 import { ADMIN, atPosition, givenEvents, type GivenEvent } from '../../support/given-events';
 
@@ -8,6 +8,14 @@ const admin: UserCreated = { id: 1, email: ADMIN.email!, name: 'Admin', global_r
 const created = (data: UserCreated): GivenEvent<UserCreated> => ({ type: USER_CREATED, data, streamId: `user-${data.email}` });
 const loggedIn = (data: UserLoggedIn): GivenEvent<UserLoggedIn> => ({ type: USER_LOGGED_IN, data, streamId: `user-${data.user_id}` });
 const loggedOut = (data: UserLoggedOut): GivenEvent<UserLoggedOut> => ({ type: USER_LOGGED_OUT, data, streamId: `user-${data.user_id}` });
+
+const lockedOut = (data: UserLoginLockedOut): GivenEvent<UserLoginLockedOut> => ({
+  type: USER_LOGIN_LOCKED_OUT,
+  data,
+  streamId: `user-${data.email}`,
+  // A lockout is caused by an anonymous login attempt naming the email.
+  actor: { type: 'user', id: 'anonymous', email: data.email },
+});
 
 const session = { user_id: 2, token_hash: 'a1b2', expires_at: '2024-01-02T00:00:00.000Z' };
 
@@ -74,5 +82,33 @@ describe('user and session projection', () => {
       [SESSIONS]: { c3d4: { user_id: 2, expires_at: '2024-01-02T00:00:00.000Z' } },
     });
     await givenEvents(events).thenReplayChangesNothing();
+  });
+
+  it('records a user_locked_out activity for a lockout, and changes no user or session', async () => {
+    const lockout = { user_id: 2, email: 'alice@example.com', until: '2024-01-01T00:05:01.000Z', reason: '5 failed logins within 300 s', address: '203.0.113.9' };
+    await givenEvents([created(alice), lockedOut(lockout)]).thenCollections({
+      [USERS]: { '2': { id: 2, name: 'Alice', email: 'alice@example.com', global_role: 'observer', created_at: atPosition(0), updated_at: atPosition(0) } },
+      [ACTIVITIES]: {
+        'request-0:created_user': {
+          id: 1,
+          created_at: atPosition(0),
+          actor_full_name: 'Admin',
+          actor_id: 1,
+          actor_email: ADMIN.email!,
+          type: 'created_user',
+          details: { user_id: 2, user_name: 'Alice', user_email: 'alice@example.com' },
+        },
+        'request-1:user_locked_out': {
+          id: 2,
+          created_at: atPosition(1),
+          actor_full_name: null,
+          actor_id: null,
+          actor_email: 'alice@example.com',
+          type: 'user_locked_out',
+          details: lockout,
+        },
+      },
+    });
+    await givenEvents([created(alice), lockedOut(lockout)]).thenReplayChangesNothing();
   });
 });
