@@ -14,8 +14,20 @@ const ADMINS: Allowed = { admin: true, maintainer: false, observer: false };
 
 /** The rules that read only the role, and whom they allow. */
 const ROLE_RULES: Record<string, [(role: GlobalRole) => boolean, Allowed]> = {
-  canReadSpecs: [roles.canReadSpecs, ALL],
-  canApplySpecs: [roles.canApplySpecs, WRITERS],
+  canReadQueries: [roles.canReadQueries, ALL],
+  canApplyQueries: [roles.canApplyQueries, WRITERS],
+  // Fleet: "Create, edit, view, and delete packs" is for maintainers and admins; observers do not read packs.
+  canReadPacks: [roles.canReadPacks, WRITERS],
+  canApplyPacks: [roles.canApplyPacks, WRITERS],
+  canReadLabels: [roles.canReadLabels, ALL],
+  canApplyLabels: [roles.canApplyLabels, WRITERS],
+  canReadPolicies: [roles.canReadPolicies, ALL],
+  canApplyPolicies: [roles.canApplyPolicies, WRITERS],
+  canReadTeams: [roles.canReadTeams, ALL],
+  // Fleet: "Create, edit, and delete teams" is for admins only.
+  canApplyTeams: [roles.canApplyTeams, ADMINS],
+  // Fleet: "Read osquery agent options" is for admins only.
+  canReadAgentOptions: [roles.canReadAgentOptions, ADMINS],
   canReadEnrollSecrets: [roles.canReadEnrollSecrets, WRITERS],
   canReplaceEnrollSecrets: [roles.canReplaceEnrollSecrets, WRITERS],
   canSeeHosts: [roles.canSeeHosts, ALL],
@@ -46,6 +58,20 @@ describe('access rules (roles.ts)', () => {
       for (const role of GLOBAL_ROLES) assert.equal(rule(role), allowed[role], `${name}(${role})`);
     });
   }
+
+  it('SPEC_RULES: each kind reads and applies by its named rules', () => {
+    const expected: Record<string, [unknown, unknown]> = {
+      query: [roles.canReadQueries, roles.canApplyQueries],
+      pack: [roles.canReadPacks, roles.canApplyPacks],
+      label: [roles.canReadLabels, roles.canApplyLabels],
+      policy: [roles.canReadPolicies, roles.canApplyPolicies],
+      team: [roles.canReadTeams, roles.canApplyTeams],
+    };
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(roles.SPEC_RULES).map(([kind, rules]) => [kind, [rules.read, rules.apply]])),
+      expected,
+    );
+  });
 
   it('canRunSavedQuery: admins and maintainers any saved query; observers only those with observer_can_run: true', () => {
     const cases: Array<[roles.RunnableQuery, Allowed]> = [

@@ -10,7 +10,7 @@ import { authorize } from '../../../shared/auth/authorize';
 import { readStoreResults } from '../../../shared/campaigns/campaign-results-store';
 import { forbidden, notFound } from '../../../shared/domain/errors';
 import type { QuerySpec } from '../../../shared/domain/specs/spec-types';
-import { canReadSpecs, canRunAdHocQueries, canRunSavedQuery, canSeeCampaign, canStopAnyCampaign } from '../../../shared/domain/users/roles';
+import { canReadQueries, canRunAdHocQueries, canRunSavedQuery, canSeeCampaign, canStopAnyCampaign } from '../../../shared/domain/users/roles';
 import type { CampaignDoc } from '../../../shared/read-models/read-model-types';
 import { runCampaignBody, runCampaignByNamesBody, type RunCampaignBody, type RunCampaignByNamesBody } from '../../../shared/schemas/campaign-schemas';
 import { validate, validateParameters } from '../../../shared/schemas/validate';
@@ -73,7 +73,7 @@ export function campaignRoutes(deps: ApiDeps): Router {
   }
 
   router.get('/queries', async (_req, res) => {
-    authorize(res, canReadSpecs, 'your role may not read the saved queries');
+    authorize(res, canReadQueries, 'your role may not read the saved queries');
     res.json({ queries: (await savedQueries(deps.readModels)).map(renderSavedQuery) });
   });
 

@@ -3,7 +3,7 @@ import { Router, type Request } from 'express';
 import Joi from 'joi';
 import { authorize } from '../../../shared/auth/authorize';
 import { DomainError } from '../../../shared/domain/errors';
-import { canSeeHosts } from '../../../shared/domain/users/roles';
+import { canReadPolicies, canSeeHosts } from '../../../shared/domain/users/roles';
 import { specCollection, type SpecDoc } from '../../../shared/read-models/read-model-types';
 import { validateParameters } from '../../../shared/schemas/validate';
 import type { ApiDeps } from '../api-deps';
@@ -83,7 +83,7 @@ export function hostRoutes(deps: ApiDeps): Router {
   });
 
   router.get('/policies', async (_req, res) => {
-    authorize(res, canSeeHosts, MAY_NOT_SEE_HOSTS);
+    authorize(res, canReadPolicies, 'your role may not read the policies');
     const [policies, counts, teamIds] = await Promise.all([hosts.policies(), hosts.policyCounts(), hosts.teamIdsByName()]);
     res.json({ policies: policies.map((policy) => renderPolicy(policy, { teamIds, counts: counts.get(policy.id) })) });
   });

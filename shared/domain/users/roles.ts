@@ -3,16 +3,24 @@
  * Every route and socket that refuses a signed-in user asks one of these rules (grep a rule's
  * name to find where it applies); nothing else compares `global_role`.
  *
- * The matrix today (admin / maintainer / observer):
- * - reading specs, saved queries, hosts, policies, activities, status, one's own account: all;
- * - applying specs, enroll secrets, ad-hoc queries, any campaign: admin and maintainer;
- * - saved queries: admin and maintainer; observers those whose spec sets `observer_can_run`;
- * - campaigns: admin and maintainer any; observers the ones they started;
- * - users and remote shells: admin only.
+ * The matrix follows Fleet's documented global-role permissions (fleetdm/fleet
+ * docs/Using-Fleet/Permissions.md, v4.x; README "Roles" lists it action by action):
+ * - queries, labels, policies (specs and lists): every role reads; admins and maintainers write;
+ * - packs: admins and maintainers read and write ("Create, edit, view, and delete packs");
+ * - teams: every role reads a team; only admins apply teams ("Create, edit, and delete teams");
+ * - enroll secrets, global and a team's: admins and maintainers read and write; in a team read
+ *   by anyone else the `secrets` are left out (GET, history alike);
+ * - agent options: admins only read them ("Read osquery agent options": admin) and write them
+ *   (a team's through applying the team); left out of a team read by anyone else;
+ * - live queries: saved queries with `observer_can_run` every role; any other, admins and maintainers;
+ * - campaigns: admins and maintainers any; observers the ones they started;
+ * - users and remote shells (Logbook's launcher shells, not in Fleet's table): admins only.
  *
  * Rules are pure functions of the role (and of the resource, where ownership or a flag on it
  * matters), so they can be tested exhaustively (test/unit/roles.test.ts).
  */
+import type { SpecKind } from '../specs/spec-types';
+
 export const GLOBAL_ROLES = ['admin', 'maintainer', 'observer'] as const;
 export type GlobalRole = (typeof GLOBAL_ROLES)[number];
 
@@ -43,25 +51,85 @@ function isAdmin(role: GlobalRole): boolean {
 
 // ---- Specs (/api/v1/fleet/spec/*, /queries) ----
 
-/** Every role reads specs, their history and the saved queries: GET /spec/:kind[/:name[/history]], GET /queries. */
-export function canReadSpecs(_role: GlobalRole): boolean {
+/** Every role reads the queries: GET /spec/queries[/:name[/history]], GET /queries. */
+export function canReadQueries(_role: GlobalRole): boolean {
   return true;
 }
 
-/** Admins and maintainers apply specs (POST /spec/:kind); observers only read them. */
-export function canApplySpecs(role: GlobalRole): boolean {
+/** Admins and maintainers apply queries (POST /spec/queries). */
+export function canApplyQueries(role: GlobalRole): boolean {
   return writesFleet(role);
 }
 
-/** Admins and maintainers read the enroll secrets (GET /spec/enroll_secret); observers do not. */
+/** Only admins and maintainers see packs (GET /spec/packs[/:name[/history]]): Fleet keeps them from observers. */
+export function canReadPacks(role: GlobalRole): boolean {
+  return writesFleet(role);
+}
+
+/** Admins and maintainers apply packs (POST /spec/packs). */
+export function canApplyPacks(role: GlobalRole): boolean {
+  return writesFleet(role);
+}
+
+/** Every role reads the labels (GET /spec/labels[/:name[/history]]). */
+export function canReadLabels(_role: GlobalRole): boolean {
+  return true;
+}
+
+/** Admins and maintainers apply labels (POST /spec/labels). */
+export function canApplyLabels(role: GlobalRole): boolean {
+  return writesFleet(role);
+}
+
+/** Every role reads the policies (GET /spec/policies[/:name[/history]], GET /policies). */
+export function canReadPolicies(_role: GlobalRole): boolean {
+  return true;
+}
+
+/** Admins and maintainers apply policies (POST /spec/policies). */
+export function canApplyPolicies(role: GlobalRole): boolean {
+  return writesFleet(role);
+}
+
+/**
+ * Every role reads the teams (GET /spec/teams[/:name[/history]]), but only what its role may
+ * read of them: `secrets` with canReadEnrollSecrets, `agent_options` with canReadAgentOptions.
+ */
+export function canReadTeams(_role: GlobalRole): boolean {
+  return true;
+}
+
+/** Only admins apply teams (POST /spec/teams), their secrets and agent options included. */
+export function canApplyTeams(role: GlobalRole): boolean {
+  return isAdmin(role);
+}
+
+/** Only admins read agent options (a team's `agent_options`, in its spec and its history). */
+export function canReadAgentOptions(role: GlobalRole): boolean {
+  return isAdmin(role);
+}
+
+/**
+ * Admins and maintainers read the enroll secrets: the global ones (GET /spec/enroll_secret) and a
+ * team's (`secrets` in GET /spec/teams and its history). Observers see neither.
+ */
 export function canReadEnrollSecrets(role: GlobalRole): boolean {
   return writesFleet(role);
 }
 
-/** Admins and maintainers replace the enroll secrets (POST /spec/enroll_secret). */
+/** Admins and maintainers replace the global enroll secrets (POST /spec/enroll_secret). */
 export function canReplaceEnrollSecrets(role: GlobalRole): boolean {
   return writesFleet(role);
 }
+
+/** The read and apply rules of each spec kind, for the routes that take the kind from the path. */
+export const SPEC_RULES: Record<SpecKind, { read: (role: GlobalRole) => boolean; apply: (role: GlobalRole) => boolean }> = {
+  query: { read: canReadQueries, apply: canApplyQueries },
+  pack: { read: canReadPacks, apply: canApplyPacks },
+  label: { read: canReadLabels, apply: canApplyLabels },
+  policy: { read: canReadPolicies, apply: canApplyPolicies },
+  team: { read: canReadTeams, apply: canApplyTeams },
+};
 
 // ---- Hosts, activities, status ----
 
