@@ -4,6 +4,7 @@
  * handlers are never called) and read off Express's route stack. `appRouteCount` counts every
  * route createApiApp ends up with, so a router mounted in app.ts but missing here shows too.
  */
+import { loadConfig } from '../../shared/config/config';
 import type { Router } from 'express';
 import { createApiApp } from '../../services/api/app';
 import type { ApiDeps } from '../../services/api/api-deps';
@@ -18,7 +19,7 @@ import { operatorShellRoutes, type OperatorRoutesDeps } from '../../services/she
 /** Anything, any depth: what the routers read while being built. */
 const stub: any = new Proxy(function stubbed() {}, { get: () => stub, apply: () => stub });
 /** The stub, but with the numbers createApiApp hands to Express as they are. */
-const config = { bodyLimitBytes: 1_048_576 };
+const config = { ...loadConfig({}), bodyLimitBytes: 1_048_576 };
 const deps = new Proxy({ config } as object, { get: (target, key) => (key in target ? (target as Record<string | symbol, unknown>)[key] : stub) }) as ApiDeps;
 
 interface Layer {
