@@ -7,6 +7,8 @@
 import { busLog } from '../../shared/observability/logger';
 import { openResultsBus, openStores } from '../../shared/adapters/open-stores';
 import { Authenticator } from '../../shared/auth/authenticator';
+import { followRevocations } from '../../shared/auth/revocation-feed';
+import { createSocketGuards } from '../../shared/auth/socket-guards';
 import type { HealthCheck } from '../../shared/http/health';
 import { listen } from '../../shared/http/listen';
 import { createMetrics } from '../../shared/observability/metrics';
@@ -40,11 +42,14 @@ runMain('logbook', async (config, logger) => {
     { name: 'projector quarantine', check: () => projector.health(), degrades: true },
   ];
   const authenticator = new Authenticator(readModels);
+  // One set of socket bounds for the gateway's and the shell broker's sockets: one cap, one registry.
+  const guards = createSocketGuards(config.sockets);
+  const revocations = await followRevocations({ eventStore, liveSockets: guards.live, authenticator, logger });
   const shellHosts: ShellHosts = {
     hostForNodeKey: async (nodeKey) => agent.hosts.byNodeKey(nodeKey),
     hostById: async (id) => agent.hosts.byId(id),
   };
-  const shells = createShellBroker({ config, eventStore, readModels, hosts: shellHosts, authenticator, logger: logger.child({ component: 'shell-broker' }) });
+  const shells = createShellBroker({ config, eventStore, readModels, hosts: shellHosts, authenticator, guards, logger: logger.child({ component: 'shell-broker' }) });
   const api = await createApiService({
     config,
     eventStore,
@@ -69,6 +74,7 @@ runMain('logbook', async (config, logger) => {
     readModels,
     resultsBus,
     authenticator,
+    guards,
     logger: logger.child({ component: 'results-gateway' }),
     metrics,
     server: http.server,
@@ -76,6 +82,8 @@ runMain('logbook', async (config, logger) => {
   logger.info({ port: http.port }, 'operator API listening');
   return {
     async stop() {
+      await revocations.close();
+      guards.live.close();
       await gateway.close();
       await api.stop();
       await shells.close();

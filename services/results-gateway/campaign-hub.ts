@@ -18,6 +18,7 @@ export interface CampaignHubOptions {
   campaigns: CampaignLookup;
   store: CampaignResultsStore;
   maxWatcherBufferBytes: number;
+  watcherStallMs: number;
   campaignPollMs: number;
   logger: Logger;
   metrics: Metrics;
@@ -105,6 +106,7 @@ export class CampaignHub {
       campaign: () => joined.campaign,
       store: this.options.store,
       maxBufferBytes: this.options.maxWatcherBufferBytes,
+      stallMs: this.options.watcherStallMs,
       onStop: (stopped, overflowed) => this.detach(joined, stopped, overflowed),
       onFailure: (error) => this.options.logger.error({ err: error, campaignId: campaign.id }, 'delivering to a watcher failed'),
     });

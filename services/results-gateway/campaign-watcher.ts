@@ -14,7 +14,9 @@
  * code 4008 (reason "watcher too slow"). Nothing else waits for it: the recorder and the other
  * watchers go on. Results are stored, so the client can reconnect, select the campaign again and
  * get everything from the store. A replay itself waits for the backlog to drain below half the
- * limit between results rather than overflowing.
+ * limit between results rather than overflowing; a replay that waits without the backlog going
+ * down for `stallMs` (the watcher stopped reading) is cut off the same way, so that nothing
+ * (the stored results it holds, its connection) is held for a watcher that does not read.
  */
 import type { CampaignResultsStore, RecordedResult } from '../../shared/campaigns/campaign-results-store';
 import { isFinalCampaignStatus, type CampaignDoc } from '../../shared/read-models/read-model-types';
@@ -32,6 +34,8 @@ export interface WatcherContext {
   campaign(): CampaignDoc;
   store: CampaignResultsStore;
   maxBufferBytes: number;
+  /** A replay that cannot send for this long is cut off. */
+  stallMs: number;
   /** Called once when the watcher stops (unselected, closed or cut off). */
   onStop(watcher: CampaignWatcher, overflowed: boolean): void;
   onFailure(error: unknown): void;
@@ -150,9 +154,19 @@ export class CampaignWatcher {
     this.lastSentSeq = seq;
   }
 
+  /** Invariant: returns once the backlog is under half the limit, or the watcher stopped (cut off included). */
   private async waitForDrain(): Promise<void> {
+    let lowest = Infinity;
+    let progressAt = Date.now();
     while (!this.stopped && this.connection.bufferedBytes() > this.context.maxBufferBytes / 2) {
       if (this.isOverflowing()) return this.overflow();
+      const buffered = this.connection.bufferedBytes();
+      if (buffered < lowest) {
+        lowest = buffered;
+        progressAt = Date.now();
+      } else if (Date.now() - progressAt >= this.context.stallMs) {
+        return this.overflow(`${buffered} bytes waited ${this.context.stallMs} ms without being read`);
+      }
       await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
     }
   }
@@ -182,17 +196,17 @@ export class CampaignWatcher {
     if (data.status === 'finished') this.finishedSent = true;
   }
 
-  private overflow(): void {
+  private overflow(problem = `more than ${this.context.maxBufferBytes} bytes were waiting to be sent`): void {
     if (this.stopped) return;
-    const limit = this.context.maxBufferBytes;
     this.connection.send(
       errorFrame(
-        `${OVERFLOW_CLOSE_REASON}: more than ${limit} bytes were waiting to be sent; ` +
+        `${OVERFLOW_CLOSE_REASON}: ${problem}; ` +
           'connect again and select the campaign to continue from the stored results',
       ),
     );
-    this.connection.close(OVERFLOW_CLOSE_CODE, OVERFLOW_CLOSE_REASON);
+    // Ended (as an overflow) before the close: SockJS reports its close at once, which stops the watcher.
     this.end(true);
+    this.connection.close(OVERFLOW_CLOSE_CODE, OVERFLOW_CLOSE_REASON);
   }
 
   private end(overflowed: boolean): void {

@@ -12,6 +12,7 @@
  */
 import type { Server } from 'node:http';
 import { Authenticator } from '../../shared/auth/authenticator';
+import type { SocketGuards } from '../../shared/auth/socket-guards';
 import { readStoreResults, type CampaignResultsStore } from '../../shared/campaigns/campaign-results-store';
 import { CAMPAIGN_RESULTS_TOPIC } from '../../shared/campaigns/campaign-results-topic';
 import type { GatewayConfig } from '../../shared/config/config';
@@ -49,6 +50,8 @@ export interface ResultsGatewayOptions {
   campaigns?: CampaignLookup;
   resultsStore?: CampaignResultsStore;
   authenticator?: WatcherAuthenticator;
+  /** The process's socket bounds (shared with its other socket endpoints): pending cap, deadline, revocation, origins. */
+  guards: SocketGuards;
   /** false: only watch (no recorder in this process). Default true. */
   record?: boolean;
 }
@@ -66,6 +69,7 @@ export async function startResultsGateway(options: ResultsGatewayOptions): Promi
     campaigns,
     store,
     maxWatcherBufferBytes: config.maxWatcherBufferBytes,
+    watcherStallMs: config.watcherStallMs,
     campaignPollMs: config.campaignPollMs,
     logger,
     metrics,
@@ -87,16 +91,18 @@ export async function startResultsGateway(options: ResultsGatewayOptions): Promi
 
   const sessionDeps = {
     authenticator,
+    guards: options.guards,
     campaigns,
     hub,
     onFailure: (error: unknown) => logger.error({ err: error }, 'handling a watcher message failed'),
   };
   const startSession = (connection: ConstructorParameters<typeof WatcherSession>[0]) => new WatcherSession(connection, sessionDeps);
-  // Order matters: each mount goes in front of the upgrade handlers already there.
+  // Order matters: the raw WebSocket's exact path is routed before SockJS's prefix, which contains it.
+  const { originAllowed } = options.guards;
   const transports = [
-    mountSocketIoTransport(options.server, startSession, authenticator),
-    mountSockJsTransport(options.server, startSession),
-    mountWebSocketTransport(options.server, startSession),
+    mountWebSocketTransport(options.server, startSession, originAllowed),
+    mountSockJsTransport(options.server, startSession, { bodyLimitBytes: config.sockJsBodyLimitBytes, originAllowed }),
+    mountSocketIoTransport(options.server, startSession, authenticator, originAllowed),
   ];
   logger.info({ instanceId: config.instanceId }, 'results gateway started');
 

@@ -2,10 +2,14 @@
  * The results gateway as its own process: watchers connect on PORT (WebSocket, SockJS,
  * Socket.IO), plus /healthz and /metrics. Results come from Kafka (KAFKA_BROKERS); without it an
  * in-process bus is used, which only sees results produced in this same process (useful for
- * trying the gateway alone, not for a deployment).
+ * trying the gateway alone, not for a deployment). It follows the event log (EVENTSTORE_URL, or
+ * the embedded one under DATA_DIR) only to close the sockets of sessions that log out.
  */
 import { busLog } from '../../shared/observability/logger';
-import { openReadStore, openResultsBus } from '../../shared/adapters/open-stores';
+import { openEventStore, openReadStore, openResultsBus } from '../../shared/adapters/open-stores';
+import { Authenticator } from '../../shared/auth/authenticator';
+import { followRevocations } from '../../shared/auth/revocation-feed';
+import { createSocketGuards } from '../../shared/auth/socket-guards';
 import { listen } from '../../shared/http/listen';
 import { createMetrics } from '../../shared/observability/metrics';
 import { ReadModels } from '../../shared/read-models/read-models';
@@ -32,16 +36,24 @@ runMain('results-gateway', async (config, logger) => {
     { name: 'read store', check: () => readStore.ping() },
     { name: 'results bus', check: () => resultsBus.ping() },
   ];
+  // Logouts come from the event log (every instance follows it), expiries from the sessions' times.
+  const eventStore = await openEventStore(config);
+  const authenticator = new Authenticator(readModels);
+  const guards = createSocketGuards(config.sockets);
+  const revocations = await followRevocations({ eventStore, liveSockets: guards.live, authenticator, logger });
   const http = await listen(healthAndMetricsHandler(metrics, healthChecks), config.port, config.host);
-  const gateway = await startResultsGateway({ gatewayConfig, readModels, resultsBus, logger, metrics, server: http.server });
+  const gateway = await startResultsGateway({ gatewayConfig, readModels, resultsBus, authenticator, guards, logger, metrics, server: http.server });
   logger.info({ port: http.port }, 'results gateway listening');
   return {
     async stop() {
       clearInterval(refresh);
+      await revocations.close();
+      guards.live.close();
       await gateway.close();
       await http.close();
       await resultsBus.close();
       await readStore.close();
+      await eventStore.close();
     },
   };
 });

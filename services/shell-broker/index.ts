@@ -6,6 +6,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Router } from 'express';
 import type { Authenticator } from '../../shared/auth/authenticator';
+import type { SocketGuards } from '../../shared/auth/socket-guards';
 import type { Config } from '../../shared/config/config';
 import { AggregateLoader } from '../../shared/eventsourcing/aggregate-loader';
 import type { Logger } from '../../shared/observability/logger';
@@ -25,6 +26,8 @@ export interface ShellBrokerOptions {
   readModels: ReadModels;
   hosts: ShellHosts;
   authenticator: Authenticator;
+  /** The process's socket bounds, shared with its other socket endpoints. */
+  guards: SocketGuards;
   logger: Logger;
 }
 
@@ -59,7 +62,7 @@ export function createShellBroker(options: ShellBrokerOptions): ShellBrokerServi
       }),
     ],
     attach(server) {
-      sockets = attachShellSockets(server, { broker, authenticator: options.authenticator, logger: options.logger });
+      sockets = attachShellSockets(server, { broker, authenticator: options.authenticator, guards: options.guards, logger: options.logger });
     },
     async close() {
       await broker.close();

@@ -31,16 +31,28 @@ export function bearerToken(header: string | undefined): string | null {
   return match ? match[1] : null;
 }
 
+/** A valid session: its user, and what LiveSockets needs to end its sockets with it. */
+export interface AuthenticatedSession {
+  user: UserDoc;
+  tokenHash: string;
+  /** ms since the epoch */
+  expiresAt: number;
+}
+
 export class Authenticator {
   private readonly cache = new Map<string, { user: UserDoc; expiresAt: number; cachedAt: number }>();
 
   constructor(private readonly readModels: ReadModels) {}
 
   async userForToken(token: string): Promise<UserDoc | null> {
+    return (await this.sessionForToken(token))?.user ?? null;
+  }
+
+  async sessionForToken(token: string): Promise<AuthenticatedSession | null> {
     const hash = tokenHash(token);
     const now = Date.now();
     const cached = this.cache.get(hash);
-    if (cached && now - cached.cachedAt < CACHE_MS && now < cached.expiresAt) return cached.user;
+    if (cached && now - cached.cachedAt < CACHE_MS && now < cached.expiresAt) return { user: cached.user, tokenHash: hash, expiresAt: cached.expiresAt };
     const session = await this.readModels.collection<SessionDoc>(SESSIONS).get(hash);
     const expiresAt = session ? Date.parse(session.expires_at) : 0;
     if (!session || expiresAt <= now) return null;
@@ -48,11 +60,15 @@ export class Authenticator {
     if (!user) return null;
     if (this.cache.size >= MAX_CACHED) this.cache.clear();
     this.cache.set(hash, { user, expiresAt, cachedAt: now });
-    return user;
+    return { user, tokenHash: hash, expiresAt };
   }
 
   forget(token: string): void {
-    this.cache.delete(tokenHash(token));
+    this.forgetHash(tokenHash(token));
+  }
+
+  forgetHash(hash: string): void {
+    this.cache.delete(hash);
   }
 
   requireUser(): RequestHandler {

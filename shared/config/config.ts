@@ -42,6 +42,8 @@ export interface Config {
   shellSecretTtlMs: number;
   /** A shell session with no frame either way for this long is closed. */
   shellIdleTimeoutMs: number;
+  /** Bounds on every socket (results watchers and shells) before and after authentication. */
+  sockets: SocketBounds;
   /** The results gateway's settings (what startResultsGateway takes). */
   gateway: GatewayConfig;
 }
@@ -52,6 +54,18 @@ export interface LoginThrottleConfig {
   maxFailuresPerAddress: number;
   failureWindowSeconds: number;
   lockoutSeconds: number;
+}
+
+export interface SocketBounds {
+  /** A socket not authenticated this long after it opened gets an error (where it can) and is closed. */
+  authTimeoutMs: number;
+  /** Sockets not yet authenticated, per process; beyond, new ones are refused. */
+  maxUnauthenticated: number;
+  /**
+   * Browser origins (besides the server's own) whose socket upgrades and SockJS/Socket.IO
+   * requests are accepted; a request without an Origin header (not a browser) always is.
+   */
+  allowedOrigins: string[];
 }
 
 export interface GatewayConfig {
@@ -65,6 +79,10 @@ export interface GatewayConfig {
   campaignWaitMs: number;
   /** A watcher whose unsent frames exceed this many bytes is disconnected (see campaign-watcher). */
   maxWatcherBufferBytes: number;
+  /** A replay that could send nothing for this long, its watcher not reading, is cut off as too slow. */
+  watcherStallMs: number;
+  /** Largest body of one SockJS polling request (xhr_send, jsonp_send). */
+  sockJsBodyLimitBytes: number;
   /** How often a watched, unfinished campaign's status is re-read (stopped/completed/expired). */
   campaignPollMs: number;
   /** Partitions of the gateway's topics when it creates them. */
@@ -125,10 +143,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     resultsRetentionDays: value.RESULTS_RETENTION_DAYS,
     shellSecretTtlMs: value.SHELL_SECRET_TTL_MS,
     shellIdleTimeoutMs: value.SHELL_IDLE_TIMEOUT_MS,
+    sockets: {
+      authTimeoutMs: value.SOCKET_AUTH_TIMEOUT_MS,
+      maxUnauthenticated: value.MAX_UNAUTHENTICATED_SOCKETS,
+      allowedOrigins: value.ALLOWED_ORIGINS,
+    },
     gateway: {
       maxResultBytes: value.RESULT_MAX_BYTES,
       campaignWaitMs: value.CAMPAIGN_WAIT_MS,
       maxWatcherBufferBytes: value.WATCHER_BUFFER_BYTES,
+      watcherStallMs: value.WATCHER_STALL_MS,
+      sockJsBodyLimitBytes: value.SOCKJS_BODY_LIMIT,
       campaignPollMs: value.CAMPAIGN_POLL_MS,
       topicPartitions: value.RESULTS_TOPIC_PARTITIONS,
       peersPollMs: value.GATEWAY_PEERS_POLL_MS,
@@ -147,6 +172,8 @@ export function describeConfig(config: Config): Record<string, unknown> {
     maxResultBytes: config.gateway.maxResultBytes,
     campaignWaitMs: config.gateway.campaignWaitMs,
     maxWatcherBufferBytes: config.gateway.maxWatcherBufferBytes,
+    watcherStallMs: config.gateway.watcherStallMs,
+    sockJsBodyLimitBytes: config.gateway.sockJsBodyLimitBytes,
     campaignPollMs: config.gateway.campaignPollMs,
     topicPartitions: config.gateway.topicPartitions,
     peersPollMs: config.gateway.peersPollMs,
@@ -157,6 +184,11 @@ export function describeConfig(config: Config): Record<string, unknown> {
     maxFailuresPerAddress: config.loginThrottle.maxFailuresPerAddress,
     failureWindowSeconds: config.loginThrottle.failureWindowSeconds,
     lockoutSeconds: config.loginThrottle.lockoutSeconds,
+  };
+  const sockets: Record<keyof SocketBounds, unknown> = {
+    authTimeoutMs: config.sockets.authTimeoutMs,
+    maxUnauthenticated: config.sockets.maxUnauthenticated,
+    allowedOrigins: config.sockets.allowedOrigins,
   };
   const summary: Record<keyof Config, unknown> = {
     port: config.port,
@@ -180,6 +212,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     resultsRetentionDays: config.resultsRetentionDays,
     shellSecretTtlMs: config.shellSecretTtlMs,
     shellIdleTimeoutMs: config.shellIdleTimeoutMs,
+    sockets,
     gateway,
   };
   return summary;

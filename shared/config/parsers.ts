@@ -43,6 +43,14 @@ export function ipList(): Joi.StringSchema {
 }
 
 /**
+ * A comma-separated list of web origins (scheme://host[:port], http or https, nothing after),
+ * converted to their normalized form (lower case, default port dropped) as `URL.origin` gives.
+ */
+export function originList(): Joi.StringSchema {
+  return Joi.string().custom((value: string, helpers) => parseOriginList(value) ?? helpers.error('any.invalid'));
+}
+
+/**
  * A driver connection string with one of `schemes`; for the schemes in `singleHostWithoutPort`
  * (DNS seed lists such as mongodb+srv) exactly one host and no port.
  */
@@ -60,6 +68,22 @@ export function redactUrlCredentials(url: string): string {
   return url
     .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@')
     .replace(/([?&][^=&#]*(?:pass|secret|token|key|authmechanismproperties)[^=&#]*=)[^&#]*/gi, '$1***');
+}
+
+function parseOriginList(value: string): string[] | null {
+  const origins: string[] = [];
+  for (const entry of value.split(',').map((part) => part.trim())) {
+    let url: URL;
+    try {
+      url = new URL(entry);
+    } catch {
+      return null;
+    }
+    const bare = url.pathname === '/' && !entry.endsWith('/') && url.search === '' && url.hash === '' && url.username === '';
+    if (!['http:', 'https:'].includes(url.protocol) || !bare) return null;
+    origins.push(url.origin);
+  }
+  return origins;
 }
 
 /** Parses "1048576", "512kb", "1mb", "1.5 MB" into bytes; null when malformed or not positive. */

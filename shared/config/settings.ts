@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Joi from 'joi';
-import { brokerList, byteSize, connectionUrl, hostOrIp, ipList, MAX_TIMER_MS, numberIn } from './parsers';
+import { brokerList, byteSize, connectionUrl, hostOrIp, ipList, MAX_TIMER_MS, numberIn, originList } from './parsers';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -121,6 +121,11 @@ export const VARIABLES = {
     schema: byteSize().default(4 * 1_048_576),
     expected: `${SIZE_EXPECTED}, for what a watcher may have unsent (such as 4mb)`,
   },
+  WATCHER_STALL_MS: milliseconds(1, 3_600_000, 10_000),
+  SOCKJS_BODY_LIMIT: {
+    schema: byteSize().default(64 * 1024),
+    expected: `${SIZE_EXPECTED}, for one SockJS polling request's body (such as 64kb)`,
+  },
   CAMPAIGN_POLL_MS: milliseconds(10, 3_600_000, 1_000),
   RESULTS_TOPIC_PARTITIONS: {
     schema: numberIn({ min: 1, max: 1000 }).default(8),
@@ -131,6 +136,17 @@ export const VARIABLES = {
     // A fresh id per start when unset: each instance is its own consumer group and relay origin.
     schema: Joi.string().pattern(/^[A-Za-z0-9._-]{1,100}$/).default(() => `gateway-${randomUUID()}`),
     expected: '1 to 100 letters, digits, dots, dashes or underscores',
+  },
+  // Every socket's settings (results watchers and shells).
+  SOCKET_AUTH_TIMEOUT_MS: milliseconds(1, 600_000, 10_000),
+  MAX_UNAUTHENTICATED_SOCKETS: {
+    schema: numberIn({ min: 1, max: 1_000_000 }).default(1000),
+    expected: 'an integer from 1 to 1000000',
+  },
+  ALLOWED_ORIGINS: {
+    // Unset: only the server's own origin (the browser console) may open sockets from a browser.
+    schema: originList().default([]),
+    expected: 'a comma-separated list of origins such as https://console.example.com (http or https, no path)',
   },
   // The shell broker's settings.
   SHELL_SECRET_TTL_MS: milliseconds(1, MAX_TIMER_MS, 60_000),

@@ -9,12 +9,13 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { createInProcessResultsBus } from '../../shared/adapters/results-bus/in-process-results-bus';
 import { openLmdbReadStore } from '../../shared/adapters/read-store/lmdb-read-store';
+import { createSocketGuards } from '../../shared/auth/socket-guards';
 import { tokenHash } from '../../shared/auth/tokens';
 import { CAMPAIGN_RESULTS_TOPIC, type CampaignResultMessage } from '../../shared/campaigns/campaign-results-topic';
 import { loadConfig, type GatewayConfig } from '../../shared/config/config';
 import type { GlobalRole } from '../../shared/domain/users/roles';
 import { listen, type Listening } from '../../shared/http/listen';
-import { createMetrics } from '../../shared/observability/metrics';
+import { createMetrics, type Metrics } from '../../shared/observability/metrics';
 import type { ReadStore } from '../../shared/ports/read-store';
 import type { ResultsBus } from '../../shared/ports/results-bus';
 import {
@@ -43,6 +44,7 @@ export interface GatewayHarness {
   bus: ResultsBus;
   gateway: ResultsGateway;
   http: Listening;
+  metrics: Metrics;
   /** Stops the gateway and its HTTP server; closes the read store and the bus if the harness made them. */
   close(): Promise<void>;
 }
@@ -59,12 +61,15 @@ export async function startGatewayHarness(
   const ownBus = options.bus === undefined;
   const bus = options.bus ?? createInProcessResultsBus();
   const http = await listen((_req, res) => res.writeHead(404).end(), 0, '127.0.0.1');
+  const defaults = loadConfig({});
+  const metrics = createMetrics();
   const gateway = await startResultsGateway({
-    gatewayConfig: { ...loadConfig({}).gateway, instanceId: `test-gateway-${process.pid}-${++instances}`, ...options.config },
+    gatewayConfig: { ...defaults.gateway, instanceId: `test-gateway-${process.pid}-${++instances}`, ...options.config },
+    guards: createSocketGuards(defaults.sockets),
     readModels,
     resultsBus: bus,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    metrics: createMetrics(),
+    metrics,
     server: http.server,
   });
   let closed: Promise<void> | undefined;
@@ -76,6 +81,7 @@ export async function startGatewayHarness(
     bus,
     gateway,
     http,
+    metrics,
     close() {
       closed ??= (async () => {
         await gateway.close();

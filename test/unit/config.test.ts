@@ -33,6 +33,8 @@ describe('loadConfig', () => {
         maxResultBytes: 1_048_576,
         campaignWaitMs: 5_000,
         maxWatcherBufferBytes: 4 * 1_048_576,
+        watcherStallMs: 10_000,
+        sockJsBodyLimitBytes: 64 * 1024,
         campaignPollMs: 1_000,
         topicPartitions: 8,
         peersPollMs: 5_000,
@@ -60,6 +62,7 @@ describe('loadConfig', () => {
         resultsRetentionDays: 0,
         shellSecretTtlMs: 60_000,
         shellIdleTimeoutMs: 900_000,
+        sockets: { authTimeoutMs: 10_000, maxUnauthenticated: 1000, allowedOrigins: [] },
       });
     });
 
@@ -236,6 +239,8 @@ describe('loadConfig: the results gateway settings', () => {
     const { gateway } = loadConfig({
       RESULT_MAX_BYTES: '512kb',
       WATCHER_BUFFER_BYTES: '1.5mb',
+      WATCHER_STALL_MS: '250',
+      SOCKJS_BODY_LIMIT: '8kb',
       CAMPAIGN_WAIT_MS: '0',
       CAMPAIGN_POLL_MS: '20',
       RESULTS_TOPIC_PARTITIONS: '4',
@@ -245,6 +250,8 @@ describe('loadConfig: the results gateway settings', () => {
     assert.deepEqual(gateway, {
       maxResultBytes: 512 * 1024,
       maxWatcherBufferBytes: 1.5 * 1024 * 1024,
+      watcherStallMs: 250,
+      sockJsBodyLimitBytes: 8 * 1024,
       campaignWaitMs: 0,
       campaignPollMs: 20,
       topicPartitions: 4,
@@ -267,6 +274,11 @@ describe('loadConfig: the results gateway settings', () => {
     ['RESULTS_TOPIC_PARTITIONS', ['0', '1001', 'many']],
     ['GATEWAY_PEERS_POLL_MS', ['99', '600001']],
     ['GATEWAY_INSTANCE_ID', ['has space', 'a/b', 'x'.repeat(101)]],
+    ['WATCHER_STALL_MS', ['0', '3600001']],
+    ['SOCKJS_BODY_LIMIT', ['0', 'lots']],
+    ['SOCKET_AUTH_TIMEOUT_MS', ['0', '600001', '1.5']],
+    ['MAX_UNAUTHENTICATED_SOCKETS', ['0', '1000001']],
+    ['ALLOWED_ORIGINS', ['console.example.com', 'https://a.example.com/path', 'ftp://a.example.com', 'https://a.example.com/', 'https://a.example.com,']],
   ];
   for (const [name, values] of invalid) {
     for (const value of values) {
@@ -275,6 +287,11 @@ describe('loadConfig: the results gateway settings', () => {
       });
     }
   }
+
+  it('reads the socket bounds; ALLOWED_ORIGINS normalized as browsers send Origin', () => {
+    const { sockets } = loadConfig({ SOCKET_AUTH_TIMEOUT_MS: '500', MAX_UNAUTHENTICATED_SOCKETS: '3', ALLOWED_ORIGINS: 'https://Console.Example.com:443, http://10.0.0.5:8080' });
+    assert.deepEqual(sockets, { authTimeoutMs: 500, maxUnauthenticated: 3, allowedOrigins: ['https://console.example.com', 'http://10.0.0.5:8080'] });
+  });
 
   it('reports its problems together with the other services\'', () => {
     const problems = problemsOf({ PORT: 'eighty', RESULT_MAX_BYTES: 'big', SHELL_IDLE_TIMEOUT_MS: '0' });

@@ -10,22 +10,35 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import { Server as SocketIoServer, type Socket } from 'socket.io';
+import type { OriginCheck } from '../../../shared/http/origin-policy';
+import { routeLibraryUpgrades } from '../../../shared/http/upgrade-router';
 import type { WatcherConnection } from '../watcher-connection';
 import type { WatcherAuthenticator } from '../watcher-session';
 import type { StartSession } from './start-session';
 
 export const SOCKETIO_NAMESPACE = '/campaigns';
 
-export function mountSocketIoTransport(server: HttpServer, startSession: StartSession, authenticator: WatcherAuthenticator): { close(): void } {
-  // destroyUpgrade false: upgrades for other paths belong to the other transports on this server.
-  const io = new SocketIoServer(server, { serveClient: false, destroyUpgrade: false });
+const SOCKETIO_PATH = '/socket.io/';
+
+export function mountSocketIoTransport(server: HttpServer, startSession: StartSession, authenticator: WatcherAuthenticator, originAllowed: OriginCheck): { close(): void } {
+  // engine.io's upgrade listener is moved behind the server's upgrade router (origin check, 404
+  // for unknown paths); allowRequest applies the same origin check to its polling requests.
+  let io!: SocketIoServer;
+  const unroute = routeLibraryUpgrades(server, { matches: (path) => path.startsWith(SOCKETIO_PATH), originAllowed }, () => {
+    io = new SocketIoServer(server, {
+      path: SOCKETIO_PATH,
+      serveClient: false,
+      destroyUpgrade: false,
+      allowRequest: (req, callback) => callback(originAllowed(req) ? null : 'this origin may not open results sockets', originAllowed(req)),
+    });
+  });
   const namespace = io.of(SOCKETIO_NAMESPACE);
   namespace.use((socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown };
     if (auth.token === undefined) return next();
     if (typeof auth.token !== 'string' || auth.token === '') return next(new Error('auth: token must be a non-empty string'));
-    authenticator.userForToken(auth.token).then(
-      (user) => next(user ? undefined : new Error('auth: invalid or expired token')),
+    authenticator.sessionForToken(auth.token).then(
+      (session) => next(session ? undefined : new Error('auth: invalid or expired token')),
       () => next(new Error('auth: the token could not be checked; try again')),
     );
   });
@@ -37,6 +50,7 @@ export function mountSocketIoTransport(server: HttpServer, startSession: StartSe
   });
   return {
     close() {
+      unroute();
       io.of(SOCKETIO_NAMESPACE).disconnectSockets(true);
       io.engine.close();
     },

@@ -3,7 +3,8 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { WatcherConnection } from '../watcher-connection';
-import { claimUpgrades } from './upgrade-routing';
+import type { OriginCheck } from '../../../shared/http/origin-policy';
+import { routeUpgrades } from '../../../shared/http/upgrade-router';
 import type { StartSession } from './start-session';
 
 export const WEBSOCKET_PATH = '/api/v1/fleet/results/websocket';
@@ -12,10 +13,12 @@ const CLOSE_GRACE_MS = 30_000;
 /** Largest frame a watcher may send; the protocol's are tiny. */
 const MAX_INCOMING_BYTES = 64 * 1024;
 
-export function mountWebSocketTransport(server: Server, startSession: StartSession): { close(): void } {
+export function mountWebSocketTransport(server: Server, startSession: StartSession, originAllowed: OriginCheck): { close(): void } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_INCOMING_BYTES });
-  const release = claimUpgrades(server, WEBSOCKET_PATH, (req, socket, head) => {
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  const release = routeUpgrades(server, {
+    matches: (path) => path === WEBSOCKET_PATH,
+    originAllowed,
+    handle: (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)),
   });
   wss.on('connection', (ws: WebSocket) => {
     const session = startSession(webSocketConnection(ws));

@@ -1,0 +1,70 @@
+/**
+ * What stands in front of SockJS's HTTP handler (its polling and streaming transports, /info):
+ * - a request with a browser Origin that is not allowed (shared/http/origin-policy.ts) is a 403;
+ * - no response carries Access-Control-Allow-Credentials (sockjs reflects any Origin with it on
+ *   /info, xhr and eventsource): a page elsewhere never gets a credentialed read;
+ * - a polling send (xhr_send, jsonp_send) is refused before its body is read when its session
+ *   does not exist (404) or its Content-Length is over the limit (413), and cut off (413) as soon
+ *   as the bytes that stream in pass the limit. A refused request's connection is closed, so
+ *   the rest of its body is never read.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { OriginCheck } from '../../../shared/http/origin-policy';
+import { pathOf } from '../../../shared/http/upgrade-router';
+
+const LINGER_MS = 1_000;
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+export interface SockJsHttpOptions {
+  prefix: string;
+  bodyLimitBytes: number;
+  originAllowed: OriginCheck;
+  /** True when sockjs has a session with this id. */
+  sessionExists(sessionId: string): boolean;
+}
+
+export function guardSockJsRequests(options: SockJsHttpOptions, sockjs: Handler): Handler {
+  const send = new RegExp(`^${escapeRegExp(options.prefix)}/[^/.]+/([^/.]+)/(?:xhr_send|jsonp_send)$`);
+  return (req, res) => {
+    const path = pathOf(req.url);
+    if (path !== options.prefix && !path.startsWith(`${options.prefix}/`)) return false;
+    if (!options.originAllowed(req)) return refuse(req, res, 403, 'this origin may not open results sockets');
+    withoutCredentialedCors(res);
+    const sending = req.method === 'POST' ? send.exec(path) : null;
+    if (sending) {
+      if (!options.sessionExists(sending[1])) return refuse(req, res, 404, 'no such session');
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > options.bodyLimitBytes) return refuse(req, res, 413, 'body too large');
+      let received = 0;
+      req.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > options.bodyLimitBytes && !res.headersSent) refuse(req, res, 413, 'body too large');
+      });
+    }
+    return sockjs(req, res);
+  };
+}
+
+function withoutCredentialedCors(res: ServerResponse): void {
+  const setHeader = res.setHeader.bind(res);
+  res.setHeader = (name, value) => (name.toLowerCase() === 'access-control-allow-credentials' ? res : setHeader(name, value));
+}
+
+/**
+ * Answers and closes the connection. Nothing more of the body is kept: sockjs's listeners are
+ * removed and what still arrives is discarded for at most LINGER_MS (so that the client, still
+ * sending, reads the answer instead of a reset), then the connection is destroyed.
+ */
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, message: string): true {
+  req.removeAllListeners('data');
+  req.removeAllListeners('end');
+  req.resume();
+  res.writeHead(status, { 'content-type': 'text/plain; charset=UTF-8' });
+  res.end(message, () => setTimeout(() => req.socket.destroy(), LINGER_MS).unref());
+  return true;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
