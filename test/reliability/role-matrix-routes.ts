@@ -6,6 +6,7 @@
  */
 import type { Router } from 'express';
 import { createApiApp } from '../../services/api/app';
+import { loadConfig } from '../../shared/config/config';
 import type { ApiDeps } from '../../services/api/api-deps';
 import { activityRoutes } from '../../services/api/routes/activity-routes';
 import { campaignRoutes } from '../../services/api/routes/campaign-routes';
@@ -18,7 +19,7 @@ import { operatorShellRoutes, type OperatorRoutesDeps } from '../../services/she
 /** Anything, any depth: what the routers read while being built. */
 const stub: any = new Proxy(function stubbed() {}, { get: () => stub, apply: () => stub });
 /** The stub, but with the numbers createApiApp hands to Express as they are. */
-const config = { bodyLimitBytes: 1_048_576 };
+const config = { bodyLimitBytes: 1_048_576, loginThrottle: loadConfig({}).loginThrottle, trustedProxies: loadConfig({}).trustedProxies };
 const deps = new Proxy({ config } as object, { get: (target, key) => (key in target ? (target as Record<string | symbol, unknown>)[key] : stub) }) as ApiDeps;
 
 interface Layer {
