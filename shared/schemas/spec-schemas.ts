@@ -69,7 +69,8 @@ const labelSpecSchema = Joi.object({
   platform: text(255).default(''),
   label_type: Joi.string().valid('regular', 'builtin'),
   label_membership_type: Joi.string().valid('dynamic', 'manual').default('dynamic'),
-  hosts: Joi.array().items(nameSchema).max(100_000),
+  // Later fleetctl releases marshal a dynamic label's nil host list as `"hosts": null`: as absent.
+  hosts: Joi.array().items(nameSchema).max(100_000).allow(null).empty(null),
 });
 
 const policySpecSchema = Joi.object({

@@ -120,6 +120,15 @@ describe('the seed-era fleetctl, replayed (black box)', function () {
     assert.equal((await replay(address, badUser, token)).status, 422);
   });
 
+  it('takes a dynamic label with "hosts": null, as later fleetctl releases marshal it, and keeps it dynamic', async () => {
+    const sent = { ...fleetctl.applyRequests[1]!, body: '{"specs":[{"id":0,"name":"later-dynamic","description":"","query":"SELECT 1","label_membership_type":"dynamic","hosts":null}]}' };
+    expect200(await replay(address, sent, token), sent);
+    const read = { ...fleetctl.getRequests.label, path: '/api/v1/fleet/spec/labels/later-dynamic' };
+    const label = expect200(await replay(address, read, token), read).specs;
+    assert.equal(label.label_membership_type, 'dynamic');
+    assert.equal(label.hosts, undefined);
+  });
+
   it('logout ends the session: Me then answers 401, which fleetctl reports as unauthenticated', async () => {
     expect200(await replay(address, fleetctl.logout, token), fleetctl.logout);
     assert.equal((await replay(address, fleetctl.me, token)).status, 401);
