@@ -126,6 +126,18 @@ export class HostQueries {
     return { ...this.render(doc, await this.context()), doc };
   }
 
+  /**
+   * GET /hosts/identifier/{identifier}: Fleet matches a host's osquery host identifier, UUID or
+   * hostname exactly (and its node key, which Logbook keeps only hashed in the host's stream, so
+   * it is not matched here). The lowest id wins when several hosts match.
+   */
+  async byIdentifier(identifier: string): Promise<(FleetHost & { doc: HostDoc }) | null> {
+    const docs = await this.readModels.collection<HostDoc>(HOSTS).find({ sort: { field: 'id', direction: 'asc' } });
+    const doc = docs.find((candidate) => [candidate.host_identifier, candidate.uuid, candidate.hostname].includes(identifier));
+    if (!doc) return null;
+    return { ...this.render(doc, await this.context()), doc };
+  }
+
   async policies(): Promise<Array<SpecDoc<'policy'>>> {
     return (await this.readModels.collection<SpecDoc<'policy'>>(specCollection('policy')).find()).sort((a, b) => a.id - b.id);
   }

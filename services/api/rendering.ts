@@ -9,7 +9,7 @@ function renderQuery(doc: SpecDoc<'query'>) {
 
 function renderPack(doc: SpecDoc<'pack'>) {
   const spec = doc.spec as PackSpec;
-  return { id: doc.id, name: spec.name, description: spec.description, disabled: spec.disabled, targets: spec.targets, queries: spec.queries };
+  return { id: doc.id, name: spec.name, description: spec.description, ...(spec.platform ? { platform: spec.platform } : {}), disabled: spec.disabled, targets: spec.targets, queries: spec.queries };
 }
 
 function renderLabel(doc: SpecDoc<'label'>) {

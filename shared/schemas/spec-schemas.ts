@@ -1,4 +1,8 @@
-/** Request bodies of Fleet's spec API. Unknown fields are refused; defaults follow Fleet. */
+/**
+ * Request bodies of Fleet's spec API. Unknown fields are refused; the fields of Fleet's own types
+ * that its clients send back (a secret's `created_at` and `team_id`, a pack's `platform`) are
+ * accepted, as Fleet's JSON decoder does; defaults follow Fleet.
+ */
 import Joi from 'joi';
 
 export const MAX_NAME_LENGTH = 255;
@@ -43,6 +47,7 @@ const packSpecSchema = Joi.object({
   id: Joi.number().integer(),
   name: nameSchema.required(),
   description: text().default(''),
+  platform: text(255),
   disabled: Joi.boolean().default(false),
   targets: Joi.object({
     labels: nameList.allow(null).default(null),
@@ -64,7 +69,8 @@ const labelSpecSchema = Joi.object({
   platform: text(255).default(''),
   label_type: Joi.string().valid('regular', 'builtin'),
   label_membership_type: Joi.string().valid('dynamic', 'manual').default('dynamic'),
-  hosts: Joi.array().items(nameSchema).max(100_000),
+  // Later fleetctl releases marshal a dynamic label's nil host list as `"hosts": null`: as absent.
+  hosts: Joi.array().items(nameSchema).max(100_000).allow(null).empty(null),
 });
 
 const policySpecSchema = Joi.object({
@@ -77,12 +83,22 @@ const policySpecSchema = Joi.object({
   team: Joi.string().allow('').max(MAX_NAME_LENGTH).default(''),
 });
 
-const enrollSecretSchema = Joi.object({ secret: Joi.string().min(1).max(255).required() });
+/**
+ * Fleet's EnrollSecret: fleetctl sends `created_at` (Go's zero time for a secret read from YAML) and
+ * may send `team_id`; Fleet keeps neither from the request (it stamps its own time and the team of
+ * the route), and neither does Logbook.
+ */
+const enrollSecretSchema = Joi.object({
+  secret: Joi.string().min(1).max(255).required(),
+  created_at: Joi.string().isoDate().allow(null).strip(),
+  team_id: Joi.number().integer().min(0).allow(null).strip(),
+});
 
 const teamSpecSchema = Joi.object({
   name: nameSchema.required(),
   agent_options: Joi.object().unknown(true).allow(null).default(null),
-  secrets: Joi.array().items(enrollSecretSchema).max(1_000).default([]),
+  // fleetctl marshals a team without secrets as `"secrets": null` (a nil Go slice): as absent.
+  secrets: Joi.array().items(enrollSecretSchema).max(1_000).allow(null).empty(null).default([]),
 });
 
 const specsBody = (item: Joi.Schema) => Joi.object({ specs: uniqueByName(item).required() });

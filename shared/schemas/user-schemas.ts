@@ -42,5 +42,10 @@ export const createUserBody = Joi.object({
   global_role: Joi.string().valid(...GLOBAL_ROLES).required(),
   sso_enabled: Joi.boolean().valid(false),
   api_only: Joi.boolean(),
-  teams: Joi.array().length(0),
+  // fleetctl user create sends Fleet's UserPayload: `teams` is a nil Go slice (null) for a global
+  // user, and `admin_forced_password_reset` is set (Logbook has no password reset flow: see README).
+  teams: Joi.array().length(0).allow(null),
+  admin_forced_password_reset: Joi.boolean(),
+  gravatar_url: Joi.string().allow('').max(2048),
+  position: Joi.string().allow('').max(255),
 });

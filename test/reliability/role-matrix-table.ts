@@ -161,6 +161,7 @@ export const PROBES: Probe[] = [
   },
   { kind: 'http', action: "See hosts, a host, a label's hosts", route: `GET ${F}/hosts`, method: 'GET', path: `${F}/hosts` },
   { kind: 'http', action: "See hosts, a host, a label's hosts", route: `GET ${F}/hosts/:id`, method: 'GET', path: (f) => `${F}/hosts/${f.hostId}` },
+  { kind: 'http', action: "See hosts, a host, a label's hosts", route: `GET ${F}/hosts/identifier/:identifier`, method: 'GET', path: (f) => `${F}/hosts/identifier/${f.hostName}` },
   { kind: 'http', action: "See hosts, a host, a label's hosts", route: `GET ${F}/labels/:id/hosts`, method: 'GET', path: (f) => `${F}/labels/${f.labelId}/hosts` },
   { kind: 'http', action: 'Read the activity feed', route: `GET ${F}/activities`, method: 'GET', path: `${F}/activities` },
   { kind: 'http', action: 'Check the live query and result store status', route: `GET ${F}/status/live_query`, method: 'GET', path: `${F}/status/live_query` },

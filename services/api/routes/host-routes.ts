@@ -1,5 +1,5 @@
 /** Fleet's host endpoints: list and get hosts, a label's hosts, policies with host counts. */
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import Joi from 'joi';
 import { authorize } from '../../../shared/auth/authorize';
 import { DomainError } from '../../../shared/domain/errors';
@@ -21,8 +21,12 @@ const listQuery = Joi.object({
   query: Joi.string().allow('').max(255),
   order_key: Joi.string().valid('id'),
   order_direction: Joi.string().valid('asc', 'desc').default('asc'),
+  // fleetctl get hosts asks for `additional_info_filters=*`; Logbook collects no additional host
+  // queries, so every host's `additional` is absent, as Fleet's is for a host without any.
+  additional_info_filters: Joi.string().allow('').max(1024),
 }).unknown(false);
 
+const identifierParam = Joi.string().min(1).max(255).required();
 const idParam = Joi.number().integer().min(1).max(Number.MAX_SAFE_INTEGER).required();
 
 function parseId(value: string): number {
@@ -63,14 +67,23 @@ export function hostRoutes(deps: ApiDeps): Router {
     res.json({ hosts: paginate(await hosts.list(params), params) });
   });
 
-  router.get('/hosts/:id', async (req, res) => {
-    const id = parseId(req.params.id);
-    authorize(res, canSeeHosts, MAY_NOT_SEE_HOSTS);
-    const found = await hosts.get(id);
-    if (!found) throw new DomainError('not_found', `Host ${req.params.id} was not found`);
+  const sendHost = async (res: Response, found: Awaited<ReturnType<HostQueries['get']>>, asked: string) => {
+    if (!found) throw new DomainError('not_found', `Host ${asked} was not found`);
     const { doc, ...host } = found;
     const policies = await hosts.policiesOf(host);
     res.json({ host: { ...host, policies: policies.map((policy) => renderHostPolicy(policy, doc.policy_results[String(policy.id)])) } });
+  };
+
+  router.get('/hosts/identifier/:identifier', async (req, res) => {
+    const identifier = validateParameters<string>(identifierParam, req.params.identifier, 'identifier');
+    authorize(res, canSeeHosts, MAY_NOT_SEE_HOSTS);
+    await sendHost(res, await hosts.byIdentifier(identifier), identifier);
+  });
+
+  router.get('/hosts/:id', async (req, res) => {
+    const id = parseId(req.params.id);
+    authorize(res, canSeeHosts, MAY_NOT_SEE_HOSTS);
+    await sendHost(res, await hosts.get(id), req.params.id);
   });
 
   router.get('/labels/:id/hosts', async (req, res) => {

@@ -11,7 +11,11 @@ export interface OrganizationState {
 
 export type SetUpOrganization = OrganizationSetUp;
 
-export const setupAlreadyCompleted = () => new DomainError('conflict', 'setup has already been completed');
+/**
+ * Fleet stops serving the setup route once set up, so a second setup is a 404; fleetctl setup
+ * reads that 404 as "Fleet has already been setup".
+ */
+export const setupAlreadyCompleted = () => new DomainError('not_found', 'setup has already been completed');
 
 export const organizationDecider: Decider<SetUpOrganization, OrganizationState, OrganizationEvent> = {
   initialState: { setUp: false },

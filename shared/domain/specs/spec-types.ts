@@ -23,6 +23,8 @@ export interface PackQuery {
 export interface PackSpec {
   name: string;
   description: string;
+  /** Fleet's pack-level platform (omitted when empty, as Fleet omits it). */
+  platform?: string;
   disabled: boolean;
   targets: { labels: string[] | null; teams: string[] | null };
   queries: PackQuery[];

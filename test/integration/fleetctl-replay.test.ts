@@ -1,0 +1,136 @@
+/**
+ * The seed-era fleetctl against a started Logbook, request by request as fleetctl sends them
+ * (test/fixtures/fleetctl-seed-requests.ts), and the answers read as fleetctl reads them.
+ */
+import assert from 'node:assert/strict';
+import * as fleetctl from '../fixtures/fleetctl-seed-requests';
+import { eventually } from '../support/eventually';
+import { expect200, replay } from '../support/fleetctl-replay';
+import { startLogbook, type LogbookProcess } from '../support/logbook-process';
+import { enrollHost } from '../support/shell-client';
+
+describe('the seed-era fleetctl, replayed (black box)', function () {
+  this.timeout(60_000);
+  let logbook: LogbookProcess;
+  let address: string;
+  let token: string;
+
+  before(async () => {
+    logbook = await startLogbook();
+    // fleetctl allows http:// only for localhost: its context address names localhost, not 127.0.0.1.
+    address = logbook.url.replace('127.0.0.1', 'localhost');
+  });
+  after(() => logbook.stop());
+
+  it('setup on a fresh server answers the token fleetctl stores', async () => {
+    const sent = fleetctl.setup(address);
+    const body = expect200(await replay(address, sent), sent);
+    assert.equal(typeof body.token, 'string');
+    assert.ok(body.token.length > 0);
+    assert.equal(body.admin.email, fleetctl.ADMIN.email);
+    token = body.token;
+  });
+
+  it('setup on a set-up server answers 404, which fleetctl reports as "Fleet has already been setup"', async () => {
+    // Client.Setup: `if response.StatusCode == http.StatusNotFound { return "", setupAlreadyErr{} }`.
+    const answer = await replay(address, fleetctl.setup(address, { ...fleetctl.ADMIN, email: 'second@example.com' }));
+    assert.equal(answer.status, 404);
+    assert.equal(answer.json.message, 'Resource Not Found');
+  });
+
+  it('login answers a token, and Me (sent before every command) answers the user', async () => {
+    const sent = fleetctl.login();
+    const body = expect200(await replay(address, sent), sent);
+    assert.equal(typeof body.token, 'string');
+    token = body.token;
+    const me = expect200(await replay(address, fleetctl.me, token), fleetctl.me);
+    assert.equal(me.user.email, fleetctl.ADMIN.email);
+    assert.equal(me.user.global_role, 'admin');
+  });
+
+  it('apply -f of every kind is accepted as fleetctl marshals it', async () => {
+    for (const sent of fleetctl.applyRequests) expect200(await replay(address, sent, token), sent);
+  });
+
+  it('get of each kind reads back what was applied, in the shapes fleetctl decodes', async () => {
+    const get = async (sent: fleetctl.ReplayedRequest) => expect200(await replay(address, sent, token), sent);
+    const queries = await get(fleetctl.getRequests.queries);
+    assert.ok(queries.specs.some((spec: { name: string }) => spec.name === 'fleetctl_osquery_info'));
+    assert.deepEqual((await get(fleetctl.getRequests.query)).specs, { name: 'fleetctl_osquery_info', description: 'From fleetctl', query: 'SELECT * FROM osquery_info' });
+
+    const pack = (await get(fleetctl.getRequests.pack)).specs;
+    assert.equal(pack.platform, 'linux');
+    assert.deepEqual(pack.targets.labels, ['fleetctl-manual']);
+    assert.deepEqual(
+      pack.queries.map((query: Record<string, unknown>) => [query.name, query.interval, query.snapshot, query.removed, query.platform]),
+      [['fleetctl_osquery_info', 60, true, false, 'linux']],
+    );
+    assert.ok((await get(fleetctl.getRequests.packs)).specs.some((spec: { name: string }) => spec.name === 'fleetctl-pack'));
+
+    const label = (await get(fleetctl.getRequests.label)).specs;
+    assert.equal(label.label_membership_type, 'manual');
+    const labels = (await get(fleetctl.getRequests.labels)).specs.map((spec: { name: string }) => spec.name);
+    assert.ok(labels.includes('fleetctl-dynamic') && labels.includes('All Hosts'), labels.join(', '));
+
+    // fleetctl prints spec.secrets as an enroll_secret document: the applied secret, with Logbook's own time.
+    const secrets = (await get(fleetctl.getRequests.enrollSecret)).spec.secrets;
+    assert.deepEqual(secrets.map((secret: { secret: string }) => secret.secret), ['fleetctl-global-secret']);
+    assert.notEqual(secrets[0].created_at, '0001-01-01T00:00:00Z');
+  });
+
+  it('a team secret applied with its created_at enrolls a host into that team', async () => {
+    const nodeKey = await enrollHost(logbook.url, 'fleetctl-team-host', 'fleetctl-team-secret');
+    assert.ok(nodeKey.length > 0);
+    const host = await eventually(async () => expect200(await replay(address, fleetctl.getHost('fleetctl-team-host'), token), fleetctl.getHost('fleetctl-team-host')).host);
+    assert.equal(host.team_name, 'fleetctl-team');
+  });
+
+  it('get hosts (additional_info_filters=*) and get host by hostname', async () => {
+    await enrollHost(logbook.url, 'fleetctl-host', 'fleetctl-global-secret');
+    const hosts = await eventually(async () => {
+      const listed = expect200(await replay(address, fleetctl.getRequests.hosts, token), fleetctl.getRequests.hosts).hosts as Array<{ hostname: string }>;
+      assert.ok(listed.some((host) => host.hostname === 'fleetctl-host'));
+      return listed;
+    });
+    assert.ok(hosts.length >= 2);
+    const sent = fleetctl.getHost('fleetctl-host');
+    const host = expect200(await replay(address, sent, token), sent).host;
+    assert.equal(host.hostname, 'fleetctl-host');
+    assert.ok(host.labels.some((label: { name: string }) => label.name === 'fleetctl-manual'), 'the manual label names this host');
+    const missing = await replay(address, fleetctl.getHost('no-such-host'), token);
+    assert.equal(missing.status, 404);
+  });
+
+  it('user create (admin_forced_password_reset, teams: null) creates a global observer who can log in', async () => {
+    const user = { name: 'Olive Observer', email: 'olive@example.com', password: 'olive-pass-12!' };
+    const sent = fleetctl.userCreate(user);
+    const created = expect200(await replay(address, sent, token), sent).user;
+    assert.equal(created.email, user.email);
+    assert.equal(created.global_role, 'observer');
+    const login = fleetctl.login(user);
+    assert.equal(typeof expect200(await replay(address, login), login).token, 'string');
+  });
+
+  it('keeps Fleet\'s errors for real mistakes in the same requests', async () => {
+    const noSecret = { ...fleetctl.applyRequests[4]!, body: '{"spec":{"secrets":[{"created_at":"0001-01-01T00:00:00Z"}]}}' };
+    assert.equal((await replay(address, noSecret, token)).status, 422);
+    const badTime = { ...fleetctl.applyRequests[4]!, body: '{"spec":{"secrets":[{"secret":"x","created_at":"yesterday"}]}}' };
+    assert.equal((await replay(address, badTime, token)).status, 422);
+    const badUser = fleetctl.userCreate({ name: 'N', email: 'not-an-email', password: 'olive-pass-12!' });
+    assert.equal((await replay(address, badUser, token)).status, 422);
+  });
+
+  it('takes a dynamic label with "hosts": null, as later fleetctl releases marshal it, and keeps it dynamic', async () => {
+    const sent = { ...fleetctl.applyRequests[1]!, body: '{"specs":[{"id":0,"name":"later-dynamic","description":"","query":"SELECT 1","label_membership_type":"dynamic","hosts":null}]}' };
+    expect200(await replay(address, sent, token), sent);
+    const read = { ...fleetctl.getRequests.label, path: '/api/v1/fleet/spec/labels/later-dynamic' };
+    const label = expect200(await replay(address, read, token), read).specs;
+    assert.equal(label.label_membership_type, 'dynamic');
+    assert.equal(label.hosts, undefined);
+  });
+
+  it('logout ends the session: Me then answers 401, which fleetctl reports as unauthenticated', async () => {
+    expect200(await replay(address, fleetctl.logout, token), fleetctl.logout);
+    assert.equal((await replay(address, fleetctl.me, token)).status, 401);
+  });
+});
