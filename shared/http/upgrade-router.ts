@@ -55,7 +55,16 @@ export function pathOf(url: string | undefined): string {
   return query === -1 ? (url ?? '/') : (url ?? '/').slice(0, query);
 }
 
+/**
+ * A client may reset its connection at any moment of an upgrade. Node's HTTP server stops
+ * listening for errors on a socket once it emits 'upgrade', and a socket error nobody listens for
+ * ends the process; so each upgrade socket gets a listener at once, before any handler (ws,
+ * sockjs's faye-websocket, engine.io) adds its own. The handlers still see the socket close.
+ */
+function ignoreResetByClient(): void {}
+
 function dispatch(routes: UpgradeRoute[], req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  socket.on('error', ignoreResetByClient);
   const path = pathOf(req.url);
   const route = routes.find((candidate) => candidate.matches(path));
   if (!route) return refuseUpgrade(socket, 404, 'Not Found');
@@ -64,7 +73,7 @@ function dispatch(routes: UpgradeRoute[], req: IncomingMessage, socket: Duplex, 
 }
 
 export function refuseUpgrade(socket: Duplex, status: number, statusText: string): void {
-  socket.on('error', () => undefined);
+  socket.on('error', ignoreResetByClient);
   const destroy = () => socket.destroy();
   setTimeout(destroy, REFUSAL_GRACE_MS).unref();
   socket.end(`HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, destroy);

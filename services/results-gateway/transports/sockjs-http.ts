@@ -5,8 +5,13 @@
  *   /info, xhr and eventsource): a page elsewhere never gets a credentialed read;
  * - a polling send (xhr_send, jsonp_send) is refused before its body is read when its session
  *   does not exist (404) or its Content-Length is over the limit (413), and cut off (413) as soon
- *   as the bytes that stream in pass the limit. A refused request's connection is closed, so
- *   the rest of its body is never read.
+ *   as the bytes that stream in pass the limit. A refused request's connection is closed (and
+ *   the answer says `Connection: close`, so no client sends another request on it), so the rest
+ *   of its body is never read;
+ * - the JSONP transports (jsonp, jsonp_send) are not served (404): they exist to be loaded by a
+ *   <script> tag from any site, and every client Logbook serves has WebSocket or XHR;
+ * - sockjs answers a send whose body is not a JSON array of strings (empty, garbage, binary)
+ *   with a 500 although it is the client's mistake: it is a 400 here.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OriginCheck } from '../../../shared/http/origin-policy';
@@ -26,11 +31,13 @@ export interface SockJsHttpOptions {
 
 export function guardSockJsRequests(options: SockJsHttpOptions, sockjs: Handler): Handler {
   const send = new RegExp(`^${escapeRegExp(options.prefix)}/[^/.]+/([^/.]+)/(?:xhr_send|jsonp_send)$`);
+  const jsonp = new RegExp(`^${escapeRegExp(options.prefix)}/[^/]+/[^/]+/(?:jsonp|jsonp_send)$`);
   return (req, res) => {
     const path = pathOf(req.url);
     if (path !== options.prefix && !path.startsWith(`${options.prefix}/`)) return false;
     if (!options.originAllowed(req)) return refuse(req, res, 403, 'this origin may not open results sockets');
     withoutCredentialedCors(res);
+    if (jsonp.test(path)) return refuse(req, res, 404, 'the JSONP transport is not served');
     const sending = req.method === 'POST' ? send.exec(path) : null;
     if (sending) {
       if (!options.sessionExists(sending[1])) return refuse(req, res, 404, 'no such session');
@@ -41,9 +48,16 @@ export function guardSockJsRequests(options: SockJsHttpOptions, sockjs: Handler)
         received += chunk.length;
         if (received > options.bodyLimitBytes && !res.headersSent) refuse(req, res, 413, 'body too large');
       });
+      clientErrorsAs400(res);
     }
     return sockjs(req, res);
   };
+}
+
+/** sockjs's 500 for a send it could not decode is the client's 400 (its only 500 on a send). */
+function clientErrorsAs400(res: ServerResponse): void {
+  const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => ServerResponse;
+  res.writeHead = ((status: number, ...rest: unknown[]) => writeHead(status === 500 ? 400 : status, ...rest)) as ServerResponse['writeHead'];
 }
 
 function withoutCredentialedCors(res: ServerResponse): void {
@@ -60,7 +74,7 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: number, messa
   req.removeAllListeners('data');
   req.removeAllListeners('end');
   req.resume();
-  res.writeHead(status, { 'content-type': 'text/plain; charset=UTF-8' });
+  res.writeHead(status, { 'content-type': 'text/plain; charset=UTF-8', connection: 'close' });
   res.end(message, () => setTimeout(() => req.socket.destroy(), LINGER_MS).unref());
   return true;
 }
