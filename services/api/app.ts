@@ -12,6 +12,7 @@ import { campaignRoutes } from './routes/campaign-routes';
 import { hostRoutes } from './routes/host-routes';
 import { statusRoutes } from './routes/status-routes';
 import { specRoutes } from './routes/spec-routes';
+import { tlsRoutes } from './routes/tls-routes';
 import { publicUserRoutes, userRoutes } from './routes/user-routes';
 
 export interface ApiAppOptions {
@@ -48,6 +49,7 @@ export function createApiApp(deps: ApiDeps, options: ApiAppOptions): Express {
   fleet.use(hostRoutes(deps));
   fleet.use(campaignRoutes(deps));
   fleet.use(statusRoutes(deps));
+  fleet.use(tlsRoutes(deps));
   for (const routes of options.fleetRoutes ?? []) fleet.use(routes);
   app.use('/api/v1/fleet', fleet);
 

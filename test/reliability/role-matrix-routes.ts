@@ -13,6 +13,7 @@ import { campaignRoutes } from '../../services/api/routes/campaign-routes';
 import { hostRoutes } from '../../services/api/routes/host-routes';
 import { specRoutes } from '../../services/api/routes/spec-routes';
 import { statusRoutes } from '../../services/api/routes/status-routes';
+import { tlsRoutes } from '../../services/api/routes/tls-routes';
 import { publicUserRoutes, userRoutes } from '../../services/api/routes/user-routes';
 import { operatorShellRoutes, type OperatorRoutesDeps } from '../../services/shell-broker/operator-routes';
 
@@ -43,6 +44,7 @@ export function declaredFleetRoutes(): string[] {
     [fleet, hostRoutes(deps)],
     [fleet, campaignRoutes(deps)],
     [fleet, statusRoutes(deps)],
+    [fleet, tlsRoutes(deps)],
     [fleet, operatorShellRoutes(stub as OperatorRoutesDeps)],
   ];
   return mounted.flatMap(([prefix, router]) => routesOf(router, prefix));
