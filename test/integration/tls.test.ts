@@ -11,15 +11,26 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { startHostSimulator, type HostSimulator } from '../../services/host-simulator';
+import { startLauncherSimulator } from '../../services/launcher-simulator/launcher-simulator';
 import { watchCampaign, type GatewayMessage } from '../../services/results-watcher/watcher-transports';
 import { issueCa, issueServerCertificate } from '../../shared/tls/x509-issuer';
 import { eventually } from '../support/eventually';
 import { FleetClient, setUpAdmin } from '../support/fleet-client';
 import { newDataDir, startLogbook, type LogbookProcess } from '../support/logbook-process';
+import { joinAsOperator } from '../support/shell-client';
 import { httpsRequest } from '../support/tls-client';
 
 const SECRET = 'tls-secret';
 const WATCH_CAMPAIGN = resolve(__dirname, '../../services/results-watcher/main.js');
+const README = resolve(__dirname, '../../../README.md');
+
+/** The flagfile README's "Connect a real osquery host" shows. */
+function readmeFlagfile(): string {
+  const section = readFileSync(README, 'utf8').split('## Connect a real osquery host')[1] ?? '';
+  const block = /```\n(--tls_hostname=[\s\S]*?)```/.exec(section);
+  if (!block) throw new Error('README shows no flagfile');
+  return block[1]!;
+}
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
@@ -102,9 +113,8 @@ describe('HTTPS (black box)', function () {
     assert.equal(flagfile.status, 200);
     const tlsPort = new URL(logbook.tlsUrl!).port;
     assert.match(flagfile.body, new RegExp(`^--tls_hostname=127\\.0\\.0\\.1:${tlsPort}$`, 'm'));
-    for (const line of ['--host_identifier=uuid', '--config_plugin=tls', '--distributed_tls_write_endpoint=/api/v1/osquery/distributed/write']) {
-      assert.ok((flagfile.body as string).split('\n').includes(line), line);
-    }
+    const named = await client.get('/api/v1/fleet/osquery/flagfile?tls_hostname=logbook.example.com:8443');
+    assert.equal(named.body, readmeFlagfile(), "README's flagfile is the one served");
   });
 
   it('enrolls the host simulator over https with that chain, and streams a live query to watchers over wss', async () => {
@@ -140,6 +150,26 @@ describe('HTTPS (black box)', function () {
     const untrusted = await run(['--url', logbook.tlsUrl!, '--token', admin.token!, '--campaign', String(campaignId)]);
     assert.equal(untrusted.code, 1);
     assert.match(untrusted.stderr, /certificate/i);
+  });
+
+  it('runs a remote shell for the launcher simulator over https and wss with the chain', async () => {
+    const launcher = await startLauncherSimulator({ url: logbook.tlsUrl!, enrollSecret: SECRET, hostname: 'tls-launcher', pollIntervalMs: 100, shell: '/bin/sh', trust: { ca: chain, insecure: false } });
+    try {
+      const host = await eventually(async () => {
+        const found = ((await admin.get('/api/v1/fleet/shells/hosts')).body.hosts as Array<{ host_id: number; hostname: string }>).find((h) => h.hostname === 'tls-launcher');
+        assert.ok(found, 'tls-launcher listed as shell-enabled');
+        return found;
+      }, 20_000);
+      const requested = await admin.post(`/api/v1/fleet/hosts/${host.host_id}/shells`);
+      assert.equal(requested.status, 200, JSON.stringify(requested.body));
+      // The operator joins over plain HTTP on the same server; the shell's output crossed the launcher's wss.
+      const operator = await joinAsOperator(logbook.url, requested.body.session_id as string, admin.token!);
+      operator.send('1echo "sum=$((40+2))"\r');
+      await operator.waitForOutput(/sum=42/);
+      operator.socket.close(1000);
+    } finally {
+      await launcher.stop();
+    }
   });
 
   it('drops garbage and plain HTTP sent to the TLS port at the handshake, and keeps serving with nothing logged', async () => {
