@@ -7,7 +7,7 @@
  */
 import { ENROLL_SECRETS_REPLACED, type EnrollSecretsReplaced } from '../../shared/domain/enroll-secrets/enroll-secrets-events';
 import { hostDecider, type HostState } from '../../shared/domain/hosts/host-decider';
-import { specKindOfEventType, type SpecApplied } from '../../shared/domain/specs/spec-events';
+import { isSpecDeletedType, specKindOfEventType, type SpecApplied, type SpecDeleted } from '../../shared/domain/specs/spec-events';
 import { isHostEventType, type HostEvent } from '../../shared/domain/hosts/host-events';
 import type { LabelSpec, PackSpec, PolicySpec, QuerySpec, TeamSpec } from '../../shared/domain/specs/spec-types';
 import { START, type EventStore, type RecordedEvent, type Subscription } from '../../shared/ports/event-store';
@@ -106,8 +106,8 @@ export class AgentView {
       this.globalSecrets = new Set((event.data as EnrollSecretsReplaced).secrets.map((entry) => entry.secret));
       return;
     }
-    const kind = specKindOfEventType(event.type);
-    if (kind) this.applySpec(event.data as SpecApplied, now);
+    if (specKindOfEventType(event.type)) return this.applySpec(event.data as SpecApplied, now);
+    if (isSpecDeletedType(event.type)) this.deleteSpec(event.data as SpecDeleted, now);
   }
 
   private applyHostEvent(event: RecordedEvent, type: HostEvent['type'], now: number): void {
@@ -174,6 +174,27 @@ export class AgentView {
         this.policiesChangedAt = now;
         return;
       }
+    }
+  }
+
+  /**
+   * A deleted spec stops being served: a deleted query is left out of every pack's config (the
+   * packs' own new versions drop it too), a deleted pack is no longer configured, a deleted
+   * label's query is no longer asked and its answers are ignored (distributed.ts reads `labels`).
+   */
+  private deleteSpec(deleted: SpecDeleted, now: number): void {
+    switch (deleted.kind) {
+      case 'query':
+        this.queries.delete(deleted.name);
+        return;
+      case 'pack':
+        this.packs.delete(deleted.name);
+        return;
+      case 'label':
+        this.labels.delete(deleted.id);
+        if (this.labelIdsByName.get(deleted.name) === deleted.id) this.labelIdsByName.delete(deleted.name);
+        this.labelsChangedAt = now;
+        return;
     }
   }
 

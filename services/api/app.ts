@@ -11,6 +11,7 @@ import { activityRoutes } from './routes/activity-routes';
 import { campaignRoutes } from './routes/campaign-routes';
 import { hostRoutes } from './routes/host-routes';
 import { statusRoutes } from './routes/status-routes';
+import { specDeletionRoutes } from './routes/spec-deletion-routes';
 import { specRoutes } from './routes/spec-routes';
 import { tlsRoutes } from './routes/tls-routes';
 import { publicUserRoutes, userRoutes } from './routes/user-routes';
@@ -44,6 +45,7 @@ export function createApiApp(deps: ApiDeps, options: ApiAppOptions): Express {
   const fleet = Router();
   fleet.use(deps.authenticator.requireUser());
   fleet.use('/spec', specRoutes(deps));
+  fleet.use(specDeletionRoutes(deps));
   fleet.use(userRoutes(deps));
   fleet.use(activityRoutes(deps));
   fleet.use(hostRoutes(deps));

@@ -2,12 +2,15 @@
 import { notFound } from '../../shared/domain/errors';
 import type { SpecKind } from '../../shared/domain/specs/spec-types';
 import {
+  deletionKey,
   GLOBAL_ENROLL_SECRETS_KEY,
   HISTORY,
   historyKey,
   SETTINGS,
+  SPEC_DELETIONS,
   specCollection,
   type EnrollSecretsDoc,
+  type SpecDeletionDoc,
   type SpecDoc,
   type SpecVersionDoc,
 } from '../../shared/read-models/read-model-types';
@@ -24,11 +27,17 @@ export async function findSpec(readModels: ReadModels, kind: SpecKind, name: str
   return doc;
 }
 
-/** Every version of a spec, oldest first (404 for an unknown spec); a version not yet projected is left out. */
+/**
+ * Every version of a spec, oldest first, its deletions included: also of a name deleted and not
+ * applied again (its last version is its deletion). 404 for a name that never had a spec; a
+ * version not yet projected is left out.
+ */
 export async function specHistory(readModels: ReadModels, kind: SpecKind, name: string): Promise<SpecVersionDoc[]> {
-  const current = await findSpec(readModels, kind, name);
+  const current = await readModels.collection<SpecDoc>(specCollection(kind)).get(name);
+  const latest = current?.version ?? (await readModels.collection<SpecDeletionDoc>(SPEC_DELETIONS).get(deletionKey(kind, name)))?.version;
+  if (latest === undefined) throw notFound(`${kind} "${name}"`);
   const versions = readModels.collection<SpecVersionDoc>(HISTORY);
-  const history = await Promise.all(Array.from({ length: current.version }, (_, index) => versions.get(historyKey(kind, name, index + 1))));
+  const history = await Promise.all(Array.from({ length: latest }, (_, index) => versions.get(historyKey(kind, name, index + 1))));
   return history.filter((entry): entry is SpecVersionDoc => entry !== null);
 }
 

@@ -41,7 +41,8 @@ interface FamilyProjection {
 const notProjected: ProjectFn = async () => {};
 
 const PROJECTIONS: readonly FamilyProjection[] = [
-  // <Kind>SpecApplied → specs_<kind>, spec_history, applied_spec_<kind> activity.
+  // <Kind>SpecApplied, <Kind>SpecDeleted → specs_<kind>, spec_history, spec_deletions,
+  // applied_spec_<kind> / deleted_saved_query / deleted_pack / deleted_label.
   { family: 'specs', eventTypes: SPEC_EVENT_TYPES, project: projectSpecEvent },
   // UserCreated, UserLoggedIn, UserLoggedOut, UserLoginLockedOut → users, sessions,
   // created_user / user_logged_in / user_locked_out.

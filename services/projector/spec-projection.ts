@@ -1,38 +1,90 @@
 /**
- * Specs (`<Kind>SpecApplied`): the current version of each spec (`specs_<kind>`, keyed by name),
- * every version in `spec_history`, and an `applied_spec_<kind>` activity per request.
- * Idempotent: a version not newer than the stored one is skipped, so an event applied twice
- * (after a crash between writing models and saving the checkpoint) changes nothing.
+ * Specs (`<Kind>SpecApplied`, `<Kind>SpecDeleted`): the current version of each spec
+ * (`specs_<kind>`, keyed by name), every version in `spec_history` (a deletion as a version
+ * marked deleted), the last version of each deleted name in `spec_deletions`, and the activities:
+ * `applied_spec_<kind>` per request, and per deletion Fleet's `deleted_saved_query`
+ * {query_name}, `deleted_pack` {pack_name}, and `deleted_label` {label_name} (Fleet's seed era
+ * records none for labels; later Fleet records `deleted_label`).
+ *
+ * Idempotent: an event whose version is not newer than the name's latest (its document's, or its
+ * deletion's) is skipped, so an event applied twice (after a crash between writing models and
+ * saving the checkpoint) changes nothing, and an old apply replayed after a deletion does not
+ * bring the spec back.
  */
-import type { SpecApplied } from '../../shared/domain/specs/spec-events';
-import { SPEC_KIND_PLURAL } from '../../shared/domain/specs/spec-types';
+import { isSpecDeletedType, type SpecApplied, type SpecDeleted } from '../../shared/domain/specs/spec-events';
+import { SPEC_KIND_PLURAL, type DeletableSpecKind, type SpecKind } from '../../shared/domain/specs/spec-types';
 import type { RecordedEvent } from '../../shared/ports/event-store';
-import { HISTORY, historyKey, specCollection, type SpecDoc, type SpecVersionDoc } from '../../shared/read-models/read-model-types';
+import {
+  deletionKey,
+  HISTORY,
+  historyKey,
+  SPEC_DELETIONS,
+  specCollection,
+  type SpecDeletionDoc,
+  type SpecDoc,
+  type SpecVersionDoc,
+} from '../../shared/read-models/read-model-types';
 import { actorUserId, recordActivity } from './activity-projection';
 import type { UnitOfWork } from './unit-of-work';
 
-/** Every spec event is a SpecApplied, whatever its kind. */
-export async function projectSpecEvent(uow: UnitOfWork, event: RecordedEvent): Promise<void> {
-  const { kind, id, version, spec, changes, builtin } = (event as RecordedEvent<SpecApplied>).data;
+/** Fleet's activity type for each deletion, and the detail naming what was deleted. */
+const DELETED_ACTIVITY: Record<DeletableSpecKind, { type: string; detail: string }> = {
+  query: { type: 'deleted_saved_query', detail: 'query_name' },
+  pack: { type: 'deleted_pack', detail: 'pack_name' },
+  label: { type: 'deleted_label', detail: 'label_name' },
+};
+
+async function latestOf(uow: UnitOfWork, kind: SpecKind, name: string): Promise<{ doc: SpecDoc | null; deletion: SpecDeletionDoc | null; version: number }> {
+  const doc = await uow.get<SpecDoc>(specCollection(kind), name);
+  const deletion = await uow.get<SpecDeletionDoc>(SPEC_DELETIONS, deletionKey(kind, name));
+  return { doc, deletion, version: Math.max(doc?.version ?? 0, deletion?.version ?? 0) };
+}
+
+const appliedBy = (event: RecordedEvent) => ({ id: actorUserId(event), email: event.metadata.actor.email ?? null });
+
+async function projectApplied(uow: UnitOfWork, event: RecordedEvent<SpecApplied>): Promise<void> {
+  const { kind, id, version, spec, changes, builtin, detached } = event.data;
   const name = spec.name;
-  const existing = await uow.get<SpecDoc>(specCollection(kind), name);
-  if (existing !== null && existing.version >= version) return;
+  const latest = await latestOf(uow, kind, name);
+  if (latest.version >= version) return;
   const appliedAt = event.metadata.occurredAt;
+  if (latest.deletion) uow.delete(SPEC_DELETIONS, deletionKey(kind, name));
   uow.put(specCollection(kind), name, {
     id,
     name,
     version,
     builtin,
     spec,
-    created_at: existing?.created_at ?? appliedAt,
+    created_at: latest.doc?.created_at ?? appliedAt,
     updated_at: appliedAt,
   } satisfies SpecDoc);
+  const entry: SpecVersionDoc = { version, applied_at: appliedAt, applied_by: appliedBy(event), spec, changes };
+  if (detached) entry.detached = detached;
+  uow.put(HISTORY, historyKey(kind, name, version), entry);
+  // A pack version made by a deletion is that deletion's doing, not an apply (Fleet records none).
+  if (!detached) await recordActivity(uow, event, `applied_spec_${kind}`, {}, { key: SPEC_KIND_PLURAL[kind], item: { id, name } });
+}
+
+async function projectDeleted(uow: UnitOfWork, event: RecordedEvent<SpecDeleted>): Promise<void> {
+  const { kind, id, name, version } = event.data;
+  const latest = await latestOf(uow, kind, name);
+  if (latest.version >= version) return;
+  const deletedAt = event.metadata.occurredAt;
+  uow.delete(specCollection(kind), name);
+  uow.put(SPEC_DELETIONS, deletionKey(kind, name), { id, name, version, deleted_at: deletedAt } satisfies SpecDeletionDoc);
   uow.put(HISTORY, historyKey(kind, name, version), {
     version,
-    applied_at: appliedAt,
-    applied_by: { id: actorUserId(event), email: event.metadata.actor.email ?? null },
-    spec,
-    changes,
+    applied_at: deletedAt,
+    applied_by: appliedBy(event),
+    spec: null,
+    changes: [],
+    deleted: true,
   } satisfies SpecVersionDoc);
-  await recordActivity(uow, event, `applied_spec_${kind}`, {}, { key: SPEC_KIND_PLURAL[kind], item: { id, name } });
+  const activity = DELETED_ACTIVITY[kind];
+  await recordActivity(uow, event, activity.type, { [activity.detail]: name });
+}
+
+export async function projectSpecEvent(uow: UnitOfWork, event: RecordedEvent): Promise<void> {
+  if (isSpecDeletedType(event.type)) return projectDeleted(uow, event as RecordedEvent<SpecDeleted>);
+  return projectApplied(uow, event as RecordedEvent<SpecApplied>);
 }

@@ -22,16 +22,37 @@ export interface SpecDoc<K extends SpecKind = SpecKind> {
   updated_at: string;
 }
 
-/** One version of one spec, keyed by historyKey(kind, name, version). */
+/**
+ * One version of one spec, keyed by historyKey(kind, name, version): who made it and when. A
+ * deletion is a version too: `deleted: true`, `spec` null, no changes. A pack version Logbook made
+ * because a query or label it named was deleted says which (`detached`).
+ */
 export interface SpecVersionDoc {
   version: number;
   applied_at: string;
   applied_by: { id: number | null; email: string | null };
   spec: unknown;
   changes: FieldChange[];
+  deleted?: true;
+  detached?: { kind: 'query' | 'label'; name: string };
 }
 
 export const historyKey = (kind: SpecKind, name: string, version: number) => `${kind}\u0000${name}\u0000${version}`;
+
+/**
+ * A deleted spec's last version, keyed by deletionKey(kind, name), while the name has no spec:
+ * what keeps its history readable (the spec's document is gone) and an older event from
+ * re-creating it. Removed when the name is applied again.
+ */
+export const SPEC_DELETIONS = 'spec_deletions';
+export interface SpecDeletionDoc {
+  id: number;
+  name: string;
+  version: number;
+  deleted_at: string;
+}
+
+export const deletionKey = (kind: SpecKind, name: string) => `${kind}\u0000${name}`;
 
 export interface ActivityDoc {
   id: number;

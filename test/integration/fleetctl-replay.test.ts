@@ -129,6 +129,28 @@ describe('the seed-era fleetctl, replayed (black box)', function () {
     assert.equal(label.hosts, undefined);
   });
 
+  it('delete -f of the same YAML deletes its queries, packs and labels, and leaves its other kinds', async () => {
+    for (const sent of fleetctl.deleteRequests) assert.deepEqual(expect200(await replay(address, sent, token), sent), {});
+    for (const sent of [fleetctl.getRequests.query, fleetctl.getRequests.pack, fleetctl.getRequests.label]) {
+      assert.equal((await replay(address, sent, token)).status, 404, `${sent.path} after the deletion`);
+    }
+    const labels = expect200(await replay(address, fleetctl.getRequests.labels, token), fleetctl.getRequests.labels).specs.map((spec: { name: string }) => spec.name);
+    assert.ok(!labels.includes('fleetctl-manual') && !labels.includes('fleetctl-dynamic') && labels.includes('All Hosts'), labels.join(', '));
+    const secrets = expect200(await replay(address, fleetctl.getRequests.enrollSecret, token), fleetctl.getRequests.enrollSecret).spec.secrets;
+    assert.deepEqual(secrets.map((secret: { secret: string }) => secret.secret), ['fleetctl-global-secret'], 'enroll secrets are not deleted');
+    const policies = { why: 'the policy the YAML applied', method: 'GET' as const, path: '/api/v1/fleet/spec/policies/fleetctl-policy' };
+    assert.equal((await replay(address, policies, token)).status, 200, 'policies are not deleted');
+  });
+
+  it('delete -f again answers 404 for each, which fleetctl prints as "doesn\'t exist" and goes on', async () => {
+    for (const sent of fleetctl.deleteRequests) {
+      const answer = await replay(address, sent, token);
+      assert.equal(answer.status, 404, sent.path);
+      assert.equal(answer.json.message, 'Resource Not Found');
+      assert.match(answer.json.errors[0].reason, /was not found in the datastore$/);
+    }
+  });
+
   it('logout ends the session: Me then answers 401, which fleetctl reports as unauthenticated', async () => {
     expect200(await replay(address, fleetctl.logout, token), fleetctl.logout);
     assert.equal((await replay(address, fleetctl.me, token)).status, 401);

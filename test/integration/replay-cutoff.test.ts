@@ -48,7 +48,9 @@ describe('replay of a large campaign to a watcher that does not read', function 
       assert.equal(watcher.frames[0].type, 'totals');
       const last = watcher.frames[watcher.frames.length - 1];
       assert.equal(last.type, 'error');
-      assert.match(last.data, /^watcher too slow: \d+ bytes waited 300 ms without being read/);
+      // Either cut-off of a live watch: the replay stalled, or (on a loaded machine, where the
+      // kernel's buffers take the first megabyte before the stall is seen) it fell too far behind.
+      assert.match(last.data, /^watcher too slow: (\d+ bytes waited 300 ms without being read|more than 1048576 bytes were waiting to be sent)/);
       assert.ok(watcher.frames.filter(isType('result')).length < HOSTS, 'cut off before the end of the replay');
     });
   }

@@ -12,7 +12,7 @@ import { GLOBAL_ROLES, type GlobalRole } from '../../shared/domain/users/roles';
 import { ADMIN, FleetClient, setUpAdmin } from '../support/fleet-client';
 import { newDataDir, startLogbook, type LogbookProcess } from '../support/logbook-process';
 import { applyEnrollSecret, enrollHost, ENROLL_SECRET, joinAsLauncher, pollShells } from '../support/shell-client';
-import type { Fixtures } from './role-matrix-table';
+import { doomedName, type Fixtures } from './role-matrix-table';
 
 export const UNAUTHENTICATED = ['no token', 'garbage token', 'revoked token', 'expired token'] as const;
 export type Unauthenticated = (typeof UNAUTHENTICATED)[number];
@@ -114,6 +114,12 @@ export async function buildWorld(): Promise<MatrixWorld> {
   expectOk(await owner.post('/api/v1/fleet/spec/teams', {
     specs: [{ name: teamName, agent_options: { config: { options: { logger_plugin: fixturesSoFar.agentOptionsMarker } } }, secrets: [{ secret: fixturesSoFar.teamSecret }] }],
   }), 'apply team');
+
+  // What each role's deletion probes delete (role-matrix-table.ts deleteProbe).
+  const doomed = GLOBAL_ROLES.map(doomedName);
+  expectOk(await owner.post('/api/v1/fleet/spec/queries', { specs: doomed.map((name) => ({ name, query: 'SELECT 1' })) }), 'apply doomed queries');
+  expectOk(await owner.post('/api/v1/fleet/spec/labels', { specs: doomed.map((name) => ({ name, query: 'SELECT 1' })) }), 'apply doomed labels');
+  expectOk(await owner.post('/api/v1/fleet/spec/packs', { specs: doomed.map((name) => ({ name, targets: { labels: [name], teams: null }, queries: [{ query: name, interval: 60 }] })) }), 'apply doomed packs');
 
   const saved = (await owner.get('/api/v1/fleet/queries')).body.queries as Array<{ id: number; name: string }>;
   const queryId = (name: string) => saved.find((query) => query.name === name)!.id;

@@ -11,6 +11,7 @@ import type { ApiDeps } from '../../services/api/api-deps';
 import { activityRoutes } from '../../services/api/routes/activity-routes';
 import { campaignRoutes } from '../../services/api/routes/campaign-routes';
 import { hostRoutes } from '../../services/api/routes/host-routes';
+import { specDeletionRoutes } from '../../services/api/routes/spec-deletion-routes';
 import { specRoutes } from '../../services/api/routes/spec-routes';
 import { statusRoutes } from '../../services/api/routes/status-routes';
 import { tlsRoutes } from '../../services/api/routes/tls-routes';
@@ -39,6 +40,7 @@ export function declaredFleetRoutes(): string[] {
   const fleet = '/api/v1/fleet';
   const mounted: Array<[string, Router]> = [
     [`${fleet}/spec`, specRoutes(deps)],
+    [fleet, specDeletionRoutes(deps)],
     [fleet, userRoutes(deps)],
     [fleet, activityRoutes(deps)],
     [fleet, hostRoutes(deps)],

@@ -19,10 +19,13 @@ const ADMINS: Allowed = { admin: true, maintainer: false, observer: false };
 export const ACTIONS = {
   'Read queries': ALL,
   'Apply queries': WRITERS,
+  'Delete queries': WRITERS,
   'Read packs': WRITERS,
   'Apply packs': WRITERS,
+  'Delete packs': WRITERS,
   'Read labels': ALL,
   'Apply labels': WRITERS,
+  'Delete labels': WRITERS,
   'Read policies': ALL,
   'Apply policies': WRITERS,
   'Read teams (names and ids)': ALL,
@@ -78,7 +81,7 @@ interface ProbeBase {
 
 export interface HttpProbe extends ProbeBase {
   kind: 'http';
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: At<string>;
   body?: At<unknown>;
   /** The success status (200 unless given). */
@@ -111,6 +114,18 @@ function specProbes(plural: string, name: (f: Fixtures) => string, read: Action,
     { kind: 'http', action: apply, route: `POST ${F}/spec/:kind`, method: 'POST', path: `${F}/spec/${plural}`, body },
   ];
 }
+
+/**
+ * A deletion probe: each role deletes a spec of its own (role-matrix-fixtures.ts applies
+ * `matrix-doomed-<role>` of each deletable kind), so an allowed deletion never leaves the next
+ * principal a 404; the unauthenticated principals aim at the admin's, and are refused first.
+ */
+function deleteProbe(plural: string, action: Action): Probe {
+  return { kind: 'http', action, route: `DELETE ${F}/${plural}/:name`, method: 'DELETE', path: (_f, role) => `${F}/${plural}/${doomedName(role ?? 'admin')}` };
+}
+
+/** The name of the spec (of each deletable kind) that `role`'s deletion probe deletes. */
+export const doomedName = (role: GlobalRole) => `matrix-doomed-${role}`;
 
 const teamSpec = (f: Fixtures) => ({
   specs: [{ name: f.teamName, agent_options: { config: { options: { logger_plugin: f.agentOptionsMarker } } }, secrets: [{ secret: f.teamSecret }] }],
@@ -148,6 +163,9 @@ const runByNamesBody = (selector: (f: Fixtures) => object) => (f: Fixtures) => (
 export const PROBES: Probe[] = [
   ...specProbes('queries', () => 'matrix-query', 'Read queries', 'Apply queries', () => ({ specs: [{ name: 'matrix-query', query: 'SELECT 1' }] })),
   { kind: 'http', action: 'Read queries', route: `GET ${F}/queries`, method: 'GET', path: `${F}/queries` },
+  deleteProbe('queries', 'Delete queries'),
+  deleteProbe('packs', 'Delete packs'),
+  deleteProbe('labels', 'Delete labels'),
   ...specProbes('packs', () => 'matrix-pack', 'Read packs', 'Apply packs', () => ({
     specs: [{ name: 'matrix-pack', targets: { labels: ['All Hosts'], teams: null }, queries: [{ query: 'matrix-query', interval: 60 }] }],
   })),

@@ -1,6 +1,6 @@
 /**
  * Sends a request exactly as the seed-era fleetctl does (test/fixtures/fleetctl-seed-requests.ts):
- * its headers, its body bytes with their Content-Length, no body at all on a GET, over node:http
+ * its headers, its body bytes with their Content-Length, no body at all on a GET or DELETE, over node:http
  * so nothing is re-encoded on the way. Answers the status and the body decoded as Go's JSON
  * decoder would need it (fleetctl decodes every answer, so a body that is not JSON is an error).
  */

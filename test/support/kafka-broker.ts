@@ -44,37 +44,91 @@ async function startLocalBroker(): Promise<string[]> {
 class PortTakenError extends Error {}
 
 async function startBrokerOnFreePorts(runScript: string): Promise<string> {
-  const port = await freeLoopbackPort();
-  let controllerPort = await freeLoopbackPort();
-  while (controllerPort === port) controllerPort = await freeLoopbackPort();
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'logbook-kafka-test-'));
-  const outputFile = path.join(workDir, 'broker-output.log');
+  const broker = await launchOnFreePorts(runScript);
+  onSuiteEnd(broker.stop);
+  return broker.address;
+}
+
+/** A broker of a test's own, which it may kill -9 and start again on the same ports and log dir. */
+export interface RestartableKafkaBroker {
+  address: string;
+  /** SIGKILL the broker's process group (kill -9) and wait for it to exit. */
+  kill(): Promise<void>;
+  /** Starts it again on the same ports and log dir (topics and offsets survive); resolves once it serves. */
+  restart(): Promise<void>;
+  /** SIGTERM, then removes its directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a dedicated single-node broker (never the shared one of kafkaBrokers(), which other
+ * tests use), stopped when the suite ends. Same first-start caveat as kafkaBrokers().
+ */
+export async function startRestartableKafkaBroker(): Promise<RestartableKafkaBroker> {
+  const runScript = path.join(findRepoRoot(), 'infra', 'kafka', 'run.sh');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const broker = await launchOnFreePorts(runScript);
+      onSuiteEnd(broker.stop);
+      return broker;
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= 3) throw error;
+    }
+  }
+}
+
+interface RunningBroker {
+  broker: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+function spawnBroker(runScript: string, port: number, controllerPort: number, workDir: string, outputFile: string): RunningBroker {
   const output = fs.openSync(outputFile, 'a');
   const broker = spawn('bash', [runScript, String(port), path.join(workDir, 'broker'), String(controllerPort)], {
     stdio: ['ignore', output, output],
     detached: true, // own process group, so stopping it also ends a Maven run still resolving jars
   });
   fs.closeSync(output);
-
   const exited = new Promise<number | null>((resolve) => broker.once('exit', (code) => resolve(code)));
-  const killIfTestProcessDies = () => killGroup(broker, 'SIGKILL');
+  return { broker, exited };
+}
+
+async function launchOnFreePorts(runScript: string): Promise<RestartableKafkaBroker> {
+  const port = await freeLoopbackPort();
+  let controllerPort = await freeLoopbackPort();
+  while (controllerPort === port) controllerPort = await freeLoopbackPort();
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'logbook-kafka-test-'));
+  const outputFile = path.join(workDir, 'broker-output.log');
+  let running = spawnBroker(runScript, port, controllerPort, workDir, outputFile);
+  const killIfTestProcessDies = () => killGroup(running.broker, 'SIGKILL');
   process.once('exit', killIfTestProcessDies);
   const stop = async () => {
     process.removeListener('exit', killIfTestProcessDies);
-    await stopBroker(broker, exited);
+    await stopBroker(running.broker, running.exited);
     fs.rmSync(workDir, { recursive: true, force: true });
   };
 
   const address = `127.0.0.1:${port}`;
   try {
-    await waitUntilServing(address, exited, outputFile);
+    await waitUntilServing(address, running.exited, outputFile);
   } catch (error) {
     const portTaken = /Address already in use/i.test(tail(outputFile, 200));
     await stop();
     throw portTaken ? new PortTakenError(String(error)) : error;
   }
-  onSuiteEnd(stop);
-  return address;
+  return {
+    address,
+    stop,
+    async kill() {
+      killGroup(running.broker, 'SIGKILL');
+      await running.exited;
+    },
+    async restart() {
+      if (running.broker.exitCode === null && running.broker.signalCode === null) throw new Error('the broker is still running: kill it first');
+      running = spawnBroker(runScript, port, controllerPort, workDir, outputFile);
+      await waitUntilServing(address, running.exited, outputFile);
+    },
+  };
 }
 
 /** Polls with a kafkajs admin until the broker lists topics; fails early if run.sh exits. */

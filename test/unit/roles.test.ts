@@ -16,6 +16,10 @@ const ADMINS: Allowed = { admin: true, maintainer: false, observer: false };
 const ROLE_RULES: Record<string, [(role: GlobalRole) => boolean, Allowed]> = {
   canReadQueries: [roles.canReadQueries, ALL],
   canApplyQueries: [roles.canApplyQueries, WRITERS],
+  // Fleet's DeleteQuery, DeletePack and DeleteLabel authorize a write of the kind.
+  canDeleteQueries: [roles.canDeleteQueries, WRITERS],
+  canDeletePacks: [roles.canDeletePacks, WRITERS],
+  canDeleteLabels: [roles.canDeleteLabels, WRITERS],
   // Fleet: "Create, edit, view, and delete packs" is for maintainers and admins; observers do not read packs.
   canReadPacks: [roles.canReadPacks, WRITERS],
   canApplyPacks: [roles.canApplyPacks, WRITERS],
@@ -73,6 +77,10 @@ describe('access rules (roles.ts)', () => {
       Object.fromEntries(Object.entries(roles.SPEC_RULES).map(([kind, rules]) => [kind, [rules.read, rules.apply]])),
       expected,
     );
+  });
+
+  it('SPEC_DELETE_RULES: each deletable kind deletes by its named rule', () => {
+    assert.deepEqual(roles.SPEC_DELETE_RULES, { query: roles.canDeleteQueries, pack: roles.canDeletePacks, label: roles.canDeleteLabels });
   });
 
   it('canRunSavedQuery: admins and maintainers any saved query; observers only those with observer_can_run: true', () => {

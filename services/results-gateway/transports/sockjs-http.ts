@@ -5,9 +5,9 @@
  *   /info, xhr and eventsource): a page elsewhere never gets a credentialed read;
  * - a polling send (xhr_send, jsonp_send) is refused before its body is read when its session
  *   does not exist (404) or its Content-Length is over the limit (413), and cut off (413) as soon
- *   as the bytes that stream in pass the limit. A refused request's connection is closed (and
- *   the answer says `Connection: close`, so no client sends another request on it), so the rest
- *   of its body is never read;
+ *   as the bytes that stream in pass the limit. A refused request whose body is still arriving
+ *   after a moment has its connection closed, so the rest of that body is never read; one whose
+ *   body ended keeps its connection for the client's next request;
  * - the JSONP transports (jsonp, jsonp_send) are not served (404): they exist to be loaded by a
  *   <script> tag from any site, and every client Logbook serves has WebSocket or XHR;
  * - sockjs answers a send whose body is not a JSON array of strings (empty, garbage, binary)
@@ -66,16 +66,20 @@ function withoutCredentialedCors(res: ServerResponse): void {
 }
 
 /**
- * Answers and closes the connection. Nothing more of the body is kept: sockjs's listeners are
- * removed and what still arrives is discarded for at most LINGER_MS (so that the client, still
- * sending, reads the answer instead of a reset), then the connection is destroyed.
+ * Answers the request. Nothing more of the body is kept: sockjs's listeners are removed and what
+ * still arrives is discarded. A body still arriving LINGER_MS after the answer (the client keeps
+ * sending what was refused) has its connection destroyed; the wait lets a client that is still
+ * sending read the answer instead of a reset. A body that ended leaves the connection open for
+ * the client's next request (destroying it then would reset that request instead).
  */
 function refuse(req: IncomingMessage, res: ServerResponse, status: number, message: string): true {
   req.removeAllListeners('data');
   req.removeAllListeners('end');
   req.resume();
-  res.writeHead(status, { 'content-type': 'text/plain; charset=UTF-8', connection: 'close' });
-  res.end(message, () => setTimeout(() => req.socket.destroy(), LINGER_MS).unref());
+  let ended = req.complete;
+  req.once('end', () => (ended = true));
+  res.writeHead(status, { 'content-type': 'text/plain; charset=UTF-8' });
+  res.end(message, () => setTimeout(() => ended || req.socket.destroy(), LINGER_MS).unref());
   return true;
 }
 

@@ -1,12 +1,15 @@
 /**
  * The spec aggregate: one per kind and name. Applying a spec always makes a new version (so two
  * concurrent applies are two versions, never one lost update), except re-applying a built-in
- * label unchanged, which is accepted and changes nothing.
+ * label unchanged, which is accepted and changes nothing. Deleting a spec is a version too
+ * (spec-deletion.ts): after it the state has no spec and no id, so the next apply is a new spec
+ * (a new id) at the next version number.
  */
 import { unexpectedEvent, type Decider } from '../decider';
 import { DomainError, invalid } from '../errors';
 import { diffSpecs } from './spec-diff';
-import { SPEC_APPLIED_TYPE, specAppliedEvent, type SpecApplied, type SpecEvent } from './spec-events';
+import { decideDeleteSpec, decidePackDetach, type DeleteSpec, type DetachFromPack } from './spec-deletion';
+import { SPEC_APPLIED_TYPE, SPEC_DELETED_TYPE, specAppliedEvent, specDeletedEvent, type SpecApplied, type SpecEvent } from './spec-events';
 import type { LabelSpec, PolicySpec, SpecByKind, SpecKind } from './spec-types';
 
 export interface SpecState<K extends SpecKind = SpecKind> {
@@ -75,10 +78,18 @@ function decideApplySpec<K extends SpecKind>(command: ApplySpec<K>, state: SpecS
   ];
 }
 
-/** A spec's stream holds versions of one kind; the state is its latest version. */
-export const specDecider: Decider<ApplySpec, SpecState, SpecEvent> = {
+export type SpecCommand = ApplySpec | DeleteSpec | DetachFromPack;
+
+function decide(command: SpecCommand, state: SpecState): SpecEvent[] {
+  if (!('action' in command)) return decideApplySpec(command, state).map(specAppliedEvent);
+  if (command.action === 'delete') return decideDeleteSpec(command, state).map(specDeletedEvent);
+  return decidePackDetach(command, state).map(specAppliedEvent);
+}
+
+/** A spec's stream holds versions of one kind; the state is its latest version (no spec once deleted). */
+export const specDecider: Decider<SpecCommand, SpecState, SpecEvent> = {
   initialState: { id: null, version: 0, spec: null, builtin: false },
-  decide: (command, state) => decideApplySpec(command, state).map(specAppliedEvent),
+  decide,
   evolve(_state, event) {
     switch (event.type) {
       case SPEC_APPLIED_TYPE.query:
@@ -87,6 +98,10 @@ export const specDecider: Decider<ApplySpec, SpecState, SpecEvent> = {
       case SPEC_APPLIED_TYPE.policy:
       case SPEC_APPLIED_TYPE.team:
         return { id: event.data.id, version: event.data.version, spec: event.data.spec, builtin: event.data.builtin };
+      case SPEC_DELETED_TYPE.query:
+      case SPEC_DELETED_TYPE.pack:
+      case SPEC_DELETED_TYPE.label:
+        return { id: null, version: event.data.version, spec: null, builtin: false };
       default:
         return unexpectedEvent(event);
     }

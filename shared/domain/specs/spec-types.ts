@@ -74,6 +74,16 @@ export interface SpecByKind {
 export type SpecKind = keyof SpecByKind;
 export const SPEC_KINDS: readonly SpecKind[] = ['query', 'pack', 'label', 'policy', 'team'];
 
+/**
+ * The kinds that can be deleted by name: what the seed-era `fleetctl delete -f` deletes
+ * (cmd/fleetctl/delete.go: queries, packs, labels, through DELETE /api/v1/fleet/<plural>/<name>).
+ */
+export type DeletableSpecKind = 'query' | 'pack' | 'label';
+export const DELETABLE_SPEC_KINDS: readonly DeletableSpecKind[] = ['query', 'pack', 'label'];
+
+/** The resource names Fleet's not-found errors use (`Query x was not found in the datastore`). */
+export const SPEC_RESOURCE_NAME: Record<SpecKind, string> = { query: 'Query', pack: 'Pack', label: 'Label', policy: 'Policy', team: 'Team' };
+
 /** Plural used in Fleet's routes and in activity types. */
 export const SPEC_KIND_PLURAL: Record<SpecKind, string> = {
   query: 'queries',

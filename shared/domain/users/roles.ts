@@ -5,8 +5,9 @@
  *
  * The matrix follows Fleet's documented global-role permissions (fleetdm/fleet
  * docs/Using-Fleet/Permissions.md, v4.x; README "Roles" lists it action by action):
- * - queries, labels, policies (specs and lists): every role reads; admins and maintainers write;
- * - packs: admins and maintainers read and write ("Create, edit, view, and delete packs");
+ * - queries, labels, policies (specs and lists): every role reads; admins and maintainers write
+ *   (apply and, for queries and labels, delete: Fleet authorizes a delete as a write);
+ * - packs: admins and maintainers read, write and delete ("Create, edit, view, and delete packs");
  * - teams: every role reads a team; only admins apply teams ("Create, edit, and delete teams");
  * - enroll secrets, global and a team's: admins and maintainers read and write; in a team read
  *   by anyone else the `secrets` are left out (GET, history alike);
@@ -19,7 +20,7 @@
  * Rules are pure functions of the role (and of the resource, where ownership or a flag on it
  * matters), so they can be tested exhaustively (test/unit/roles.test.ts).
  */
-import type { SpecKind } from '../specs/spec-types';
+import type { DeletableSpecKind, SpecKind } from '../specs/spec-types';
 
 export const GLOBAL_ROLES = ['admin', 'maintainer', 'observer'] as const;
 export type GlobalRole = (typeof GLOBAL_ROLES)[number];
@@ -121,6 +122,28 @@ export function canReadEnrollSecrets(role: GlobalRole): boolean {
 export function canReplaceEnrollSecrets(role: GlobalRole): boolean {
   return writesFleet(role);
 }
+
+/** Admins and maintainers delete queries (DELETE /queries/:name): Fleet's DeleteQuery authorizes a query write. */
+export function canDeleteQueries(role: GlobalRole): boolean {
+  return writesFleet(role);
+}
+
+/** Admins and maintainers delete packs (DELETE /packs/:name). */
+export function canDeletePacks(role: GlobalRole): boolean {
+  return writesFleet(role);
+}
+
+/** Admins and maintainers delete labels (DELETE /labels/:name): Fleet's DeleteLabel authorizes a label write. */
+export function canDeleteLabels(role: GlobalRole): boolean {
+  return writesFleet(role);
+}
+
+/** The delete rule of each kind that can be deleted. */
+export const SPEC_DELETE_RULES: Record<DeletableSpecKind, (role: GlobalRole) => boolean> = {
+  query: canDeleteQueries,
+  pack: canDeletePacks,
+  label: canDeleteLabels,
+};
 
 /** The read and apply rules of each spec kind, for the routes that take the kind from the path. */
 export const SPEC_RULES: Record<SpecKind, { read: (role: GlobalRole) => boolean; apply: (role: GlobalRole) => boolean }> = {

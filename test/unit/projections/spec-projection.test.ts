@@ -1,6 +1,6 @@
-import { SPEC_APPLIED_TYPE, type SpecApplied } from '../../../shared/domain/specs/spec-events';
-import type { QuerySpec, SpecKind } from '../../../shared/domain/specs/spec-types';
-import { ACTIVITIES, HISTORY, historyKey, specCollection } from '../../../shared/read-models/read-model-types';
+import { SPEC_APPLIED_TYPE, SPEC_DELETED_TYPE, type SpecApplied, type SpecDeleted } from '../../../shared/domain/specs/spec-events';
+import type { DeletableSpecKind, QuerySpec, SpecKind } from '../../../shared/domain/specs/spec-types';
+import { ACTIVITIES, deletionKey, HISTORY, historyKey, SPEC_DELETIONS, specCollection } from '../../../shared/read-models/read-model-types';
 import { ADMIN, atPosition, givenEvents, SYSTEM, type GivenEvent } from '../../support/given-events';
 
 const uptime: QuerySpec = { name: 'uptime', description: 'How long hosts have been up', query: 'select * from uptime;' };
@@ -123,5 +123,86 @@ describe('spec projection', () => {
       },
     });
     await givenEvents(events).thenReplayChangesNothing();
+  });
+});
+
+describe('spec projection of deletions', () => {
+  const deleted = (kind: DeletableSpecKind, data: SpecDeleted, correlationId?: string): GivenEvent<SpecDeleted> => ({
+    type: SPEC_DELETED_TYPE[kind],
+    data,
+    streamId: `spec-${kind}-${data.name}`,
+    correlationId,
+  });
+  const uptimeV1 = applied('query', { id: 3, version: 1, spec: uptime });
+  const uptimeDeleted = deleted('query', { kind: 'query', id: 3, name: 'uptime', version: 2 });
+
+  it('removes the spec, keeps its last version in spec_deletions and records the deletion as a version: who and when', async () => {
+    await givenEvents([uptimeV1, uptimeDeleted]).thenCollections({
+      [specCollection('query')]: {},
+      [SPEC_DELETIONS]: { [deletionKey('query', 'uptime')]: { id: 3, name: 'uptime', version: 2, deleted_at: atPosition(1) } },
+      [HISTORY]: {
+        [historyKey('query', 'uptime', 1)]: { version: 1, applied_at: atPosition(0), applied_by: { id: 1, email: ADMIN.email }, spec: uptime, changes: [] },
+        [historyKey('query', 'uptime', 2)]: { version: 2, applied_at: atPosition(1), applied_by: { id: 1, email: ADMIN.email }, spec: null, changes: [], deleted: true },
+      },
+    });
+  });
+
+  it("lists each deletion in the activity feed under Fleet's type, naming what was deleted", async () => {
+    const pack = { name: 'baseline', description: '', disabled: false, targets: { labels: [], teams: null }, queries: [] };
+    const label = { name: 'web', description: '', query: 'select 1;', platform: '', label_membership_type: 'dynamic' as const };
+    const activity = (id: number, type: string, details: object) => ({ id, created_at: atPosition(id - 1), actor_full_name: 'Admin', actor_id: 1, actor_email: ADMIN.email, type, details });
+    await givenEvents([
+      uptimeV1,
+      uptimeDeleted,
+      applied('pack', { id: 1, version: 1, spec: pack }),
+      deleted('pack', { kind: 'pack', id: 1, name: 'baseline', version: 2 }),
+      applied('label', { id: 8, version: 1, spec: label }),
+      deleted('label', { kind: 'label', id: 8, name: 'web', version: 2 }),
+    ]).thenDocuments(ACTIVITIES, {
+      'request-0:applied_spec_query': activity(1, 'applied_spec_query', { queries: [{ id: 3, name: 'uptime' }] }),
+      'request-1:deleted_saved_query': activity(2, 'deleted_saved_query', { query_name: 'uptime' }),
+      'request-2:applied_spec_pack': activity(3, 'applied_spec_pack', { packs: [{ id: 1, name: 'baseline' }] }),
+      'request-3:deleted_pack': activity(4, 'deleted_pack', { pack_name: 'baseline' }),
+      'request-4:applied_spec_label': activity(5, 'applied_spec_label', { labels: [{ id: 8, name: 'web' }] }),
+      'request-5:deleted_label': activity(6, 'deleted_label', { label_name: 'web' }),
+    });
+  });
+
+  it('takes a re-applied name as a new spec: new id, next version, a new created_at, and the deletion forgotten', async () => {
+    await givenEvents([uptimeV1, uptimeDeleted, applied('query', { id: 7, version: 3, spec: uptimeV2 })]).thenCollections({
+      [specCollection('query')]: {
+        uptime: { id: 7, name: 'uptime', version: 3, builtin: false, spec: uptimeV2, created_at: atPosition(2), updated_at: atPosition(2) },
+      },
+      [SPEC_DELETIONS]: {},
+    });
+  });
+
+  it('does not bring a deleted spec back when an older version is replayed after the deletion', async () => {
+    await givenEvents([uptimeV1, uptimeDeleted, uptimeV1]).thenCollections({
+      [specCollection('query')]: {},
+      [SPEC_DELETIONS]: { [deletionKey('query', 'uptime')]: { id: 3, name: 'uptime', version: 2, deleted_at: atPosition(1) } },
+    });
+    await givenEvents([uptimeV1, uptimeDeleted, applied('query', { id: 7, version: 3, spec: uptimeV2 })]).thenReplayChangesNothing();
+  });
+
+  it('records a pack version made by a deletion in the history, marked detached, and no applied_spec_pack activity', async () => {
+    const pack = { name: 'baseline', description: '', disabled: false, targets: { labels: null, teams: null }, queries: [] };
+    const detachedVersion = applied('pack', { id: 1, version: 2, spec: pack, changes: [{ field: 'queries[uptime]', from: { query: 'uptime' } }], detached: { kind: 'query', name: 'uptime' } }, 'the-deletion');
+    await givenEvents([{ ...uptimeDeleted, correlationId: 'the-deletion' }, detachedVersion]).thenCollections({
+      [HISTORY]: {
+        [historyKey('query', 'uptime', 2)]: { version: 2, applied_at: atPosition(0), applied_by: { id: 1, email: ADMIN.email }, spec: null, changes: [], deleted: true },
+        [historyKey('pack', 'baseline', 2)]: {
+          version: 2,
+          applied_at: atPosition(1),
+          applied_by: { id: 1, email: ADMIN.email },
+          spec: pack,
+          changes: [{ field: 'queries[uptime]', from: { query: 'uptime' } }],
+          detached: { kind: 'query', name: 'uptime' },
+        },
+      },
+      [ACTIVITIES]: {
+        'the-deletion:deleted_saved_query': { id: 1, created_at: atPosition(0), actor_full_name: 'Admin', actor_id: 1, actor_email: ADMIN.email, type: 'deleted_saved_query', details: { query_name: 'uptime' } },
+      },
+    });
   });
 });
