@@ -1,6 +1,8 @@
 /**
  * Logbook in one process: the operator API, the projector, the osquery agent API, the results
- * gateway and the shell broker over the same stores and results bus (embedded by default, so no server is needed), on one HTTP port.
+ * gateway and the shell broker over the same stores and results bus (embedded by default, so no server is needed), on one HTTP
+ * server: plain HTTP on PORT (unless PLAIN_HTTP=false) and HTTPS on TLS_PORT (unless off), both
+ * serving the very same handlers (shared/http/listen.ts).
  * This composition root is the one place that starts several services' entry points (their index
  * modules) together.
  */
@@ -10,7 +12,8 @@ import { Authenticator } from '../../shared/auth/authenticator';
 import { followRevocations } from '../../shared/auth/revocation-feed';
 import { createSocketGuards } from '../../shared/auth/socket-guards';
 import type { HealthCheck } from '../../shared/http/health';
-import { listen } from '../../shared/http/listen';
+import { createHttpServer, listenPlain, listenTls, type Listening } from '../../shared/http/listen';
+import { loadServerIdentity } from '../../shared/tls/server-identity';
 import { createMetrics } from '../../shared/observability/metrics';
 import type { ShellHosts } from '../../shared/ports/shell-hosts';
 import { ReadModels } from '../../shared/read-models/read-models';
@@ -50,6 +53,10 @@ runMain('logbook', async (config, logger) => {
     hostById: async (id) => agent.hosts.byId(id),
   };
   const shells = createShellBroker({ config, eventStore, readModels, hosts: shellHosts, authenticator, guards, logger: logger.child({ component: 'shell-broker' }) });
+  // The certificate first: the API serves its chain, and a bad TLS_CERT stops the start early.
+  const identity = config.tls.port === null ? null : await loadServerIdentity({ ...config.tls, dataDir: config.dataDir });
+  if (identity) logger.info({ source: identity.source, caFile: identity.caFile, issued: identity.issued }, 'TLS certificate ready');
+  let secure: Listening | null = null;
   const api = await createApiService({
     config,
     eventStore,
@@ -60,15 +67,12 @@ runMain('logbook', async (config, logger) => {
     authenticator,
     resultsBus,
     extensions: { publicRoutes: shells.publicRoutes, fleetRoutes: shells.fleetRoutes },
+    serverTls: identity ? { chainPem: identity.chainPem, port: () => secure?.port ?? null } : undefined,
   });
-  const http = await listen(
-    (req, res) => {
-      if (!agent.handle(req, res) && !shells.frontHandler(req, res)) api.app(req, res);
-    },
-    config.port,
-    config.host,
-  );
-  shells.attach(http.server);
+  const server = createHttpServer((req, res) => {
+    if (!agent.handle(req, res) && !shells.frontHandler(req, res)) api.app(req, res);
+  });
+  shells.attach(server);
   const gateway = await startResultsGateway({
     gatewayConfig: config.gateway,
     readModels,
@@ -77,9 +81,12 @@ runMain('logbook', async (config, logger) => {
     guards,
     logger: logger.child({ component: 'results-gateway' }),
     metrics,
-    server: http.server,
+    server,
   });
-  logger.info({ port: http.port }, 'operator API listening');
+  // Every handler and upgrade route is attached before either listener opens.
+  const plain = config.plainHttp ? await listenPlain(server, config.port, config.host) : null;
+  secure = identity && config.tls.port !== null ? await listenTls(server, identity, config.tls.port, config.host) : null;
+  logger.info({ port: plain?.port ?? null, tlsPort: secure?.port ?? null, caFile: identity?.caFile ?? null }, 'operator API listening');
   return {
     async stop() {
       await revocations.close();
@@ -87,7 +94,8 @@ runMain('logbook', async (config, logger) => {
       await gateway.close();
       await api.stop();
       await shells.close();
-      await http.close();
+      await secure?.close();
+      await plain?.close();
       await agent.close();
       await projector.stop();
       await resultsBus.close();

@@ -9,6 +9,14 @@ import type { Request, Response } from 'express';
 import { actorOf, currentUser, type Authenticator } from '../../shared/auth/authenticator';
 import { requestIdOf } from '../../shared/http/request-id';
 
+/** What the API tells about the TLS listener serving it (the all-in-one process's; absent behind a proxy that terminates TLS). */
+export interface ServerTlsInfo {
+  /** PEM: the certificates the listener serves, then the local CA when Logbook made them. */
+  chainPem: string;
+  /** The HTTPS port once listening (null before). */
+  port(): number | null;
+}
+
 export interface ApiDeps {
   store: EventStore;
   loader: AggregateLoader;
@@ -18,6 +26,7 @@ export interface ApiDeps {
   logger: Logger;
   /** The results bus, where this instance has one (for the live query status check). */
   resultsBus?: ResultsBus;
+  serverTls?: ServerTlsInfo;
 }
 
 /**

@@ -13,6 +13,7 @@ import { hostRoutes } from './routes/host-routes';
 import { statusRoutes } from './routes/status-routes';
 import { specDeletionRoutes } from './routes/spec-deletion-routes';
 import { specRoutes } from './routes/spec-routes';
+import { tlsRoutes } from './routes/tls-routes';
 import { publicUserRoutes, userRoutes } from './routes/user-routes';
 
 export interface ApiAppOptions {
@@ -50,6 +51,7 @@ export function createApiApp(deps: ApiDeps, options: ApiAppOptions): Express {
   fleet.use(hostRoutes(deps));
   fleet.use(campaignRoutes(deps));
   fleet.use(statusRoutes(deps));
+  fleet.use(tlsRoutes(deps));
   for (const routes of options.fleetRoutes ?? []) fleet.use(routes);
   app.use('/api/v1/fleet', fleet);
 

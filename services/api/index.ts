@@ -11,7 +11,7 @@ import type { Metrics } from '../../shared/observability/metrics';
 import type { EventStore } from '../../shared/ports/event-store';
 import type { ResultsBus } from '../../shared/ports/results-bus';
 import type { ReadModels } from '../../shared/read-models/read-models';
-import type { ApiDeps } from './api-deps';
+import type { ApiDeps, ServerTlsInfo } from './api-deps';
 import { createApiApp } from './app';
 import { startCampaignSweeper } from './campaign-lifecycle';
 import { seedWhenWritable } from './seed-when-writable';
@@ -28,6 +28,8 @@ export interface ApiServiceOptions {
   resultsBus?: ResultsBus;
   /** Shared with other services in the same process, so a logout here reaches them at once. */
   authenticator?: Authenticator;
+  /** The TLS listener's certificate chain and port, where this process serves HTTPS itself. */
+  serverTls?: ServerTlsInfo;
 }
 
 /** What other services add to the same HTTP server (the all-in-one process wires them). */
@@ -56,6 +58,7 @@ export async function createApiService(options: ApiServiceOptions): Promise<ApiS
     config: options.config,
     logger: options.logger,
     resultsBus: options.resultsBus,
+    serverTls: options.serverTls,
   };
   const seeding = await seedWhenWritable(deps);
   const extensions = options.extensions ?? {};

@@ -2,6 +2,7 @@
  * Command-line flags (and HOST_SIMULATOR_* environment variables) for the host simulator.
  * A flag wins over its environment variable; problems are collected and reported together.
  */
+import { readFileSync } from 'node:fs';
 import { parseCliOptions } from '../../shared/cli/parse-cli-options';
 import type { PlatformMix } from './host-identity';
 import { PLATFORMS, type Platform } from './platforms';
@@ -40,7 +41,8 @@ const FLAGS: Record<string, FlagSpec> = {
   'enroll-concurrency': { type: 'string', help: `enrolls in flight at most (default ${DEFAULT_OPTIONS.enrollConcurrency})` },
   'max-sockets': { type: 'string', help: `keep-alive sockets to the server at most (default ${DEFAULT_OPTIONS.maxSockets})` },
   'request-timeout-ms': { type: 'string', help: `per-request timeout (default ${DEFAULT_OPTIONS.requestTimeoutMs})` },
-  insecure: { type: 'boolean', help: 'accept self-signed TLS certificates' },
+  insecure: { type: 'boolean', help: 'accept any TLS certificate (no verification)' },
+  ca: { type: 'string', help: 'PEM file of the CA(s) to verify an https:// server by, e.g. the chain from /api/v1/fleet/config/certificate' },
   'ignore-config-options': { type: 'boolean', help: 'do not take intervals from the config options the server sends' },
   'no-status-logs': { type: 'boolean', help: 'send no status logs' },
   'stats-interval': { type: 'string', help: 'seconds between stats lines (default 10; 0 for none)' },
@@ -111,6 +113,15 @@ export function parseCliArguments(argv: string[], env: NodeJS.ProcessEnv): CliPa
   if (url === undefined) problems.push(`--url (or ${envName('url')}) is required`);
   if (enrollSecret === undefined) problems.push(`--enroll-secret (or ${envName('enroll-secret')}) is required`);
   const platformsText = value('platforms');
+  const caFile = value('ca');
+  let ca: string | null = null;
+  if (caFile !== undefined) {
+    try {
+      ca = readFileSync(caFile, 'utf8');
+    } catch (error) {
+      problems.push(`--ca: cannot read ${caFile}: ${(error as Error).message}`);
+    }
+  }
   const options = withDefaults({
     url: url ?? '',
     enrollSecret: enrollSecret ?? '',
@@ -131,6 +142,7 @@ export function parseCliArguments(argv: string[], env: NodeJS.ProcessEnv): CliPa
     maxSockets: number('max-sockets', DEFAULT_OPTIONS.maxSockets),
     requestTimeoutMs: number('request-timeout-ms', DEFAULT_OPTIONS.requestTimeoutMs),
     insecure: flag('insecure'),
+    ca,
     honorConfigOptions: !flag('ignore-config-options'),
     statusLogs: !flag('no-status-logs'),
   });

@@ -49,7 +49,7 @@ export async function startHostSimulator(
     host_identifier: options.hostIdentifier,
     tls_hostname: new URL(options.url).host,
   });
-  const client = new OsqueryHttpClient(options.url, { maxSockets: options.maxSockets, timeoutMs: options.requestTimeoutMs, insecure: options.insecure });
+  const client = new OsqueryHttpClient(options.url, { maxSockets: options.maxSockets, timeoutMs: options.requestTimeoutMs, insecure: options.insecure, ca: options.ca });
   const scheduler = new Scheduler();
   let stopped = false;
   const counters: SimulatorCounters = {

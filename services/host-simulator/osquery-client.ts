@@ -23,6 +23,8 @@ export interface OsqueryClientOptions {
   timeoutMs: number;
   /** Accept any TLS certificate (self-signed test servers). */
   insecure: boolean;
+  /** PEM CAs to verify the server by (null: the system's). */
+  ca: string | null;
 }
 
 export class OsqueryHttpClient {
@@ -37,7 +39,7 @@ export class OsqueryHttpClient {
     const secure = this.base.protocol === 'https:';
     this.pathPrefix = this.base.pathname.replace(/\/+$/, '');
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets, scheduling: 'lifo' as const };
-    this.agent = secure ? new https.Agent({ ...agentOptions, rejectUnauthorized: !options.insecure }) : new http.Agent(agentOptions);
+    this.agent = secure ? new https.Agent({ ...agentOptions, rejectUnauthorized: !options.insecure, ...(options.ca === null ? {} : { ca: options.ca }) }) : new http.Agent(agentOptions);
     this.requestFn = secure ? https.request : http.request;
   }
 

@@ -44,8 +44,10 @@ export interface HostSimulatorOptions {
   /** Keep-alive socket pool size shared by all hosts. */
   maxSockets: number;
   requestTimeoutMs: number;
-  /** Accept self-signed certificates on https:// URLs. */
+  /** Accept any certificate on https:// URLs (no verification). */
   insecure: boolean;
+  /** PEM CA certificates that https:// servers are verified against instead of the system's (null: the system's). */
+  ca: string | null;
   /** Take distributed_interval, config_refresh and logger_tls_period from the config's options. */
   honorConfigOptions: boolean;
   /** Send status logs (osqueryd's own log lines). */
@@ -71,6 +73,7 @@ export const DEFAULT_OPTIONS: Omit<HostSimulatorOptions, 'url' | 'enrollSecret'>
   maxSockets: 64,
   requestTimeoutMs: 30_000,
   insecure: false,
+  ca: null,
   honorConfigOptions: true,
   statusLogs: true,
   hooks: {},

@@ -7,6 +7,7 @@
 import os from 'node:os';
 import { spawn as spawnPty, type IPty } from 'node-pty';
 import { WebSocket } from 'ws';
+import { postJson, tlsOptionsOf, type LauncherTrust } from './launcher-http';
 
 export interface LauncherSimulatorOptions {
   /** Logbook's base URL, such as http://127.0.0.1:8080. */
@@ -19,6 +20,8 @@ export interface LauncherSimulatorOptions {
   shell?: string;
   /** How to present the session secret: the Authorization header, or the first frame "0"+secret. */
   auth?: 'header' | 'frame';
+  /** How an https:// URL's server is verified (default: by the system's CAs). */
+  trust?: LauncherTrust;
   log?(message: string): void;
 }
 
@@ -40,18 +43,18 @@ interface PollAnswer {
 }
 
 async function enroll(options: LauncherSimulatorOptions, identifier: string, hostname: string): Promise<string> {
-  const res = await fetch(`${options.url}/api/v1/osquery/enroll`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
+  const res = await postJson(
+    `${options.url}/api/v1/osquery/enroll`,
+    {
       enroll_secret: options.enrollSecret,
       host_identifier: identifier,
       platform_type: os.platform() === 'darwin' ? '21' : '9',
       host_details: { system_info: { hostname, uuid: identifier }, os_version: { platform: os.platform() } },
-    }),
-  });
-  const body = (await res.json().catch(() => ({}))) as { node_key?: string; error?: string };
-  if (!res.ok || typeof body.node_key !== 'string') throw new Error(`enrollment failed (${res.status}): ${body.error ?? 'no node_key'}`);
+    },
+    options.trust,
+  );
+  const body = res.body as { node_key?: string; error?: string };
+  if (res.status !== 200 || typeof body.node_key !== 'string') throw new Error(`enrollment failed (${res.status}): ${body.error ?? 'no node_key'}`);
   return body.node_key;
 }
 
@@ -66,7 +69,7 @@ export async function startLauncherSimulator(options: LauncherSimulatorOptions):
   function runSession(sessionId: string, secret: string): void {
     const wsUrl = `${options.url.replace(/^http/, 'ws')}/api/v1/shells/${sessionId}`;
     const byHeader = (options.auth ?? 'header') === 'header';
-    const socket = new WebSocket(wsUrl, byHeader ? { headers: { authorization: `Bearer ${secret}` } } : {});
+    const socket = new WebSocket(wsUrl, { ...(byHeader ? { headers: { authorization: `Bearer ${secret}` } } : {}), ...tlsOptionsOf(options.trust) });
     const entry: { socket: WebSocket; pty: IPty | null } = { socket, pty: null };
     shells.set(sessionId, entry);
     socket.on('open', () => {
@@ -120,12 +123,7 @@ export async function startLauncherSimulator(options: LauncherSimulatorOptions):
   }
 
   async function pollNow(): Promise<void> {
-    const res = await fetch(`${options.url}/api/v1/shells`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ node_key: nodeKey }),
-    });
-    const body = (await res.json().catch(() => ({}))) as PollAnswer;
+    const body = (await postJson(`${options.url}/api/v1/shells`, { node_key: nodeKey }, options.trust)).body as PollAnswer;
     if (body.node_invalid) {
       log('node key refused: enrolling again');
       nodeKey = await enroll(options, identifier, hostname);

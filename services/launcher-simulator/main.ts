@@ -4,10 +4,11 @@
  *     [--host-identifier ID] [--poll-ms 2000] [--shell /bin/bash] [--auth header|frame]
  * The enroll secret may also come from LOGBOOK_ENROLL_SECRET.
  */
+import { readFileSync } from 'node:fs';
 import { parseCliOptions } from '../../shared/cli/parse-cli-options';
 import { startLauncherSimulator } from './launcher-simulator';
 
-const USAGE = 'usage: launcher-simulator --url URL --enroll-secret SECRET [--hostname NAME] [--host-identifier ID] [--poll-ms MS] [--shell PATH] [--auth header|frame]';
+const USAGE = 'usage: launcher-simulator --url URL --enroll-secret SECRET [--hostname NAME] [--host-identifier ID] [--poll-ms MS] [--shell PATH] [--auth header|frame] [--ca PEM_FILE | --insecure]';
 
 async function main(): Promise<void> {
   const { values } = parseCliOptions({
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
     'poll-ms': { type: 'string', default: '2000' },
     shell: { type: 'string' },
     auth: { type: 'string', default: 'header' },
+    ca: { type: 'string' },
+    insecure: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   });
   const enrollSecret = values['enroll-secret'] ?? process.env.LOGBOOK_ENROLL_SECRET;
@@ -34,6 +37,7 @@ async function main(): Promise<void> {
     pollIntervalMs,
     shell: values.shell,
     auth: values.auth as 'header' | 'frame',
+    trust: { ca: values.ca === undefined ? null : readFileSync(values.ca, 'utf8'), insecure: values.insecure === true },
     log: (message) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), msg: message })}\n`),
   });
   process.stdout.write(`${JSON.stringify({ msg: 'enrolled; polling for shell sessions', url: values.url, pollIntervalMs })}\n`);

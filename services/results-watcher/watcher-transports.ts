@@ -2,7 +2,12 @@
  * One campaign watcher client per transport of the results gateway, behind one small interface:
  * the raw WebSocket and SockJS speak Fleet's protocol (an `auth` frame, then `select_campaign`);
  * Socket.IO carries the token in its handshake and the same messages as events.
+ * Over https/wss a `trust` (a CA, or none checked) applies to every transport: ws and Socket.IO
+ * take it per connection; sockjs-client takes no TLS options, so its requests go through
+ * https.globalAgent, which gets the trust (process-wide: a command's own process), and it uses
+ * its XHR transports (its WebSocket driver opens TLS without the agent).
  */
+import https from 'node:https';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
 
@@ -24,14 +29,26 @@ export interface Watch {
   close(): void;
 }
 
-export function watchCampaign(transport: Transport, baseUrl: string, token: string, campaignId: number, handlers: WatchHandlers): Watch {
+/** How an https/wss server is verified: by these PEM CAs (null: the system's), or not at all. */
+export interface TlsTrust {
+  ca: string | null;
+  insecure: boolean;
+}
+
+const SYSTEM_TRUST: TlsTrust = { ca: null, insecure: false };
+
+function tlsOptions(trust: TlsTrust): { ca?: string; rejectUnauthorized: boolean } {
+  return { ...(trust.ca === null ? {} : { ca: trust.ca }), rejectUnauthorized: !trust.insecure };
+}
+
+export function watchCampaign(transport: Transport, baseUrl: string, token: string, campaignId: number, handlers: WatchHandlers, trust: TlsTrust = SYSTEM_TRUST): Watch {
   switch (transport) {
     case 'websocket':
-      return overWebSocket(baseUrl, token, campaignId, handlers);
+      return overWebSocket(baseUrl, token, campaignId, handlers, trust);
     case 'sockjs':
-      return overSockJs(baseUrl, token, campaignId, handlers);
+      return overSockJs(baseUrl, token, campaignId, handlers, trust);
     case 'socketio':
-      return overSocketIo(baseUrl, token, campaignId, handlers);
+      return overSocketIo(baseUrl, token, campaignId, handlers, trust);
   }
 }
 
@@ -48,8 +65,8 @@ function parse(text: string): GatewayMessage {
   }
 }
 
-function overWebSocket(baseUrl: string, token: string, campaignId: number, handlers: WatchHandlers): Watch {
-  const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/v1/fleet/results/websocket`);
+function overWebSocket(baseUrl: string, token: string, campaignId: number, handlers: WatchHandlers, trust: TlsTrust): Watch {
+  const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/v1/fleet/results/websocket`, tlsOptions(trust));
   socket.on('open', () => protocolFrames(token, campaignId).forEach((frame) => socket.send(frame)));
   socket.on('message', (data) => handlers.onMessage(parse(data.toString())));
   socket.on('error', (error) => handlers.onClose(error.message));
@@ -57,18 +74,20 @@ function overWebSocket(baseUrl: string, token: string, campaignId: number, handl
   return { close: () => socket.close() };
 }
 
-function overSockJs(baseUrl: string, token: string, campaignId: number, handlers: WatchHandlers): Watch {
+function overSockJs(baseUrl: string, token: string, campaignId: number, handlers: WatchHandlers, trust: TlsTrust): Watch {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const SockJS = require('sockjs-client');
-  const sock = new SockJS(`${baseUrl}/api/v1/fleet/results`);
+  const custom = trust.ca !== null || trust.insecure;
+  if (custom) Object.assign(https.globalAgent.options, tlsOptions(trust));
+  const sock = new SockJS(`${baseUrl}/api/v1/fleet/results`, null, custom ? { transports: ['xhr-streaming', 'xhr-polling'] } : {});
   sock.onopen = () => protocolFrames(token, campaignId).forEach((frame) => sock.send(frame));
   sock.onmessage = (event: { data: string }) => handlers.onMessage(parse(event.data));
   sock.onclose = (event: { code: number; reason: string }) => handlers.onClose(`closed: ${event.code} ${event.reason}`.trim());
   return { close: () => sock.close() };
 }
 
-function overSocketIo(baseUrl: string, token: string, campaignId: number, handlers: WatchHandlers): Watch {
-  const socket = io(`${baseUrl}/campaigns`, { auth: { token }, transports: ['websocket'], reconnection: false });
+function overSocketIo(baseUrl: string, token: string, campaignId: number, handlers: WatchHandlers, trust: TlsTrust): Watch {
+  const socket = io(`${baseUrl}/campaigns`, { auth: { token }, transports: ['websocket'], reconnection: false, ...tlsOptions(trust) });
   socket.on('connect', () => socket.emit('select_campaign', { campaign_id: campaignId }));
   socket.onAny((type: string, data: unknown) => handlers.onMessage({ type, data }));
   socket.on('connect_error', (error) => handlers.onClose(`refused: ${error.message}`));

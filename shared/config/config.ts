@@ -16,6 +16,10 @@ export type { LogLevel } from './settings';
 export interface Config {
   port: number;
   host: string;
+  /** Whether the all-in-one process serves plain HTTP on `port` (the other services always do: a proxy terminates TLS for them). */
+  plainHttp: boolean;
+  /** The all-in-one process's HTTPS listener. */
+  tls: TlsConfig;
   dataDir: string;
   eventStoreUrl: string | null;
   mongoUrl: string | null;
@@ -46,6 +50,16 @@ export interface Config {
   sockets: SocketBounds;
   /** The results gateway's settings (what startResultsGateway takes). */
   gateway: GatewayConfig;
+}
+
+export interface TlsConfig {
+  /** The HTTPS port (0: any free port); null when TLS_PORT=off. */
+  port: number | null;
+  /** The operator's certificate (PEM, leaf then intermediates) and key; both null: Logbook makes its own under DATA_DIR/tls. */
+  certFile: string | null;
+  keyFile: string | null;
+  /** Extra names the generated server certificate covers. */
+  hostnames: string[];
 }
 
 /** Failed logins allowed per account and per client address within the window, and the lockout after (see login-throttle.ts). */
@@ -116,9 +130,18 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   if (error) {
     throw new ConfigError(describeProblems(error, raw));
   }
+  const combined = combinationProblems(value);
+  if (combined.length > 0) throw new ConfigError(combined);
   return {
     port: value.PORT,
     host: value.HOST,
+    plainHttp: value.PLAIN_HTTP,
+    tls: {
+      port: value.TLS_PORT,
+      certFile: value.TLS_CERT === undefined ? null : path.resolve(value.TLS_CERT),
+      keyFile: value.TLS_KEY === undefined ? null : path.resolve(value.TLS_KEY),
+      hostnames: value.TLS_HOSTNAMES,
+    },
     dataDir: path.resolve(value.DATA_DIR),
     eventStoreUrl: value.EVENTSTORE_URL ?? null,
     mongoUrl: value.MONGO_URL ?? null,
@@ -190,9 +213,17 @@ export function describeConfig(config: Config): Record<string, unknown> {
     maxUnauthenticated: config.sockets.maxUnauthenticated,
     allowedOrigins: config.sockets.allowedOrigins,
   };
+  const tls: Record<keyof TlsConfig, unknown> = {
+    port: config.tls.port,
+    certFile: config.tls.certFile,
+    keyFile: config.tls.keyFile,
+    hostnames: config.tls.hostnames,
+  };
   const summary: Record<keyof Config, unknown> = {
     port: config.port,
     host: config.host,
+    plainHttp: config.plainHttp,
+    tls,
     dataDir: config.dataDir,
     eventStoreUrl: config.eventStoreUrl === null ? null : redactUrlCredentials(config.eventStoreUrl),
     mongoUrl: config.mongoUrl === null ? null : redactUrlCredentials(config.mongoUrl),
@@ -216,6 +247,18 @@ export function describeConfig(config: Config): Record<string, unknown> {
     gateway,
   };
   return summary;
+}
+
+/** Settings valid one by one but not together. */
+function combinationProblems(value: { PLAIN_HTTP: boolean; TLS_PORT: number | null; TLS_CERT?: string; TLS_KEY?: string }): string[] {
+  const problems: string[] = [];
+  if ((value.TLS_CERT === undefined) !== (value.TLS_KEY === undefined)) {
+    problems.push(`${value.TLS_CERT === undefined ? 'TLS_KEY' : 'TLS_CERT'} is set without ${value.TLS_CERT === undefined ? 'TLS_CERT' : 'TLS_KEY'}: set both (the operator's certificate) or neither (Logbook makes its own)`);
+  }
+  if (!value.PLAIN_HTTP && value.TLS_PORT === null) {
+    problems.push('PLAIN_HTTP=false with TLS_PORT=off leaves nothing to listen on: enable one of them');
+  }
+  return problems;
 }
 
 function pickSetVariables(env: NodeJS.ProcessEnv): Partial<Record<VariableName, string>> {

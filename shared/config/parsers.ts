@@ -32,6 +32,20 @@ export function hostOrIp(): Joi.StringSchema {
   return Joi.string().custom((value: string, helpers) => (isHostOrIp(value) ? value : helpers.error('any.invalid')));
 }
 
+/** A port number from 0 to 65535, or `off` (converted to null): a listener that may be switched off. */
+export function portOrOff(): Joi.AlternativesSchema {
+  const off = Joi.string().custom((value: string, helpers) => (value.toLowerCase() === 'off' ? null : helpers.error('any.invalid')));
+  return Joi.alternatives(off, numberIn({ min: 0, max: 65535 }));
+}
+
+/** A comma-separated list of host names or IP addresses, as an array of trimmed entries. */
+export function hostList(): Joi.StringSchema {
+  return Joi.string().custom((value: string, helpers) => {
+    const names = value.split(',').map((name) => name.trim());
+    return names.every(isHostOrIp) ? names : helpers.error('any.invalid');
+  });
+}
+
 /** A comma-separated list of host:port, converted to an array of trimmed entries. */
 export function brokerList(): Joi.StringSchema {
   return Joi.string().custom((value: string, helpers) => parseBrokerList(value) ?? helpers.error('any.invalid'));

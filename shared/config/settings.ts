@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Joi from 'joi';
-import { brokerList, byteSize, connectionUrl, hostOrIp, ipList, MAX_TIMER_MS, numberIn, originList } from './parsers';
+import { brokerList, byteSize, connectionUrl, hostList, hostOrIp, ipList, MAX_TIMER_MS, numberIn, originList, portOrOff } from './parsers';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -45,6 +45,27 @@ export const VARIABLES = {
   HOST: {
     schema: hostOrIp().default('0.0.0.0'),
     expected: 'a host name or IP address to listen on, such as 0.0.0.0, 127.0.0.1 or ::',
+  },
+  // TLS (the all-in-one process; shared/tls/server-identity.ts). HTTPS serves the same app as PORT.
+  PLAIN_HTTP: {
+    schema: Joi.boolean().default(true),
+    expected: 'true or false: whether PORT serves plain HTTP (false for production: hosts and operators use TLS_PORT)',
+  },
+  TLS_PORT: {
+    schema: portOrOff().default(8443),
+    expected: 'an integer port from 0 to 65535 for HTTPS (0 picks any free port), or off for no TLS listener',
+  },
+  TLS_CERT: {
+    schema: Joi.string(),
+    expected: 'the path of a PEM file with the server certificate (then any intermediates); set with TLS_KEY',
+  },
+  TLS_KEY: {
+    schema: Joi.string(),
+    expected: "the path of a PEM file with TLS_CERT's private key; set with TLS_CERT",
+  },
+  TLS_HOSTNAMES: {
+    schema: hostList().default([]),
+    expected: 'a comma-separated list of host names or IP addresses the generated server certificate covers besides localhost, 127.0.0.1, ::1 and the machine hostname',
   },
   DATA_DIR: {
     schema: Joi.string().default('./data'),

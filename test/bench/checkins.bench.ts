@@ -1,8 +1,9 @@
 /**
  * Check-ins: distributed/read requests per second with N enrolled hosts and nothing pending,
  * next to a bare node:http server that parses the same body and answers a same-size body, both
- * driven by wrk (2 threads, 64 connections) in the same run; and the RSS of the all-in-one
- * process with those hosts enrolled.
+ * driven by wrk (2 threads, 64 connections, keep-alive) in the same run; then the same over
+ * HTTPS: Logbook's TLS_PORT next to a bare node:https server with the same certificate (the one
+ * Logbook made under DATA_DIR/tls). And the RSS of the all-in-one process with those hosts enrolled.
  *
  *   npm run bench:checkins                 (HOSTS=10000, DURATION=15s)
  *   HOSTS=100000 npm run bench:checkins    (the memory figure with 100,000 hosts)
@@ -77,15 +78,18 @@ function wrk(url: string, script: string): { rps: number; non2xx: number } {
   return { rps, non2xx };
 }
 
-async function startBareServer(): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, [resolve(__dirname, 'bare-checkin-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** The bare baseline; with a certificate and key file, over https. */
+async function startBareServer(tls?: { certFile: string; keyFile: string }): Promise<{ url: string; stop(): void }> {
+  const args = [resolve(__dirname, 'bare-checkin-server.js'), ...(tls ? [tls.certFile, tls.keyFile] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((done) => createInterface({ input: child.stdout! }).once('line', done));
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+  return { url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, stop: () => child.kill() };
 }
 
 async function main(): Promise<void> {
   const logbook = await startLogbook({ env: { HOST_DETAIL_INTERVAL_S: '604800', HOST_LABEL_INTERVAL_S: '604800', HOST_POLICY_INTERVAL_S: '604800' } });
   const bare = await startBareServer();
+  const bareTls = await startBareServer({ certFile: join(logbook.dataDir, 'tls/server.pem'), keyFile: join(logbook.dataDir, 'tls/server-key.pem') });
   try {
     const admin = await setUpAdmin(logbook.url);
     await admin.post('/api/v1/fleet/spec/enroll_secret', { spec: { secrets: [{ secret: SECRET }] } });
@@ -100,15 +104,20 @@ async function main(): Promise<void> {
     const script = wrkScript(keysFile);
     const baseline = wrk(bare.url, script);
     const ours = wrk(logbook.url, script);
-    console.log(`\ncheck-ins (distributed/read, nothing pending), ${HOSTS} enrolled hosts, wrk -t2 -c64 -d${DURATION}, node ${process.version}\n`);
+    const baselineTls = wrk(bareTls.url, script);
+    const oursTls = wrk(logbook.tlsUrl!, script);
+    console.log(`\ncheck-ins (distributed/read, nothing pending), ${HOSTS} enrolled hosts, wrk -t2 -c64 -d${DURATION} (keep-alive), node ${process.version}\n`);
     printTable([
       { server: 'bare node:http (parse body, same-size answer)', 'req/s': baseline.rps, 'non-2xx': baseline.non2xx, ratio: 1 },
-      { server: 'Logbook distributed/read', 'req/s': ours.rps, 'non-2xx': ours.non2xx, ratio: ours.rps / baseline.rps },
+      { server: 'Logbook distributed/read, HTTP', 'req/s': ours.rps, 'non-2xx': ours.non2xx, ratio: ours.rps / baseline.rps },
+      { server: 'bare node:https, same certificate (ECDSA P-256)', 'req/s': baselineTls.rps, 'non-2xx': baselineTls.non2xx, ratio: 1 },
+      { server: 'Logbook distributed/read, HTTPS (TLS_PORT)', 'req/s': oursTls.rps, 'non-2xx': oursTls.non2xx, ratio: oursTls.rps / baselineTls.rps },
     ]);
     console.log(`\nenrolled ${HOSTS} hosts in ${enrollSeconds.toFixed(1)} s (${(HOSTS / enrollSeconds).toFixed(0)}/s, 32 concurrent, each with its first read and write)`);
     console.log(`RSS of the all-in-one process with ${HOSTS} hosts enrolled: ${rss.toFixed(0)} MB (after the check-ins: ${processUsage(logbook.child.pid!).rssMb.toFixed(0)} MB)`);
   } finally {
     bare.stop();
+    bareTls.stop();
     await logbook.stop();
     await runSuiteEnd();
   }

@@ -135,6 +135,8 @@ function hostAndCampaignRoutes(): OperatorRoute[] {
     { method: 'POST', template: `${F}/hosts/:id/shells`, family: 'fleet', path: (ctx) => `${F}/hosts/${ctx.hostId}/shells`, body: () => ({}) },
     get(`${F}/shells`, () => `${F}/shells`),
     get(`${F}/shells/hosts`, () => `${F}/shells/hosts`),
+    get(`${F}/config/certificate`, () => `${F}/config/certificate`),
+    get(`${F}/osquery/flagfile`, () => `${F}/osquery/flagfile?tls_hostname=logbook.example:8443`, { query: ['tls_hostname', 'tls_server_certs', 'enroll_secret_path'] }),
   ];
 }
 

@@ -14,6 +14,7 @@ import { hostRoutes } from '../../services/api/routes/host-routes';
 import { specDeletionRoutes } from '../../services/api/routes/spec-deletion-routes';
 import { specRoutes } from '../../services/api/routes/spec-routes';
 import { statusRoutes } from '../../services/api/routes/status-routes';
+import { tlsRoutes } from '../../services/api/routes/tls-routes';
 import { publicUserRoutes, userRoutes } from '../../services/api/routes/user-routes';
 import { operatorShellRoutes, type OperatorRoutesDeps } from '../../services/shell-broker/operator-routes';
 
@@ -45,6 +46,7 @@ export function declaredFleetRoutes(): string[] {
     [fleet, hostRoutes(deps)],
     [fleet, campaignRoutes(deps)],
     [fleet, statusRoutes(deps)],
+    [fleet, tlsRoutes(deps)],
     [fleet, operatorShellRoutes(stub as OperatorRoutesDeps)],
   ];
   return mounted.flatMap(([prefix, router]) => routesOf(router, prefix));

@@ -45,6 +45,8 @@ export const ACTIONS = {
   'List and create users': ADMINS,
   'Open and join remote shells': ADMINS,
   'See shell sessions and shell-enabled hosts': ADMINS,
+  'Read the server certificate chain': ALL,
+  'Read the osqueryd flagfile': WRITERS,
 } satisfies Record<string, Allowed>;
 export type Action = keyof typeof ACTIONS;
 
@@ -208,6 +210,8 @@ export const PROBES: Probe[] = [
   { kind: 'socket', action: 'Open and join remote shells', route: `WS ${F}/shells/:session_id/websocket`, socket: 'shell-operator' },
   { kind: 'http', action: 'See shell sessions and shell-enabled hosts', route: `GET ${F}/shells`, method: 'GET', path: `${F}/shells` },
   { kind: 'http', action: 'See shell sessions and shell-enabled hosts', route: `GET ${F}/shells/hosts`, method: 'GET', path: `${F}/shells/hosts` },
+  { kind: 'http', action: 'Read the server certificate chain', route: `GET ${F}/config/certificate`, method: 'GET', path: `${F}/config/certificate` },
+  { kind: 'http', action: 'Read the osqueryd flagfile', route: `GET ${F}/osquery/flagfile`, method: 'GET', path: `${F}/osquery/flagfile` },
 ];
 
 /** A campaign's state, results, live results on every transport, and stopping it. */

@@ -43,6 +43,8 @@ describe('loadConfig', () => {
       assert.deepEqual(shared, {
         port: 8080,
         host: '0.0.0.0',
+        plainHttp: true,
+        tls: { port: 8443, certFile: null, keyFile: null, hostnames: [] },
         dataDir: path.resolve('./data'),
         eventStoreUrl: null,
         mongoUrl: null,
@@ -64,6 +66,22 @@ describe('loadConfig', () => {
         shellIdleTimeoutMs: 900_000,
         sockets: { authTimeoutMs: 10_000, maxUnauthenticated: 1000, allowedOrigins: [] },
       });
+    });
+
+    it('TLS: TLS_PORT a port or off, PLAIN_HTTP a boolean, TLS_HOSTNAMES a list, TLS_CERT with TLS_KEY', () => {
+      assert.equal(loadConfig({ TLS_PORT: 'off' }).tls.port, null);
+      assert.equal(loadConfig({ TLS_PORT: 'OFF' }).tls.port, null);
+      assert.equal(loadConfig({ TLS_PORT: '0' }).tls.port, 0);
+      assert.equal(loadConfig({ PLAIN_HTTP: 'false' }).plainHttp, false);
+      assert.deepEqual(loadConfig({ TLS_HOSTNAMES: 'logbook.example.com, 10.0.0.5,::1' }).tls.hostnames, ['logbook.example.com', '10.0.0.5', '::1']);
+      const both = loadConfig({ TLS_CERT: 'c.pem', TLS_KEY: 'k.pem' }).tls;
+      assert.deepEqual([both.certFile, both.keyFile], [path.resolve('c.pem'), path.resolve('k.pem')]);
+      assert.throws(() => loadConfig({ TLS_PORT: 'on' }), /TLS_PORT="on" is invalid: expected an integer port from 0 to 65535 for HTTPS/);
+      assert.throws(() => loadConfig({ PLAIN_HTTP: 'maybe' }), /PLAIN_HTTP="maybe" is invalid/);
+      assert.throws(() => loadConfig({ TLS_HOSTNAMES: 'ok.example, bad host' }), /TLS_HOSTNAMES=/);
+      assert.throws(() => loadConfig({ TLS_CERT: 'c.pem' }), /TLS_CERT is set without TLS_KEY/);
+      assert.throws(() => loadConfig({ TLS_KEY: 'k.pem' }), /TLS_KEY is set without TLS_CERT/);
+      assert.throws(() => loadConfig({ PLAIN_HTTP: 'false', TLS_PORT: 'off' }), /nothing to listen on/);
     });
 
     it('treats empty and blank values as unset', () => {

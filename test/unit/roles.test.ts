@@ -43,6 +43,8 @@ const ROLE_RULES: Record<string, [(role: GlobalRole) => boolean, Allowed]> = {
   canManageUsers: [roles.canManageUsers, ADMINS],
   canOpenRemoteShells: [roles.canOpenRemoteShells, ADMINS],
   canSeeShellSessions: [roles.canSeeShellSessions, ADMINS],
+  canReadServerCertificate: [roles.canReadServerCertificate, ALL],
+  canReadOsqueryFlagfile: [roles.canReadOsqueryFlagfile, WRITERS],
 };
 
 /** The rules that also read the resource, tested below case by case. */

@@ -225,3 +225,15 @@ export function canOpenRemoteShells(role: GlobalRole): boolean {
 export function canSeeShellSessions(role: GlobalRole): boolean {
   return isAdmin(role);
 }
+
+// ---- Connecting hosts (TLS) ----
+
+/** Every role reads the certificate chain hosts and clients trust the server by (GET /config/certificate, as Fleet). */
+export function canReadServerCertificate(_role: GlobalRole): boolean {
+  return true;
+}
+
+/** Admins and maintainers, who enroll hosts, read the osqueryd flagfile for this server (GET /osquery/flagfile). */
+export function canReadOsqueryFlagfile(role: GlobalRole): boolean {
+  return writesFleet(role);
+}
