@@ -48,11 +48,12 @@ export class CampaignTargets {
   /** The hosts selected by hostnames and label names. */
   async byNames(selected: RunCampaignByNamesBody['selected']): Promise<FleetHost[]> {
     const byName = await this.labelsByName();
-    const labelNames = selected.labels ?? [];
+    // An empty name targets nothing (fleetctl sends [""] for a flag it was not given).
+    const labelNames = (selected.labels ?? []).filter((name) => name !== '');
     const missing = labelNames.filter((name) => !byName.has(name));
     if (missing.length > 0) throw unknownLabels(missing);
     const labels = new Set(labelNames.map((name) => byName.get(name)!));
-    const hostnames = new Set(selected.hosts ?? []);
+    const hostnames = new Set((selected.hosts ?? []).filter((name) => name !== ''));
     const hosts = await this.hosts.list({});
     return hosts.filter((host) => hostnames.has(host.hostname) || host.labels.some((label) => labels.has(label.id)));
   }

@@ -5,7 +5,11 @@ const MAX_SQL = 100_000;
 const MAX_TARGETS = 100_000;
 
 const ids = Joi.array().items(Joi.number().integer().min(1)).max(MAX_TARGETS).allow(null);
-const names = Joi.array().items(Joi.string().min(1).max(255)).max(MAX_TARGETS).allow(null);
+/**
+ * Names by which hosts and labels are targeted. An empty name is accepted and targets nothing, as
+ * in Fleet: `fleetctl query` splits an empty --hosts or --labels flag into [""].
+ */
+const names = Joi.array().items(Joi.string().allow('').max(255)).max(MAX_TARGETS).allow(null);
 
 const queryChoice = {
   query: Joi.string().trim().min(1).max(MAX_SQL),
