@@ -1,5 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serveLatestAsV1 } from './api-latest';
 
 export interface Listening {
   server: Server;
@@ -7,9 +8,10 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Starts an HTTP server; PORT 0 picks a free port, which `port` then tells. */
+/** Starts an HTTP server (serving /api/latest as /api/v1, see api-latest.ts); PORT 0 picks a free port, which `port` then tells. */
 export function listen(handler: RequestListener, port: number, host: string): Promise<Listening> {
   const server = createServer(handler);
+  serveLatestAsV1(server);
   server.keepAliveTimeout = 65_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
