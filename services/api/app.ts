@@ -10,7 +10,9 @@ import type { ApiDeps } from './api-deps';
 import { activityRoutes } from './routes/activity-routes';
 import { campaignRoutes } from './routes/campaign-routes';
 import { hostRoutes } from './routes/host-routes';
+import { serverRoutes } from './routes/server-routes';
 import { statusRoutes } from './routes/status-routes';
+import { targetRoutes } from './routes/target-routes';
 import { specRoutes } from './routes/spec-routes';
 import { publicUserRoutes, userRoutes } from './routes/user-routes';
 
@@ -48,6 +50,8 @@ export function createApiApp(deps: ApiDeps, options: ApiAppOptions): Express {
   fleet.use(hostRoutes(deps));
   fleet.use(campaignRoutes(deps));
   fleet.use(statusRoutes(deps));
+  fleet.use(targetRoutes(deps));
+  fleet.use(serverRoutes());
   for (const routes of options.fleetRoutes ?? []) fleet.use(routes);
   app.use('/api/v1/fleet', fleet);
 

@@ -12,7 +12,9 @@ import { activityRoutes } from '../../services/api/routes/activity-routes';
 import { campaignRoutes } from '../../services/api/routes/campaign-routes';
 import { hostRoutes } from '../../services/api/routes/host-routes';
 import { specRoutes } from '../../services/api/routes/spec-routes';
+import { serverRoutes } from '../../services/api/routes/server-routes';
 import { statusRoutes } from '../../services/api/routes/status-routes';
+import { targetRoutes } from '../../services/api/routes/target-routes';
 import { publicUserRoutes, userRoutes } from '../../services/api/routes/user-routes';
 import { operatorShellRoutes, type OperatorRoutesDeps } from '../../services/shell-broker/operator-routes';
 
@@ -43,6 +45,8 @@ export function declaredFleetRoutes(): string[] {
     [fleet, hostRoutes(deps)],
     [fleet, campaignRoutes(deps)],
     [fleet, statusRoutes(deps)],
+    [fleet, targetRoutes(deps)],
+    [fleet, serverRoutes()],
     [fleet, operatorShellRoutes(stub as OperatorRoutesDeps)],
   ];
   return mounted.flatMap(([prefix, router]) => routesOf(router, prefix));

@@ -81,7 +81,7 @@ export function canApplyLabels(role: GlobalRole): boolean {
   return writesFleet(role);
 }
 
-/** Every role reads the policies (GET /spec/policies[/:name[/history]], GET /policies). */
+/** Every role reads the policies (GET /spec/policies[/:name[/history]], GET /policies, GET /global/policies). */
 export function canReadPolicies(_role: GlobalRole): boolean {
   return true;
 }
@@ -133,7 +133,10 @@ export const SPEC_RULES: Record<SpecKind, { read: (role: GlobalRole) => boolean;
 
 // ---- Hosts, activities, status ----
 
-/** Every role sees the hosts, a label's hosts and the policies with their host counts. */
+/**
+ * Every role sees the hosts, a host, a label's hosts, their count (GET /hosts/count), the host
+ * summary (GET /host_summary) and the target search (POST /targets).
+ */
 export function canSeeHosts(_role: GlobalRole): boolean {
   return true;
 }
@@ -145,6 +148,11 @@ export function canSeeActivities(_role: GlobalRole): boolean {
 
 /** Every role asks whether the live query bus and the result store work (GET /status/*). */
 export function canCheckServiceStatus(_role: GlobalRole): boolean {
+  return true;
+}
+
+/** Every signed-in user reads which server this is (GET /version; fleetctl asks before commands). */
+export function canReadServerVersion(_role: GlobalRole): boolean {
   return true;
 }
 
