@@ -9,6 +9,7 @@ import type { Metrics } from '../../shared/observability/metrics';
 import type { ApiDeps } from './api-deps';
 import { activityRoutes } from './routes/activity-routes';
 import { campaignRoutes } from './routes/campaign-routes';
+import { configRoutes } from './routes/config-routes';
 import { hostRoutes } from './routes/host-routes';
 import { serverRoutes } from './routes/server-routes';
 import { statusRoutes } from './routes/status-routes';
@@ -52,6 +53,7 @@ export function createApiApp(deps: ApiDeps, options: ApiAppOptions): Express {
   fleet.use(statusRoutes(deps));
   fleet.use(targetRoutes(deps));
   fleet.use(serverRoutes());
+  fleet.use(configRoutes(deps));
   for (const routes of options.fleetRoutes ?? []) fleet.use(routes);
   app.use('/api/v1/fleet', fleet);
 

@@ -10,6 +10,7 @@ import { createApiApp } from '../../services/api/app';
 import type { ApiDeps } from '../../services/api/api-deps';
 import { activityRoutes } from '../../services/api/routes/activity-routes';
 import { campaignRoutes } from '../../services/api/routes/campaign-routes';
+import { configRoutes } from '../../services/api/routes/config-routes';
 import { hostRoutes } from '../../services/api/routes/host-routes';
 import { specRoutes } from '../../services/api/routes/spec-routes';
 import { serverRoutes } from '../../services/api/routes/server-routes';
@@ -47,6 +48,7 @@ export function declaredFleetRoutes(): string[] {
     [fleet, statusRoutes(deps)],
     [fleet, targetRoutes(deps)],
     [fleet, serverRoutes()],
+    [fleet, configRoutes(deps)],
     [fleet, operatorShellRoutes(stub as OperatorRoutesDeps)],
   ];
   return mounted.flatMap(([prefix, router]) => routesOf(router, prefix));

@@ -40,6 +40,9 @@ export const ACTIONS = {
   "See, watch and stop another user's campaign": WRITERS,
   "Read one's own account, log out": ALL,
   'Read the server version': ALL,
+  'Read the app config (organization, server, host and webhook settings)': ALL,
+  "Read the app config's SMTP, SSO and host expiry settings and global agent options": ADMINS,
+  'Modify the app config': ADMINS,
   'List and create users': ADMINS,
   'Open and join remote shells': ADMINS,
   'See shell sessions and shell-enabled hosts': ADMINS,
@@ -77,7 +80,7 @@ interface ProbeBase {
 
 export interface HttpProbe extends ProbeBase {
   kind: 'http';
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   path: At<string>;
   body?: At<unknown>;
   /** The success status (200 unless given). */
@@ -190,6 +193,12 @@ export const PROBES: Probe[] = [
   { kind: 'http', action: "Read one's own account, log out", route: `GET ${F}/me`, method: 'GET', path: `${F}/me` },
   { kind: 'http', action: "Read one's own account, log out", route: `POST ${F}/logout`, method: 'POST', path: `${F}/logout`, freshSession: true },
   { kind: 'http', action: 'Read the server version', route: `GET ${F}/version`, method: 'GET', path: `${F}/version` },
+  { kind: 'http', action: 'Read the app config (organization, server, host and webhook settings)', route: `GET ${F}/config`, method: 'GET', path: `${F}/config` },
+  {
+    kind: 'http', action: "Read the app config's SMTP, SSO and host expiry settings and global agent options", route: `GET ${F}/config`, method: 'GET',
+    path: `${F}/config`, shows: () => '"agent_options"',
+  },
+  { kind: 'http', action: 'Modify the app config', route: `PATCH ${F}/config`, method: 'PATCH', path: `${F}/config`, body: () => ({ server_settings: { enable_analytics: false } }) },
   { kind: 'http', action: 'List and create users', route: `GET ${F}/users`, method: 'GET', path: `${F}/users` },
   {
     kind: 'http', action: 'List and create users', route: `POST ${F}/users/admin`, method: 'POST', path: `${F}/users/admin`,

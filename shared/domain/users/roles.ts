@@ -14,6 +14,8 @@
  *   (a team's through applying the team); left out of a team read by anyone else;
  * - live queries: saved queries with `observer_can_run` every role; any other, admins and maintainers;
  * - campaigns: admins and maintainers any; observers the ones they started;
+ * - the app config: every role reads it, without its SMTP, SSO, host expiry settings and agent
+ *   options unless admin; only admins modify it ("Edit organization settings");
  * - users and remote shells (Logbook's launcher shells, not in Fleet's table): admins only.
  *
  * Rules are pure functions of the role (and of the resource, where ownership or a flag on it
@@ -120,6 +122,31 @@ export function canReadEnrollSecrets(role: GlobalRole): boolean {
 /** Admins and maintainers replace the global enroll secrets (POST /spec/enroll_secret). */
 export function canReplaceEnrollSecrets(role: GlobalRole): boolean {
   return writesFleet(role);
+}
+
+// ---- The application config (/api/v1/fleet/config) ----
+
+/**
+ * Every role reads the app config (GET /config): the organization, server, host and webhook
+ * settings. What only admins read of it is left zeroed or out (canReadRestrictedAppConfig).
+ */
+export function canReadAppConfig(_role: GlobalRole): boolean {
+  return true;
+}
+
+/**
+ * Only admins read the app config's SMTP, SSO and host expiry settings and the global agent
+ * options (Fleet's getAppConfigEndpoint: "only admin can see smtp, sso, and host expiry
+ * settings"; agent options as canReadAgentOptions). Anyone else gets those sections zeroed, as
+ * Fleet answers them, and no `agent_options`. The SMTP password is masked even for admins.
+ */
+export function canReadRestrictedAppConfig(role: GlobalRole): boolean {
+  return isAdmin(role);
+}
+
+/** Only admins modify the app config (PATCH /config; Permissions.md: "Edit organization settings": admin). */
+export function canModifyAppConfig(role: GlobalRole): boolean {
+  return isAdmin(role);
 }
 
 /** The read and apply rules of each spec kind, for the routes that take the kind from the path. */
