@@ -1,7 +1,7 @@
 /**
  * What the agent API knows, in memory, so that check-ins never query a database: every enrolled
  * host (by node key hash and by host identifier) and the specs that decide what hosts are asked
- * and configured with. Built by following the whole event log (catch-up, then live), so several
+ * and configured with (specs, and the global agent options of the app config). Built by following the whole event log (catch-up, then live), so several
  * agent API instances each hold the same view; an instance also applies its own appends at once,
  * and the log later delivers them again, which the host's stream revision makes harmless.
  */
@@ -10,6 +10,9 @@ import { hostDecider, type HostState } from '../../shared/domain/hosts/host-deci
 import { isSpecDeletedType, specKindOfEventType, type SpecApplied, type SpecDeleted } from '../../shared/domain/specs/spec-events';
 import { isHostEventType, type HostEvent } from '../../shared/domain/hosts/host-events';
 import type { LabelSpec, PackSpec, PolicySpec, QuerySpec, TeamSpec } from '../../shared/domain/specs/spec-types';
+import { DEFAULT_APP_CONFIG, type AppConfig } from '../../shared/domain/organization/app-config';
+import { evolveAppConfig } from '../../shared/domain/organization/organization-decider';
+import { isOrganizationEventType, type OrganizationEvent } from '../../shared/domain/organization/organization-events';
 import { START, type EventStore, type RecordedEvent, type Subscription } from '../../shared/ports/event-store';
 
 export interface HostRecord {
@@ -67,6 +70,8 @@ export class AgentView {
   readonly teams = new Map<string, TeamEntry>();
   readonly teamsById = new Map<number, TeamEntry>();
   private globalSecrets = new Set<string>();
+  /** The app config, folded as the decider and the projection fold it: its `agent_options` configure hosts without team options. */
+  appConfig: AppConfig = DEFAULT_APP_CONFIG;
   /** When the label and policy specs last changed (ms), so hosts re-run them early. */
   labelsChangedAt = 0;
   policiesChangedAt = 0;
@@ -104,6 +109,10 @@ export class AgentView {
     if (isHostEventType(event.type)) return this.applyHostEvent(event, event.type, now);
     if (event.type === ENROLL_SECRETS_REPLACED) {
       this.globalSecrets = new Set((event.data as EnrollSecretsReplaced).secrets.map((entry) => entry.secret));
+      return;
+    }
+    if (isOrganizationEventType(event.type)) {
+      this.appConfig = evolveAppConfig(this.appConfig, { type: event.type, data: event.data } as OrganizationEvent);
       return;
     }
     if (specKindOfEventType(event.type)) return this.applySpec(event.data as SpecApplied, now);

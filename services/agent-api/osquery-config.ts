@@ -1,25 +1,12 @@
 /**
  * The osquery config a host fetches: `options` and `decorators` from the agent options (its
- * team's when it is in a team and the team has some, else the global defaults, with per-platform
- * overrides), and the packs targeted at the host by label membership or by team.
+ * team's when it is in a team and the team has some, else the global ones of the app config
+ * (GET/PATCH /config), else Fleet's defaults; each with per-platform overrides), and the packs
+ * targeted at the host by label membership or by team.
  */
+import { DEFAULT_AGENT_OPTIONS } from '../../shared/domain/organization/app-config';
 import type { PackQuery } from '../../shared/domain/specs/spec-types';
 import type { AgentView, HostRecord } from './agent-view';
-
-/** Fleet's default agent options. */
-const DEFAULT_AGENT_CONFIG = {
-  options: {
-    pack_delimiter: '/',
-    logger_plugin: 'tls',
-    logger_tls_endpoint: '/api/v1/osquery/log',
-    logger_tls_period: 10,
-    distributed_plugin: 'tls',
-    disable_distributed: false,
-    distributed_interval: 10,
-    distributed_tls_max_attempts: 3,
-  },
-  decorators: { load: ['SELECT uuid AS host_uuid FROM system_info;', 'SELECT hostname AS hostname FROM system_info;'] },
-};
 
 type Json = Record<string, unknown>;
 
@@ -50,7 +37,10 @@ export interface OsqueryConfig {
 export function agentConfigFor(view: AgentView, host: HostRecord): { options: Json; decorators: Json } {
   const platform = host.state.facts.platform ?? '';
   const team = host.state.teamId === null ? undefined : view.teamsById.get(host.state.teamId);
-  const config = (team && configFromAgentOptions(team.spec.agent_options, platform)) ?? DEFAULT_AGENT_CONFIG;
+  const config =
+    (team && configFromAgentOptions(team.spec.agent_options, platform)) ??
+    configFromAgentOptions(view.appConfig.agent_options, platform) ??
+    configFromAgentOptions(DEFAULT_AGENT_OPTIONS, platform)!;
   return { options: asObject(config.options) ?? {}, decorators: asObject(config.decorators) ?? {} };
 }
 

@@ -22,7 +22,7 @@ export interface ApiDeps {
   loader: AggregateLoader;
   readModels: ReadModels;
   authenticator: Authenticator;
-  config: Pick<Config, 'readYourWritesTimeoutMs' | 'sessionTtlHours' | 'loginThrottle' | 'trustedProxies' | 'bodyLimitBytes' | 'campaignExpirySeconds' | 'resultsRetentionDays'>;
+  config: Pick<Config, 'readYourWritesTimeoutMs' | 'sessionTtlHours' | 'loginThrottle' | 'trustedProxies' | 'bodyLimitBytes' | 'campaignExpirySeconds' | 'resultsRetentionDays' | 'hostDetailIntervalSeconds' | 'hostPolicyIntervalSeconds'>;
   logger: Logger;
   /** The results bus, where this instance has one (for the live query status check). */
   resultsBus?: ResultsBus;

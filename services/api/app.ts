@@ -9,9 +9,12 @@ import type { Metrics } from '../../shared/observability/metrics';
 import type { ApiDeps } from './api-deps';
 import { activityRoutes } from './routes/activity-routes';
 import { campaignRoutes } from './routes/campaign-routes';
+import { configRoutes } from './routes/config-routes';
 import { hostRoutes } from './routes/host-routes';
+import { serverRoutes } from './routes/server-routes';
 import { statusRoutes } from './routes/status-routes';
 import { specDeletionRoutes } from './routes/spec-deletion-routes';
+import { targetRoutes } from './routes/target-routes';
 import { specRoutes } from './routes/spec-routes';
 import { tlsRoutes } from './routes/tls-routes';
 import { publicUserRoutes, userRoutes } from './routes/user-routes';
@@ -52,6 +55,9 @@ export function createApiApp(deps: ApiDeps, options: ApiAppOptions): Express {
   fleet.use(campaignRoutes(deps));
   fleet.use(statusRoutes(deps));
   fleet.use(tlsRoutes(deps));
+  fleet.use(targetRoutes(deps));
+  fleet.use(serverRoutes());
+  fleet.use(configRoutes(deps));
   for (const routes of options.fleetRoutes ?? []) fleet.use(routes);
   app.use('/api/v1/fleet', fleet);
 

@@ -1,6 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
+import { serveLatestAsV1 } from './api-latest';
 
 export interface Listening {
   server: Server;
@@ -10,9 +11,14 @@ export interface Listening {
 
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
-/** The HTTP server every handler, socket library and upgrade route attaches to; not yet listening. */
+/**
+ * The HTTP server every handler, socket library and upgrade route attaches to; not yet
+ * listening. It serves /api/latest as /api/v1 (see api-latest.ts), for TLS requests too (the
+ * TLS server hands them to this one).
+ */
 export function createHttpServer(handler: RequestListener): Server {
   const server = createServer(handler);
+  serveLatestAsV1(server);
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   return server;
 }

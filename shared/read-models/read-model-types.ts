@@ -78,6 +78,16 @@ export interface SessionDoc {
   expires_at: string;
 }
 
+/** The organization as first-run setup named it (OrganizationSetUp). */
+export const ORGANIZATION_KEY = 'organization';
+export interface OrganizationDoc {
+  org_name: string;
+  server_url: string;
+}
+
+/** The whole application config (shared/domain/organization/app-config.ts AppConfig), secrets included: redact on read. */
+export const APP_CONFIG_KEY = 'app_config';
+
 export const GLOBAL_ENROLL_SECRETS_KEY = 'enroll_secrets';
 export interface EnrollSecretsDoc {
   secrets: EnrollSecret[];

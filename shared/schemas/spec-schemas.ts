@@ -23,11 +23,26 @@ const nameList = Joi.array().items(nameSchema).max(10_000);
 const uniqueByName = (items: Joi.Schema) =>
   Joi.array().items(items).max(MAX_SPECS_PER_REQUEST).unique('name').messages({ 'array.unique': 'two specs in the request have the same name' });
 
+/**
+ * A query spec. Later fleetctl releases marshal Fleet's whole QuerySpec (cmd/fleetctl/get_test.go
+ * of v4.5x: team, interval, observer_can_run, platform, min_osquery_version, automations_enabled,
+ * logging, discard_data). Logbook's saved queries are global and run live or from packs, so
+ * `team` must be "" and `interval` 0 (a team query or Fleet's own query schedule is refused, not
+ * dropped); the other scheduling options mean nothing for an unscheduled query and are accepted
+ * and not kept.
+ */
 const querySpecSchema = Joi.object({
   name: nameSchema.required(),
   description: text().default(''),
   query: sql.min(1).required(),
   observer_can_run: Joi.boolean(),
+  team: Joi.string().valid('').strip().messages({ 'any.only': 'team queries are not supported: apply the query without a team' }),
+  interval: Joi.number().valid(0).strip().messages({ 'any.only': "queries are scheduled through packs: Fleet's query interval must be 0" }),
+  platform: text(255).strip(),
+  min_osquery_version: text(64).strip(),
+  automations_enabled: Joi.boolean().strip(),
+  logging: Joi.string().valid('', 'snapshot', 'differential', 'differential_ignore_removals').strip(),
+  discard_data: Joi.boolean().strip(),
 });
 
 const packQuerySchema = Joi.object({

@@ -151,6 +151,37 @@ describe('the seed-era fleetctl, replayed (black box)', function () {
     }
   });
 
+  it('get config answers the AppConfig fleetctl decodes and prints (admin: agent options included)', async () => {
+    const config = expect200(await replay(address, fleetctl.getConfig, token), fleetctl.getConfig);
+    assert.deepEqual(config.org_info, { org_name: 'Fleetctl Org', org_logo_url: '' });
+    assert.equal(config.server_settings.server_url, address);
+    assert.equal(typeof config.server_settings.live_query_disabled, 'boolean');
+    assert.equal(typeof config.smtp_settings.port, 'number');
+    assert.equal(typeof config.host_expiry_settings.host_expiry_window, 'number');
+    assert.equal(config.agent_options.config.options.logger_plugin, 'tls');
+    // EnrichedAppConfig's own fields decode as Go types: durations in nanoseconds, a time for the license.
+    assert.equal(typeof config.update_interval.osquery_detail, 'number');
+    assert.equal(config.license.expiration, '0001-01-01T00:00:00Z');
+  });
+
+  it('apply of kind: config (PATCH, keys sorted as json.Marshal of a map) merges into the config and reconfigures hosts without a team', async () => {
+    const nodeKey = await enrollHost(logbook.url, 'fleetctl-config-host', 'fleetctl-global-secret');
+    const patched = expect200(await replay(address, fleetctl.applyConfig, token), fleetctl.applyConfig);
+    assert.equal(patched.org_info.org_name, 'Fleetctl Org Renamed');
+    assert.deepEqual(patched.host_expiry_settings, { host_expiry_enabled: true, host_expiry_window: 30 });
+    const config = expect200(await replay(address, fleetctl.getConfig, token), fleetctl.getConfig);
+    assert.equal(config.server_settings.server_url, 'https://localhost:8080');
+    assert.deepEqual(config.agent_options, { config: { options: { distributed_interval: 20 } }, overrides: {} });
+    await eventually(async () => {
+      const res = await fetch(`${logbook.url}/api/v1/osquery/config`, { method: 'POST', body: JSON.stringify({ node_key: nodeKey }) });
+      assert.deepEqual(((await res.json()) as { options: object }).options, { distributed_interval: 20 });
+    });
+    // A mistake in the document is Fleet's 400, and nothing of it is applied.
+    const typo = { ...fleetctl.applyConfig, body: '{"org_info":{"org_name":"Half"},"server_settings":{"server_ulr":"https://typo.test"}}' };
+    assert.equal((await replay(address, typo, token)).status, 400);
+    assert.equal(expect200(await replay(address, fleetctl.getConfig, token), fleetctl.getConfig).org_info.org_name, 'Fleetctl Org Renamed');
+  });
+
   it('logout ends the session: Me then answers 401, which fleetctl reports as unauthenticated', async () => {
     expect200(await replay(address, fleetctl.logout, token), fleetctl.logout);
     assert.equal((await replay(address, fleetctl.me, token)).status, 401);

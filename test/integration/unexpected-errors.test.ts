@@ -40,7 +40,7 @@ describe('unexpected errors (black box)', function () {
       loader: new AggregateLoader(eventStore),
       readModels,
       authenticator: new Authenticator(readModels),
-      config: { readYourWritesTimeoutMs: 1_000, sessionTtlHours: 1, loginThrottle: { maxFailuresPerAccount: 5, maxFailuresPerAddress: 20, failureWindowSeconds: 300, lockoutSeconds: 300 }, trustedProxies: [], bodyLimitBytes: 1_000_000, campaignExpirySeconds: 60, resultsRetentionDays: 0 },
+      config: { readYourWritesTimeoutMs: 1_000, sessionTtlHours: 1, loginThrottle: { maxFailuresPerAccount: 5, maxFailuresPerAddress: 20, failureWindowSeconds: 300, lockoutSeconds: 300 }, trustedProxies: [], bodyLimitBytes: 1_000_000, campaignExpirySeconds: 60, resultsRetentionDays: 0, hostDetailIntervalSeconds: 3600, hostPolicyIntervalSeconds: 3600 },
       logger,
     };
     http = await listen(createApiApp(deps, { metrics: createMetrics(), healthChecks: [] }), 0, '127.0.0.1');

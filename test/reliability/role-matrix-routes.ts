@@ -10,11 +10,14 @@ import { createApiApp } from '../../services/api/app';
 import type { ApiDeps } from '../../services/api/api-deps';
 import { activityRoutes } from '../../services/api/routes/activity-routes';
 import { campaignRoutes } from '../../services/api/routes/campaign-routes';
+import { configRoutes } from '../../services/api/routes/config-routes';
 import { hostRoutes } from '../../services/api/routes/host-routes';
 import { specDeletionRoutes } from '../../services/api/routes/spec-deletion-routes';
 import { specRoutes } from '../../services/api/routes/spec-routes';
+import { serverRoutes } from '../../services/api/routes/server-routes';
 import { statusRoutes } from '../../services/api/routes/status-routes';
 import { tlsRoutes } from '../../services/api/routes/tls-routes';
+import { targetRoutes } from '../../services/api/routes/target-routes';
 import { publicUserRoutes, userRoutes } from '../../services/api/routes/user-routes';
 import { operatorShellRoutes, type OperatorRoutesDeps } from '../../services/shell-broker/operator-routes';
 
@@ -47,6 +50,9 @@ export function declaredFleetRoutes(): string[] {
     [fleet, campaignRoutes(deps)],
     [fleet, statusRoutes(deps)],
     [fleet, tlsRoutes(deps)],
+    [fleet, targetRoutes(deps)],
+    [fleet, serverRoutes()],
+    [fleet, configRoutes(deps)],
     [fleet, operatorShellRoutes(stub as OperatorRoutesDeps)],
   ];
   return mounted.flatMap(([prefix, router]) => routesOf(router, prefix));

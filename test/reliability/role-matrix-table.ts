@@ -42,6 +42,10 @@ export const ACTIONS = {
   'See, watch and stop a campaign one started': ALL,
   "See, watch and stop another user's campaign": WRITERS,
   "Read one's own account, log out": ALL,
+  'Read the server version': ALL,
+  'Read the app config (organization, server, host and webhook settings)': ALL,
+  "Read the app config's SMTP, SSO and host expiry settings and global agent options": ADMINS,
+  'Modify the app config': ADMINS,
   'List and create users': ADMINS,
   'Open and join remote shells': ADMINS,
   'See shell sessions and shell-enabled hosts': ADMINS,
@@ -81,7 +85,7 @@ interface ProbeBase {
 
 export interface HttpProbe extends ProbeBase {
   kind: 'http';
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: At<string>;
   body?: At<unknown>;
   /** The success status (200 unless given). */
@@ -172,6 +176,7 @@ export const PROBES: Probe[] = [
   ...specProbes('labels', () => 'matrix-label', 'Read labels', 'Apply labels', () => ({ specs: [{ name: 'matrix-label', query: 'SELECT 1' }] })),
   ...specProbes('policies', () => 'matrix-policy', 'Read policies', 'Apply policies', () => ({ specs: [{ name: 'matrix-policy', query: 'SELECT 1' }] })),
   { kind: 'http', action: 'Read policies', route: `GET ${F}/policies`, method: 'GET', path: `${F}/policies` },
+  { kind: 'http', action: 'Read policies', route: `GET ${F}/global/policies`, method: 'GET', path: `${F}/global/policies` },
   ...specProbes('teams', (f) => f.teamName, 'Read teams (names and ids)', 'Apply teams (secrets and agent options included)', teamSpec),
   ...teamFieldProbes(),
   { kind: 'http', action: 'Read the global enroll secrets', route: `GET ${F}/spec/enroll_secret`, method: 'GET', path: `${F}/spec/enroll_secret` },
@@ -183,6 +188,12 @@ export const PROBES: Probe[] = [
   { kind: 'http', action: "See hosts, a host, a label's hosts", route: `GET ${F}/hosts/:id`, method: 'GET', path: (f) => `${F}/hosts/${f.hostId}` },
   { kind: 'http', action: "See hosts, a host, a label's hosts", route: `GET ${F}/hosts/identifier/:identifier`, method: 'GET', path: (f) => `${F}/hosts/identifier/${f.hostName}` },
   { kind: 'http', action: "See hosts, a host, a label's hosts", route: `GET ${F}/labels/:id/hosts`, method: 'GET', path: (f) => `${F}/labels/${f.labelId}/hosts` },
+  { kind: 'http', action: "See hosts, a host, a label's hosts", route: `GET ${F}/hosts/count`, method: 'GET', path: `${F}/hosts/count` },
+  { kind: 'http', action: "See hosts, a host, a label's hosts", route: `GET ${F}/host_summary`, method: 'GET', path: `${F}/host_summary` },
+  {
+    kind: 'http', action: "See hosts, a host, a label's hosts", route: `POST ${F}/targets`, method: 'POST', path: `${F}/targets`,
+    body: (f: Fixtures) => ({ query: '', selected: { hosts: [f.hostId] } }),
+  },
   { kind: 'http', action: 'Read the activity feed', route: `GET ${F}/activities`, method: 'GET', path: `${F}/activities` },
   { kind: 'http', action: 'Check the live query and result store status', route: `GET ${F}/status/live_query`, method: 'GET', path: `${F}/status/live_query` },
   { kind: 'http', action: 'Check the live query and result store status', route: `GET ${F}/status/result_store`, method: 'GET', path: `${F}/status/result_store` },
@@ -201,6 +212,13 @@ export const PROBES: Probe[] = [
   ...campaignProbes("See, watch and stop another user's campaign", others),
   { kind: 'http', action: "Read one's own account, log out", route: `GET ${F}/me`, method: 'GET', path: `${F}/me` },
   { kind: 'http', action: "Read one's own account, log out", route: `POST ${F}/logout`, method: 'POST', path: `${F}/logout`, freshSession: true },
+  { kind: 'http', action: 'Read the server version', route: `GET ${F}/version`, method: 'GET', path: `${F}/version` },
+  { kind: 'http', action: 'Read the app config (organization, server, host and webhook settings)', route: `GET ${F}/config`, method: 'GET', path: `${F}/config` },
+  {
+    kind: 'http', action: "Read the app config's SMTP, SSO and host expiry settings and global agent options", route: `GET ${F}/config`, method: 'GET',
+    path: `${F}/config`, shows: () => '"agent_options"',
+  },
+  { kind: 'http', action: 'Modify the app config', route: `PATCH ${F}/config`, method: 'PATCH', path: `${F}/config`, body: () => ({ server_settings: { enable_analytics: false } }) },
   { kind: 'http', action: 'List and create users', route: `GET ${F}/users`, method: 'GET', path: `${F}/users` },
   {
     kind: 'http', action: 'List and create users', route: `POST ${F}/users/admin`, method: 'POST', path: `${F}/users/admin`,

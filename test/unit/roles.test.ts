@@ -40,6 +40,12 @@ const ROLE_RULES: Record<string, [(role: GlobalRole) => boolean, Allowed]> = {
   canRunAdHocQueries: [roles.canRunAdHocQueries, WRITERS],
   canStopAnyCampaign: [roles.canStopAnyCampaign, WRITERS],
   canUseOwnAccount: [roles.canUseOwnAccount, ALL],
+  canReadServerVersion: [roles.canReadServerVersion, ALL],
+  canReadAppConfig: [roles.canReadAppConfig, ALL],
+  // Fleet's getAppConfigEndpoint: "only admin can see smtp, sso, and host expiry settings" (and agent options).
+  canReadRestrictedAppConfig: [roles.canReadRestrictedAppConfig, ADMINS],
+  // Fleet: "Edit organization settings" is for admins only.
+  canModifyAppConfig: [roles.canModifyAppConfig, ADMINS],
   canManageUsers: [roles.canManageUsers, ADMINS],
   canOpenRemoteShells: [roles.canOpenRemoteShells, ADMINS],
   canSeeShellSessions: [roles.canSeeShellSessions, ADMINS],

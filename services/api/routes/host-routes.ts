@@ -1,9 +1,10 @@
-/** Fleet's host endpoints: list and get hosts, a label's hosts, policies with host counts. */
+/** Fleet's host endpoints: list, count and get hosts, a label's hosts, policies (all, or the global ones) with host counts. */
 import { Router, type Request, type Response } from 'express';
 import Joi from 'joi';
 import { authorize } from '../../../shared/auth/authorize';
 import { DomainError } from '../../../shared/domain/errors';
 import { canReadPolicies, canSeeHosts } from '../../../shared/domain/users/roles';
+import type { PolicySpec } from '../../../shared/domain/specs/spec-types';
 import { specCollection, type SpecDoc } from '../../../shared/read-models/read-model-types';
 import { validateParameters } from '../../../shared/schemas/validate';
 import type { ApiDeps } from '../api-deps';
@@ -67,6 +68,14 @@ export function hostRoutes(deps: ApiDeps): Router {
     res.json({ hosts: paginate(await hosts.list(params), params) });
   });
 
+  // Fleet's countHostsEndpoint: the filters of GET /hosts (its paging is accepted and ignored).
+  // Declared before /hosts/:id, which would take "count" for an id.
+  router.get('/hosts/count', async (req, res) => {
+    const params = parseList(req);
+    authorize(res, canSeeHosts, MAY_NOT_SEE_HOSTS);
+    res.json({ count: (await hosts.list(params)).length });
+  });
+
   const sendHost = async (res: Response, found: Awaited<ReturnType<HostQueries['get']>>, asked: string) => {
     if (!found) throw new DomainError('not_found', `Host ${asked} was not found`);
     const { doc, ...host } = found;
@@ -95,11 +104,15 @@ export function hostRoutes(deps: ApiDeps): Router {
     res.json({ hosts: paginate(await hosts.list({ ...params, labelId }), params) });
   });
 
-  router.get('/policies', async (_req, res) => {
+  const listPolicies = (globalOnly: boolean) => async (_req: Request, res: Response) => {
     authorize(res, canReadPolicies, 'your role may not read the policies');
     const [policies, counts, teamIds] = await Promise.all([hosts.policies(), hosts.policyCounts(), hosts.teamIdsByName()]);
-    res.json({ policies: policies.map((policy) => renderPolicy(policy, { teamIds, counts: counts.get(policy.id) })) });
-  });
+    const listed = globalOnly ? policies.filter((policy) => (policy.spec as PolicySpec).team === '') : policies;
+    res.json({ policies: listed.map((policy) => renderPolicy(policy, { teamIds, counts: counts.get(policy.id) })) });
+  };
+  router.get('/policies', listPolicies(false));
+  // Fleet's listGlobalPoliciesEndpoint: the policies of no team, in GET /policies' shape.
+  router.get('/global/policies', listPolicies(true));
 
   return router;
 }

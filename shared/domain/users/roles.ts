@@ -15,6 +15,8 @@
  *   (a team's through applying the team); left out of a team read by anyone else;
  * - live queries: saved queries with `observer_can_run` every role; any other, admins and maintainers;
  * - campaigns: admins and maintainers any; observers the ones they started;
+ * - the app config: every role reads it, without its SMTP, SSO, host expiry settings and agent
+ *   options unless admin; only admins modify it ("Edit organization settings");
  * - users and remote shells (Logbook's launcher shells, not in Fleet's table): admins only.
  *
  * Rules are pure functions of the role (and of the resource, where ownership or a flag on it
@@ -82,7 +84,7 @@ export function canApplyLabels(role: GlobalRole): boolean {
   return writesFleet(role);
 }
 
-/** Every role reads the policies (GET /spec/policies[/:name[/history]], GET /policies). */
+/** Every role reads the policies (GET /spec/policies[/:name[/history]], GET /policies, GET /global/policies). */
 export function canReadPolicies(_role: GlobalRole): boolean {
   return true;
 }
@@ -145,6 +147,31 @@ export const SPEC_DELETE_RULES: Record<DeletableSpecKind, (role: GlobalRole) => 
   label: canDeleteLabels,
 };
 
+// ---- The application config (/api/v1/fleet/config) ----
+
+/**
+ * Every role reads the app config (GET /config): the organization, server, host and webhook
+ * settings. What only admins read of it is left zeroed or out (canReadRestrictedAppConfig).
+ */
+export function canReadAppConfig(_role: GlobalRole): boolean {
+  return true;
+}
+
+/**
+ * Only admins read the app config's SMTP, SSO and host expiry settings and the global agent
+ * options (Fleet's getAppConfigEndpoint: "only admin can see smtp, sso, and host expiry
+ * settings"; agent options as canReadAgentOptions). Anyone else gets those sections zeroed, as
+ * Fleet answers them, and no `agent_options`. The SMTP password is masked even for admins.
+ */
+export function canReadRestrictedAppConfig(role: GlobalRole): boolean {
+  return isAdmin(role);
+}
+
+/** Only admins modify the app config (PATCH /config; Permissions.md: "Edit organization settings": admin). */
+export function canModifyAppConfig(role: GlobalRole): boolean {
+  return isAdmin(role);
+}
+
 /** The read and apply rules of each spec kind, for the routes that take the kind from the path. */
 export const SPEC_RULES: Record<SpecKind, { read: (role: GlobalRole) => boolean; apply: (role: GlobalRole) => boolean }> = {
   query: { read: canReadQueries, apply: canApplyQueries },
@@ -156,7 +183,10 @@ export const SPEC_RULES: Record<SpecKind, { read: (role: GlobalRole) => boolean;
 
 // ---- Hosts, activities, status ----
 
-/** Every role sees the hosts, a label's hosts and the policies with their host counts. */
+/**
+ * Every role sees the hosts, a host, a label's hosts, their count (GET /hosts/count), the host
+ * summary (GET /host_summary) and the target search (POST /targets).
+ */
 export function canSeeHosts(_role: GlobalRole): boolean {
   return true;
 }
@@ -168,6 +198,11 @@ export function canSeeActivities(_role: GlobalRole): boolean {
 
 /** Every role asks whether the live query bus and the result store work (GET /status/*). */
 export function canCheckServiceStatus(_role: GlobalRole): boolean {
+  return true;
+}
+
+/** Every signed-in user reads which server this is (GET /version; fleetctl asks before commands). */
+export function canReadServerVersion(_role: GlobalRole): boolean {
   return true;
 }
 
