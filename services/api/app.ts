@@ -15,6 +15,7 @@ import { serverRoutes } from './routes/server-routes';
 import { statusRoutes } from './routes/status-routes';
 import { specDeletionRoutes } from './routes/spec-deletion-routes';
 import { targetRoutes } from './routes/target-routes';
+import { teamRoutes } from './routes/team-routes';
 import { specRoutes } from './routes/spec-routes';
 import { tlsRoutes } from './routes/tls-routes';
 import { publicUserRoutes, userRoutes } from './routes/user-routes';
@@ -52,6 +53,7 @@ export function createApiApp(deps: ApiDeps, options: ApiAppOptions): Express {
   fleet.use(userRoutes(deps));
   fleet.use(activityRoutes(deps));
   fleet.use(hostRoutes(deps));
+  fleet.use(teamRoutes(deps));
   fleet.use(campaignRoutes(deps));
   fleet.use(statusRoutes(deps));
   fleet.use(tlsRoutes(deps));

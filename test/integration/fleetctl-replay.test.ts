@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import * as fleetctl from '../fixtures/fleetctl-seed-requests';
 import { eventually } from '../support/eventually';
+import { decodeTeams, decodeUsers, teamsTable, userRolesSpec, userRolesTable } from '../support/fleetctl-decode';
 import { expect200, replay } from '../support/fleetctl-replay';
 import { startLogbook, type LogbookProcess } from '../support/logbook-process';
 import { enrollHost } from '../support/shell-client';
@@ -14,6 +15,14 @@ describe('the seed-era fleetctl, replayed (black box)', function () {
   let logbook: LogbookProcess;
   let address: string;
   let token: string;
+
+  /** A user made as `fleetctl user create --global-role ROLE` makes one, logged in: its token. */
+  async function tokenOf(role: 'maintainer' | 'observer', name: string): Promise<string> {
+    const user = { name, email: `${role}-${name.toLowerCase().replace(/\W+/g, '-')}@example.com`, password: 'replay-pass-12!' };
+    expect200(await replay(address, fleetctl.userCreate(user, role), token), fleetctl.userCreate(user, role));
+    const login = fleetctl.login(user);
+    return expect200(await replay(address, login), login).token;
+  }
 
   before(async () => {
     logbook = await startLogbook();
@@ -101,6 +110,43 @@ describe('the seed-era fleetctl, replayed (black box)', function () {
     assert.equal(missing.status, 404);
   });
 
+  it('get teams answers every team as fleet.Team decodes it: host counts by team, secrets and agent options for an admin', async () => {
+    const sent = fleetctl.getRequests.teams;
+    const teams = decodeTeams(expect200(await replay(address, sent, token), sent));
+    assert.deepEqual(teamsTable(teams), [['fleetctl-team', '', '0'], ['fleetctl-team-without-secrets', '', '0']]);
+    const [team, bare] = teams;
+    assert.equal(team!.host_count, 1, 'fleetctl-team-host enrolled with the team secret');
+    assert.equal(bare!.host_count, 0);
+    assert.deepEqual(team!.agent_options, { config: { options: { distributed_interval: 10 } } });
+    assert.deepEqual(team!.secrets.map((secret) => [secret.secret, secret.team_id]), [['fleetctl-team-secret', team!.id]]);
+    assert.deepEqual(bare!.secrets, []);
+    assert.notEqual(team!.created_at, '0001-01-01T00:00:00Z');
+    // GET /teams/{id} (Fleet's UI) answers the same team; an unknown id is Fleet's 404.
+    const one = { why: 'GET /teams/{id}', method: 'GET' as const, path: `/api/v1/fleet/teams/${team!.id}` };
+    assert.deepEqual(decodeTeams({ teams: [expect200(await replay(address, one, token), one).team] }), [team]);
+    // Fleet's list options: `query` (what a later fleetctl's --name sends) matches within the name, any case.
+    const names = async (query: string) => decodeTeams(expect200(await replay(address, { ...sent, query }, token), sent)).map((listed) => listed.name);
+    assert.deepEqual(await names('query=WITHOUT'), ['fleetctl-team-without-secrets']);
+    assert.deepEqual(await names('order_key=name&order_direction=desc'), ['fleetctl-team-without-secrets', 'fleetctl-team']);
+    assert.deepEqual(await names('page=1&per_page=1'), ['fleetctl-team-without-secrets']);
+    assert.equal((await replay(address, { ...sent, query: 'page=-1' }, token)).status, 400);
+    const missing = await replay(address, { ...one, path: '/api/v1/fleet/teams/999999' }, token);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.json.message, 'Resource Not Found');
+  });
+
+  it('get teams as a maintainer leaves out agent options, as an observer secrets too; both still see the host counts', async () => {
+    const sent = fleetctl.getRequests.teams;
+    const asMaintainer = expect200(await replay(address, sent, await tokenOf('maintainer', 'Max Maintainer')), sent);
+    assert.equal('agent_options' in asMaintainer.teams[0], false);
+    assert.deepEqual(decodeTeams(asMaintainer)[0]!.secrets.map((secret) => secret.secret), ['fleetctl-team-secret']);
+    const asObserver = expect200(await replay(address, sent, await tokenOf('observer', 'Otto Observer')), sent);
+    assert.equal('agent_options' in asObserver.teams[0], false);
+    assert.equal('secrets' in asObserver.teams[0], false);
+    assert.doesNotMatch(JSON.stringify(asObserver), /fleetctl-team-secret|distributed_interval/);
+    assert.deepEqual(decodeTeams(asObserver).map((team) => [team.name, team.host_count]), [['fleetctl-team', 1], ['fleetctl-team-without-secrets', 0]]);
+  });
+
   it('user create (admin_forced_password_reset, teams: null) creates a global observer who can log in', async () => {
     const user = { name: 'Olive Observer', email: 'olive@example.com', password: 'olive-pass-12!' };
     const sent = fleetctl.userCreate(user);
@@ -109,6 +155,21 @@ describe('the seed-era fleetctl, replayed (black box)', function () {
     assert.equal(created.global_role, 'observer');
     const login = fleetctl.login(user);
     assert.equal(typeof expect200(await replay(address, login), login).token, 'string');
+  });
+
+  it('get user_roles lists every user with the global role fleetctl prints; a maintainer is refused, as Fleet refuses', async () => {
+    const sent = fleetctl.getRequests.userRoles;
+    const users = decodeUsers(expect200(await replay(address, sent, token), sent));
+    assert.deepEqual(userRolesTable(users), [
+      ['Fleetctl Admin', 'admin'],
+      ['Max Maintainer', 'maintainer'],
+      ['Otto Observer', 'observer'],
+      ['Olive Observer', 'observer'],
+    ]);
+    assert.deepEqual(userRolesSpec(users).roles['olive@example.com'], { global_role: 'observer', teams: null });
+    const refused = await replay(address, sent, await tokenOf('maintainer', 'Mia Maintainer'));
+    assert.equal(refused.status, 403);
+    assert.equal(refused.json.message, 'Permission Denied');
   });
 
   it('keeps Fleet\'s errors for real mistakes in the same requests', async () => {

@@ -76,6 +76,8 @@ export interface FuzzContext {
   hostId: number;
   hostname: string;
   labelId: number;
+  /** The id of the team named specNames.teams (GET /teams/:id). */
+  teamId: number;
   campaignId: number;
   /** Names of specs that exist, by kind. */
   specNames: Record<'queries' | 'packs' | 'labels' | 'policies' | 'teams', string>;

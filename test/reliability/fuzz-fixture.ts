@@ -48,6 +48,7 @@ export async function startFuzzTarget(env: Record<string, string> = {}): Promise
     return mine;
   });
   const detail = (await ok(admin.get(`/api/v1/fleet/hosts/${found.id}`), 'host')).host as { labels?: Array<{ id: number }> };
+  const teams = (await ok(admin.get('/api/v1/fleet/teams'), 'teams')).teams as Array<{ id: number; name: string }>;
   const campaign = await ok(admin.post('/api/v1/fleet/queries/run', { query: 'SELECT 1', selected: { hosts: [found.id], labels: [], teams: [] } }), 'campaign');
   const shell = await eventually(async () => ok(admin.post(`/api/v1/fleet/hosts/${found.id}/shells`), 'shell request'));
   const ctx: FuzzContext = {
@@ -60,6 +61,7 @@ export async function startFuzzTarget(env: Record<string, string> = {}): Promise
     hostId: found.id,
     hostname: 'fuzz-host',
     labelId: detail.labels?.[0]?.id ?? 1,
+    teamId: teams.find((team) => team.name === specNames.teams)!.id,
     campaignId: campaign.campaign.id,
     specNames,
     shellSessionId: shell.session_id,

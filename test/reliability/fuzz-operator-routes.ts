@@ -109,6 +109,8 @@ function hostAndCampaignRoutes(): OperatorRoute[] {
     get(`${F}/hosts/:id`, (ctx) => `${F}/hosts/${ctx.hostId}`),
     get(`${F}/labels/:id/hosts`, (ctx) => `${F}/labels/${ctx.labelId}/hosts`, { query: ['page', 'per_page'] }),
     get(`${F}/policies`, () => `${F}/policies`),
+    get(`${F}/teams`, (ctx) => `${F}/teams?query=${encodeURIComponent(ctx.specNames.teams)}&page=0&per_page=10&order_key=name`, { query: ['page', 'per_page', 'order_key', 'order_direction', 'query'] }),
+    get(`${F}/teams/:id`, (ctx) => `${F}/teams/${ctx.teamId}`),
     get(`${F}/queries`, () => `${F}/queries`),
     {
       method: 'POST',

@@ -124,6 +124,7 @@ export async function buildWorld(): Promise<MatrixWorld> {
   const saved = (await owner.get('/api/v1/fleet/queries')).body.queries as Array<{ id: number; name: string }>;
   const queryId = (name: string) => saved.find((query) => query.name === name)!.id;
   const labels = (await owner.get('/api/v1/fleet/spec/labels')).body.specs as Array<{ id: number; name: string }>;
+  const teams = (await owner.get('/api/v1/fleet/spec/teams')).body.specs as Array<{ id: number; name: string }>;
   const run = async (client: FleetClient, id: number): Promise<number> => {
     const res = await client.post('/api/v1/fleet/queries/run', { query_id: id, selected: { hosts: [hostId] } });
     expectOk(res, 'start a campaign');
@@ -137,6 +138,7 @@ export async function buildWorld(): Promise<MatrixWorld> {
     hostId,
     hostName,
     labelId: labels.find((label) => label.name === 'matrix-label')!.id,
+    teamId: teams.find((team) => team.name === teamName)!.id,
     openQueryId: queryId('matrix-open'),
     closedQueryId: queryId('matrix-closed'),
     ownCampaign,

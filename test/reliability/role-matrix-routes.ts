@@ -18,6 +18,7 @@ import { serverRoutes } from '../../services/api/routes/server-routes';
 import { statusRoutes } from '../../services/api/routes/status-routes';
 import { tlsRoutes } from '../../services/api/routes/tls-routes';
 import { targetRoutes } from '../../services/api/routes/target-routes';
+import { teamRoutes } from '../../services/api/routes/team-routes';
 import { publicUserRoutes, userRoutes } from '../../services/api/routes/user-routes';
 import { operatorShellRoutes, type OperatorRoutesDeps } from '../../services/shell-broker/operator-routes';
 
@@ -47,6 +48,7 @@ export function declaredFleetRoutes(): string[] {
     [fleet, userRoutes(deps)],
     [fleet, activityRoutes(deps)],
     [fleet, hostRoutes(deps)],
+    [fleet, teamRoutes(deps)],
     [fleet, campaignRoutes(deps)],
     [fleet, statusRoutes(deps)],
     [fleet, tlsRoutes(deps)],

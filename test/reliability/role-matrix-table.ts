@@ -28,7 +28,7 @@ export const ACTIONS = {
   'Delete labels': WRITERS,
   'Read policies': ALL,
   'Apply policies': WRITERS,
-  'Read teams (names and ids)': ALL,
+  'Read teams (names, ids, host counts)': ALL,
   "Read a team's enroll secrets": WRITERS,
   "Read a team's agent options": ADMINS,
   'Apply teams (secrets and agent options included)': ADMINS,
@@ -67,6 +67,8 @@ export interface Fixtures {
   othersCampaign: number;
   shellHostId: number;
   teamName: string;
+  /** The team's id (GET /teams/{id}). */
+  teamId: number;
   teamSecret: string;
   /** A string only the team's agent options contain. */
   agentOptionsMarker: string;
@@ -141,6 +143,8 @@ function teamFieldProbes(): Probe[] {
     [`GET ${F}/spec/:kind`, () => `${F}/spec/teams`],
     [`GET ${F}/spec/:kind/:name`, (f) => `${F}/spec/teams/${encodeURIComponent(f.teamName)}`],
     [`GET ${F}/spec/:kind/:name/history`, (f) => `${F}/spec/teams/${encodeURIComponent(f.teamName)}/history`],
+    [`GET ${F}/teams`, () => `${F}/teams`],
+    [`GET ${F}/teams/:id`, (f) => `${F}/teams/${f.teamId}`],
   ];
   return paths.flatMap(([route, path]): Probe[] => [
     { kind: 'http', action: "Read a team's enroll secrets", route, method: 'GET', path, shows: (f) => f.teamSecret },
@@ -177,7 +181,9 @@ export const PROBES: Probe[] = [
   ...specProbes('policies', () => 'matrix-policy', 'Read policies', 'Apply policies', () => ({ specs: [{ name: 'matrix-policy', query: 'SELECT 1' }] })),
   { kind: 'http', action: 'Read policies', route: `GET ${F}/policies`, method: 'GET', path: `${F}/policies` },
   { kind: 'http', action: 'Read policies', route: `GET ${F}/global/policies`, method: 'GET', path: `${F}/global/policies` },
-  ...specProbes('teams', (f) => f.teamName, 'Read teams (names and ids)', 'Apply teams (secrets and agent options included)', teamSpec),
+  ...specProbes('teams', (f) => f.teamName, 'Read teams (names, ids, host counts)', 'Apply teams (secrets and agent options included)', teamSpec),
+  { kind: 'http', action: 'Read teams (names, ids, host counts)', route: `GET ${F}/teams`, method: 'GET', path: `${F}/teams` },
+  { kind: 'http', action: 'Read teams (names, ids, host counts)', route: `GET ${F}/teams/:id`, method: 'GET', path: (f) => `${F}/teams/${f.teamId}` },
   ...teamFieldProbes(),
   { kind: 'http', action: 'Read the global enroll secrets', route: `GET ${F}/spec/enroll_secret`, method: 'GET', path: `${F}/spec/enroll_secret` },
   {

@@ -95,8 +95,9 @@ export function canApplyPolicies(role: GlobalRole): boolean {
 }
 
 /**
- * Every role reads the teams (GET /spec/teams[/:name[/history]]), but only what its role may
- * read of them: `secrets` with canReadEnrollSecrets, `agent_options` with canReadAgentOptions.
+ * Every role reads the teams (GET /spec/teams[/:name[/history]], GET /teams, GET /teams/:id;
+ * Permissions.md: observers "can access ... teams"), but only what its role may read of them:
+ * `secrets` with canReadEnrollSecrets, `agent_options` with canReadAgentOptions.
  */
 export function canReadTeams(_role: GlobalRole): boolean {
   return true;
