@@ -131,7 +131,12 @@ async function launchOnFreePorts(runScript: string): Promise<RestartableKafkaBro
   };
 }
 
-/** Polls with a kafkajs admin until the broker lists topics; fails early if run.sh exits. */
+/**
+ * Polls with a kafkajs admin until the broker lists topics and hosts a new partition (a probe
+ * topic created with its leader elected: listing topics alone answers before the controller
+ * lets the broker lead partitions, and a first produce then got "This server does not host this
+ * topic-partition"); fails early if run.sh exits.
+ */
 async function waitUntilServing(address: string, exited: Promise<number | null>, outputFile: string): Promise<void> {
   let exitCode: number | null | undefined;
   void exited.then((code) => (exitCode = code));
@@ -151,6 +156,7 @@ async function waitUntilServing(address: string, exited: Promise<number | null>,
     try {
       await admin.connect();
       await admin.listTopics();
+      await admin.createTopics({ topics: [{ topic: 'logbook-test-broker-probe', numPartitions: 1 }], waitForLeaders: true, timeout: 5_000 });
       return;
     } catch (error) {
       lastError = error;
