@@ -15,10 +15,55 @@ export interface FindOptions {
   idPrefix?: string;
   /** Equality on top-level fields; every entry must match. */
   where?: Record<string, Scalar>;
+  /**
+   * A range on one top-level field, with MongoDB's type bracketing: a number bound matches only
+   * numbers, a string bound only strings (by code point); with both bounds, both are of one type.
+   * Meant for fields holding scalars (for an array field, adapters may differ).
+   */
+  range?: FieldRange;
   /** Sort by one top-level field (string or number values); ties by id ascending. */
   sort?: { field: string; direction: 'asc' | 'desc' };
   skip?: number;
   limit?: number;
+}
+
+export interface FieldRange {
+  field: string;
+  gte?: number | string;
+  lt?: number | string;
+}
+
+/**
+ * How a collection is read. `indexes` names the top-level fields it is filtered (`where`,
+ * `range`, `count`) and sorted by; each gets a single-field index.
+ *
+ * Invariants:
+ * - Declaring is idempotent and additive: the indexes of a collection are the union of what any
+ *   handle of it declared (in this process or, for a store that keeps them, earlier); a handle
+ *   that declares none still keeps the existing ones up to date on every write.
+ * - An index is maintained with the document write itself: a read never sees a document without
+ *   its index entries, nor a stale entry.
+ * - Declaring an index on a collection that already holds documents builds it before the
+ *   handle's first operation completes; it survives drop() (the collection is re-indexed empty).
+ * - Indexes never change results, only their cost: a query is answered from at most one index,
+ *   chosen in this order: an indexed field in `where`, then an indexed `range` field, then an
+ *   indexed `sort` field. Such a query reads the documents it returns (plus skipped ones and ones
+ *   the rest of the filter rejects), not the collection; `count` with only an indexed equality
+ *   reads index keys and no document.
+ * - Sorting by an indexed field that holds arrays is unspecified (adapters may differ).
+ */
+export interface CollectionOptions {
+  indexes?: readonly string[];
+}
+
+/** What answering a query cost, for tests and diagnostics (see ReadCollection.explain). */
+export interface QueryPlan {
+  /** The indexed field whose index served the query, or null when the documents were scanned. */
+  index: string | null;
+  /** Documents read to answer, when the store reports it (null: it does not, e.g. the stand-in). */
+  docsExamined: number | null;
+  /** Index keys read, when the store reports it. */
+  keysExamined: number | null;
 }
 
 export type BulkOperation<T> =
@@ -36,12 +81,14 @@ export interface ReadCollection<T extends object = Record<string, unknown>> {
   /** Documents matching `where`, without their ids (the id is whatever the caller keyed them by). */
   find(options?: FindOptions): Promise<T[]>;
   count(where?: Record<string, Scalar>): Promise<number>;
+  /** Runs (or has the store explain) the find or count and tells how it was answered. */
+  explain(query: { find: FindOptions } | { count: Record<string, Scalar> }): Promise<QueryPlan>;
   /** Removes the collection and all its documents. */
   drop(): Promise<void>;
 }
 
 export interface ReadStore {
-  collection<T extends object = Record<string, unknown>>(name: string): ReadCollection<T>;
+  collection<T extends object = Record<string, unknown>>(name: string, options?: CollectionOptions): ReadCollection<T>;
   /** Names of the collections that hold at least one document. */
   listCollections(): Promise<string[]>;
   /** A cheap round trip that fails when the store is unusable (for /healthz and status). */

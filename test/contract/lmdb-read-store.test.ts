@@ -21,7 +21,7 @@ describeReadStoreContract('lmdb', async () => {
       fs.rmSync(directory, { recursive: true, force: true });
     },
   };
-});
+}, { countsDocsExamined: true });
 
 describe('lmdb read store on disk', function () {
   let directory: string;
@@ -96,6 +96,54 @@ describe('lmdb read store on disk', function () {
         names(await collection.find({ sort: { field: 'name', direction: 'desc' } })),
         [...byCodePoint].reverse(),
       );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps indexes across reopen, maintained and used by handles that declare none', async () => {
+    const first = await openLmdbReadStore(directory);
+    await first.collection('hosts', { indexes: ['team'] }).bulk([
+      { op: 'put', id: 'a', doc: { team: 'red' } },
+      { op: 'put', id: 'b', doc: { team: 'blue' } },
+    ]);
+    await first.close();
+
+    const second = await openLmdbReadStore(directory);
+    try {
+      const hosts = second.collection<{ team: string }>('hosts');
+      await hosts.put('a', { team: 'blue' });
+      await hosts.put('c', { team: 'red' });
+      assert.deepEqual(await hosts.find({ where: { team: 'blue' } }), [{ team: 'blue' }, { team: 'blue' }]);
+      assert.deepEqual(await hosts.explain({ find: { where: { team: 'red' } } }), { index: 'team', docsExamined: 1, keysExamined: 1 });
+      assert.deepEqual(await second.listCollections(), ['hosts']);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('builds an index over a large existing collection in batches, logging its progress', async function () {
+    this.timeout(60_000);
+    const lines: string[] = [];
+    const store = await openLmdbReadStore(directory, { log: (line) => lines.push(line) });
+    try {
+      const size = 25_000;
+      await store.collection('big').bulk(Array.from({ length: size }, (_, n) => ({ op: 'put' as const, id: `h${n}`, doc: { n, even: n % 2 === 0 } })));
+      const big = store.collection<{ n: number }>('big', { indexes: ['n', 'even'] });
+      assert.equal(await big.count({ even: true }), size / 2);
+      assert.deepEqual(await big.find({ range: { field: 'n', gte: 24_998 } }), [{ n: 24_998, even: true }, { n: 24_999, even: false }]);
+      assert.deepEqual(await big.explain({ count: { even: true } }), { index: 'even', docsExamined: 0, keysExamined: size / 2 });
+      assert.ok(lines.some((line) => /indexing big by n, even \(25000 documents\)/.test(line)), lines.join('\n'));
+      assert.ok(lines.some((line) => /5000\/25000/.test(line)), lines.join('\n'));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses collection names with $ (index databases use it)', async () => {
+    const store = await openLmdbReadStore(directory);
+    try {
+      assert.throws(() => store.collection('a$index'));
     } finally {
       await store.close();
     }

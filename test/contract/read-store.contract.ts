@@ -4,12 +4,14 @@
  */
 import { strict as assert } from 'node:assert';
 import type { ReadCollection, ReadStore } from '../../shared/ports/read-store';
+import { describeIndexedReads, type IndexCapabilities } from './read-store-index.contract';
 
 type Host = { name: string; team: string; os: string; online: boolean; cpus: number };
 
 export function describeReadStoreContract(
   adapterName: string,
   open: () => Promise<{ store: ReadStore; cleanup: () => Promise<void> }>,
+  capabilities: IndexCapabilities,
 ): void {
   describe(`read store contract: ${adapterName}`, function () {
     let store: ReadStore;
@@ -263,5 +265,7 @@ export function describeReadStoreContract(
       await collection.bulk(operations.map(({ id }) => ({ op: 'delete' as const, id })));
       assert.equal(await collection.count(), 0);
     });
+
+    describeIndexedReads(() => store, freshName, capabilities);
   });
 }

@@ -13,7 +13,7 @@ import { openLmdbReadStore } from '../../shared/adapters/read-store/lmdb-read-st
 import { USER_CREATED } from '../../shared/domain/users/user-events';
 import { createMetrics } from '../../shared/observability/metrics';
 import type { EventStore, NewEvent } from '../../shared/ports/event-store';
-import type { ReadCollection, ReadStore } from '../../shared/ports/read-store';
+import type { CollectionOptions, ReadCollection, ReadStore } from '../../shared/ports/read-store';
 import { USERS } from '../../shared/read-models/read-model-types';
 import { ReadModels } from '../../shared/read-models/read-models';
 import { applyEvents } from '../../services/projector/apply-events';
@@ -64,12 +64,13 @@ function breakable(store: ReadStore): { store: ReadStore; break(how?: 'unreachab
     break: (how = 'unreachable') => void (broken = how),
     mend: () => void (broken = null),
     store: {
-      collection: <T extends object>(name: string): ReadCollection<T> => {
-        const collection = store.collection<T>(name);
+      collection: <T extends object>(name: string, options?: CollectionOptions): ReadCollection<T> => {
+        const collection = store.collection<T>(name, options);
         return {
           get: (id) => collection.get(id),
           find: (options) => collection.find(options),
           count: (where) => collection.count(where),
+          explain: (query) => collection.explain(query),
           drop: () => collection.drop(),
           put: (id, doc) => (broken ? down() : collection.put(id, doc)),
           delete: (id) => (broken ? down() : collection.delete(id)),

@@ -11,32 +11,42 @@
  *   operation on the same id makes irrelevant. Documents passed to put/bulk must not be
  *   mutated before the returned promise resolves.
  * - drop() deletes the sub-database (LMDB frees its pages without visiting each document).
- * - find() and count() with `where` scan the whole collection and filter in memory: linear in
- *   the collection's size, plus an O(n log n) sort of the matches when `sort` is given. There are
- *   no secondary indexes; that is fine for the embedded store's collections.
- * - Matching and ordering follow MongoDB's rules, so both adapters answer alike: `where: {f: null}`
- *   also matches documents without f, a scalar matches an array field containing it, strings
- *   compare by code point (MongoDB's binary UTF-8 order), and ids order ties and unsorted results.
+ * - Secondary indexes (lmdb-index.ts): `collection(name, { indexes })` declares the fields a
+ *   collection is filtered and sorted by; each has entries in a companion sub-database, written in
+ *   the same transaction as the document, and find()/count() are served from one of them as the
+ *   port describes (lmdb-query.ts). A declared index is built over the documents already stored
+ *   before the handle's next operation runs (logged when large). Without a usable index, find()
+ *   and count() scan the collection (or the idPrefix range) and filter in memory.
+ * - Matching and ordering follow MongoDB's rules (query-semantics.ts), so both adapters answer alike.
+ * - Why LMDB and not SQLite (better-sqlite3): the store is key-ordered documents plus index keys,
+ *   which is exactly what LMDB's ordered B+tree keys are; reads are zero-copy memory-mapped and
+ *   never block on writers (MVCC), so the API's reads do not queue behind projector writes in one
+ *   process or several; lmdb-js ships prebuilt binaries and is already the embedded event store's
+ *   engine (one storage engine, one write guard, one disk-full story). SQLite would bring a query
+ *   planner and SQL we would not use (documents stay opaque MessagePack/JSON), a single writer
+ *   lock, synchronous calls on the event loop for every read, and a second native dependency.
  * - A write the disk refuses (full disk) rejects with StorageUnavailableError and leaves nothing of
  *   its transaction (lmdb-write-guard.ts); reads go on, and never write: reading a collection that
  *   does not exist answers as an empty one instead of creating it.
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { idPrefixEnd } from './id-prefix';
 import type {
   BulkOperation,
+  CollectionOptions,
   FindOptions,
+  QueryPlan,
   ReadCollection,
   ReadStore,
   Scalar,
 } from '../../ports/read-store';
+import { buildIndexes, indexDatabaseName, indexStates, isIndexDatabaseName, updateEntries } from './lmdb-index';
+import { countDocuments, findDocuments } from './lmdb-query';
+import type { Doc } from './query-semantics';
 import { LmdbWriteGuard } from '../storage/lmdb-write-guard';
 import { StorageHealth } from '../storage/storage-health';
 
-/** LMDB needs the number of named databases up front; dropped collections free their slot. */
+/** LMDB needs the number of named databases up front (an indexed collection takes two). */
 const MAX_COLLECTIONS = 1000;
-
-type Doc = Record<string, unknown>;
 
 export interface LmdbReadStoreOptions {
   /**
@@ -49,20 +59,24 @@ export interface LmdbReadStoreOptions {
   waitForDiskFlush?: boolean;
   /** Where failed writes are reported (shared with the event store in one process). */
   health?: StorageHealth;
+  /** Progress of index builds over large collections (default: console.log). */
+  log?: (message: string) => void;
 }
 
 export async function openLmdbReadStore(path: string, options: LmdbReadStoreOptions = {}): Promise<ReadStore> {
   const root = open({ path, maxDbs: MAX_COLLECTIONS, overlappingSync: options.waitForDiskFlush !== true });
   const guard = new LmdbWriteGuard(root, path, options.health ?? new StorageHealth());
-  return new LmdbReadStore(root, guard, () => options.health?.forget(path));
+  return new LmdbReadStore(root, guard, () => options.health?.forget(path), options.log ?? ((message) => console.log(message)));
 }
 
 /**
- * Owns the sub-database handles. A dropped sub-database's handle is dead once the drop commits,
- * so every operation on a collection waits for a pending drop of it and then uses a fresh handle;
- * without a pending drop, operations are issued synchronously, which keeps them in call order.
- * Reads get null for a sub-database that does not exist (creating one is a write); writes create
- * it, and every write goes through the guard, which classifies a refused commit.
+ * Owns the sub-database handles: a collection's and its index database's (null until indexes are
+ * declared or found). A dropped sub-database's handle is dead once the drop commits, so every
+ * operation on a collection waits for a pending drop of it and then uses a fresh handle; without a
+ * pending drop, operations are issued synchronously, which keeps them in call order. Reads get null
+ * for a sub-database that does not exist (creating one is a write); writes create the collection's
+ * (and the index database when `indexed`), and every write goes through the guard, which
+ * classifies a refused commit.
  */
 class SubDatabases {
   private readonly handles = new Map<string, Database>();
@@ -73,40 +87,52 @@ class SubDatabases {
     private readonly guard: LmdbWriteGuard,
   ) {}
 
-  read<R>(name: string, action: (db: Database | null) => R): Promise<R> {
-    return this.use(name, false, action);
+  read<R>(name: string, action: (db: Database | null, index: Database | null) => R): Promise<R> {
+    return this.use(name, () => action(this.handle(name, false), this.handle(indexDatabaseName(name), false)));
   }
 
-  write<R>(name: string, action: (db: Database) => Promise<R>): Promise<R> {
-    return this.use(name, true, (db) => this.guard.commit(action(db!)));
+  write<R>(name: string, indexed: boolean, action: (db: Database, index: Database | null) => Promise<R>): Promise<R> {
+    return this.use(name, () =>
+      this.guard.commit(action(this.handle(name, true)!, this.handle(indexDatabaseName(name), indexed))),
+    );
   }
 
-  private use<R>(name: string, create: boolean, action: (db: Database | null) => R | Promise<R>): Promise<R> {
+  private use<R>(name: string, action: () => R | Promise<R>): Promise<R> {
     const pendingDrop = this.pendingDrops.get(name);
-    if (pendingDrop) return pendingDrop.then(() => this.use(name, create, action));
+    if (pendingDrop) return pendingDrop.then(() => this.use(name, action));
     try {
-      return Promise.resolve(action(this.handle(name, create)));
+      return Promise.resolve(action());
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
+  /** Drops the collection and its index database in one transaction. */
   drop(name: string): Promise<void> {
-    return this.use(name, false, (db) => {
-      if (db === null) return;
+    return this.use(name, () => {
+      const db = this.handle(name, false);
+      const index = this.handle(indexDatabaseName(name), false);
+      if (db === null && index === null) return;
       this.handles.delete(name);
-      const dropping = this.guard.commit(db.drop()).finally(() => {
-        if (this.pendingDrops.get(name) === dropping) this.pendingDrops.delete(name);
-      });
+      this.handles.delete(indexDatabaseName(name));
+      const dropping = this.guard
+        .commit(this.root.transaction(() => {
+          void db?.drop();
+          void index?.drop();
+        }))
+        .then(() => undefined)
+        .finally(() => {
+          if (this.pendingDrops.get(name) === dropping) this.pendingDrops.delete(name);
+        });
       this.pendingDrops.set(name, dropping);
       return dropping;
     });
   }
 
-  /** Names of every sub-database in the environment, once pending drops have finished. */
+  /** Names of the collections' sub-databases, once pending drops have finished. */
   async names(): Promise<string[]> {
     await Promise.all(this.pendingDrops.values());
-    return [...this.root.getKeys()].filter((key): key is string => typeof key === 'string');
+    return [...this.root.getKeys()].filter((key): key is string => typeof key === 'string' && !isIndexDatabaseName(key));
   }
 
   async settle(): Promise<void> {
@@ -131,21 +157,72 @@ class SubDatabases {
   }
 }
 
+/**
+ * The indexes declared in this process, per collection, and the build each declaration started.
+ * Operations on a collection wait for its build (queued in call order behind it); without one in
+ * progress they run at once.
+ */
+class DeclaredIndexes {
+  private readonly fields = new Map<string, Set<string>>();
+  private readonly builds = new Map<string, Promise<void>>();
+
+  constructor(private readonly build: (name: string, fields: readonly string[]) => Promise<void>) {}
+
+  declare(name: string, indexes: readonly string[] | undefined): void {
+    const known = this.fields.get(name) ?? new Set<string>();
+    const added = (indexes ?? []).filter((field) => !known.has(field));
+    if (added.length === 0) return;
+    for (const field of added) known.add(field);
+    this.fields.set(name, known);
+    this.rebuild(name);
+  }
+
+  has(name: string): boolean {
+    return this.fields.has(name);
+  }
+
+  /** After `before` (e.g. a drop), (re)builds the collection's declared indexes. */
+  rebuild(name: string, before: Promise<unknown> = Promise.resolve()): void {
+    const fields = this.fields.get(name);
+    if (!fields) return;
+    const previous = this.builds.get(name) ?? Promise.resolve();
+    const building: Promise<void> = Promise.all([previous, before])
+      .then(() => this.build(name, [...fields]))
+      .finally(() => {
+        if (this.builds.get(name) === building) this.builds.delete(name);
+      });
+    this.builds.set(name, building);
+  }
+
+  /** Runs `operation` once the collection's indexes are built (at once if no build is pending). */
+  after<R>(name: string, operation: () => Promise<R>): Promise<R> {
+    const building = this.builds.get(name);
+    return building ? building.then(operation) : operation();
+  }
+}
+
 class LmdbReadStore implements ReadStore {
   private readonly subDatabases: SubDatabases;
+  private readonly declared: DeclaredIndexes;
   private closed = false;
 
   constructor(
     private readonly root: RootDatabase,
     guard: LmdbWriteGuard,
     private readonly onClose: () => void,
+    log: (message: string) => void,
   ) {
-    this.subDatabases = new SubDatabases(root, guard);
+    const subDatabases = new SubDatabases(root, guard);
+    this.subDatabases = subDatabases;
+    this.declared = new DeclaredIndexes((name, fields) =>
+      buildIndexes(name, fields, (action) => subDatabases.write(name, true, (db, index) => root.transaction(() => action(db, index!))), log),
+    );
   }
 
-  collection<T extends object = Doc>(name: string): ReadCollection<T> {
+  collection<T extends object = Doc>(name: string, options: CollectionOptions = {}): ReadCollection<T> {
     checkCollectionName(name);
-    return new LmdbCollection<T>(name, this.root, this.subDatabases);
+    this.declared.declare(name, options.indexes);
+    return new LmdbCollection<T>(name, this.root, this.subDatabases, this.declared);
   }
 
   async listCollections(): Promise<string[]> {
@@ -177,87 +254,87 @@ class LmdbCollection<T extends object> implements ReadCollection<T> {
     private readonly name: string,
     private readonly root: RootDatabase,
     private readonly subDatabases: SubDatabases,
+    private readonly declared: DeclaredIndexes,
   ) {}
 
   get(id: string): Promise<T | null> {
-    return this.subDatabases.read(this.name, (db) => (db?.get(id) as T | undefined) ?? null);
+    return this.read((db) => (db?.get(id) as T | undefined) ?? null);
   }
 
   async put(id: string, doc: T): Promise<void> {
-    await this.subDatabases.write(this.name, (db) => db.put(id, doc));
+    await this.write((db, index) => {
+      if (index === null) return db.put(id, doc).then(() => undefined);
+      return this.root.transaction(() => {
+        updateEntries(index, indexStates(index).keys(), id, db.get(id) as Doc | undefined, doc as Doc);
+        void db.put(id, doc);
+      });
+    });
   }
 
   async delete(id: string): Promise<void> {
-    await this.subDatabases.write(this.name, (db) => db.remove(id));
+    await this.write((db, index) => {
+      if (index === null) return db.remove(id).then(() => undefined);
+      return this.root.transaction(() => {
+        updateEntries(index, indexStates(index).keys(), id, db.get(id) as Doc | undefined, undefined);
+        void db.remove(id);
+      });
+    });
   }
 
   async bulk(operations: BulkOperation<T>[]): Promise<void> {
     if (operations.length === 0) return;
     const lastOperationPerId = new Map<string, BulkOperation<T>>();
     for (const operation of operations) lastOperationPerId.set(operation.id, operation);
-    await this.subDatabases.write(this.name, (db) =>
+    await this.write((db, index) =>
       this.root.transaction(() => {
+        const fields = index === null ? [] : [...indexStates(index).keys()];
         for (const operation of lastOperationPerId.values()) {
-          if (operation.op === 'put') db.put(operation.id, operation.doc);
-          else db.remove(operation.id);
+          const after = operation.op === 'put' ? (operation.doc as Doc) : undefined;
+          if (fields.length > 0) updateEntries(index!, fields, operation.id, db.get(operation.id) as Doc | undefined, after);
+          if (operation.op === 'put') void db.put(operation.id, operation.doc);
+          else void db.remove(operation.id);
         }
       }),
     );
   }
 
-  find(options: FindOptions = {}): Promise<T[]> {
-    const skip = checkCount('skip', options.skip ?? 0);
-    const limit = checkCount('limit', options.limit ?? Infinity);
-    return this.subDatabases.read(this.name, (db) => {
-      if (db === null) return [];
-      const matches = matcher(options.where);
-      const range = idRange(options.idPrefix);
-      if (!options.sort) return scanInIdOrder(db, range, matches, skip, limit) as T[];
-      const found: Doc[] = [];
-      for (const { value } of db.getRange(range)) if (matches(value)) found.push(value);
-      const { field, direction } = options.sort;
-      const sign = direction === 'desc' ? -1 : 1;
-      // Array.prototype.sort is stable, so ties keep the scan's id order.
-      found.sort((a, b) => sign * compareSortValues(a[field], b[field]));
-      return found.slice(skip, skip + limit) as T[];
-    });
+  async find(options: FindOptions = {}): Promise<T[]> {
+    return (await this.answerFind(options)).result as T[];
   }
 
-  count(where?: Record<string, Scalar>): Promise<number> {
-    return this.subDatabases.read(this.name, (db) => {
-      if (db === null) return 0;
-      if (!where || Object.keys(where).length === 0) return db.getCount();
-      const matches = matcher(where);
-      let count = 0;
-      for (const { value } of db.getRange()) if (matches(value)) count += 1;
-      return count;
-    });
+  async count(where?: Record<string, Scalar>): Promise<number> {
+    return (await this.answerCount(where)).result;
+  }
+
+  async explain(query: { find: FindOptions } | { count: Record<string, Scalar> }): Promise<QueryPlan> {
+    return ('find' in query ? await this.answerFind(query.find) : await this.answerCount(query.count)).plan;
   }
 
   drop(): Promise<void> {
-    return this.subDatabases.drop(this.name);
+    return this.declared.after(this.name, () => {
+      const dropping = this.subDatabases.drop(this.name);
+      this.declared.rebuild(this.name, dropping.catch(() => undefined)); // the collection stays indexed
+      return dropping;
+    });
   }
-}
 
-/** The key range of the ids that start with `prefix` (everything without one). */
-function idRange(prefix: string | undefined): { start?: string; end?: string } {
-  return prefix === undefined || prefix === '' ? {} : { start: prefix, end: idPrefixEnd(prefix) };
-}
-
-function scanInIdOrder(db: Database, range: { start?: string; end?: string }, matches: (doc: Doc) => boolean, skip: number, limit: number): Doc[] {
-  const found: Doc[] = [];
-  if (limit === 0) return found;
-  let skipped = 0;
-  for (const { value } of db.getRange(range)) {
-    if (!matches(value)) continue;
-    if (skipped < skip) {
-      skipped += 1;
-      continue;
-    }
-    found.push(value);
-    if (found.length >= limit) break;
+  private answerFind(options: FindOptions) {
+    const empty = { result: [], plan: { index: null, docsExamined: 0, keysExamined: null } };
+    return this.read((db, index) => (db === null ? empty : findDocuments(db, index, options)));
   }
-  return found;
+
+  private answerCount(where: Record<string, Scalar> | undefined) {
+    const empty = { result: 0, plan: { index: null, docsExamined: 0, keysExamined: null } };
+    return this.read((db, index) => (db === null ? empty : countDocuments(db, index, where)));
+  }
+
+  private read<R>(action: (db: Database | null, index: Database | null) => R): Promise<R> {
+    return this.declared.after(this.name, () => this.subDatabases.read(this.name, action));
+  }
+
+  private write<R>(action: (db: Database, index: Database | null) => Promise<R>): Promise<R> {
+    return this.declared.after(this.name, () => this.subDatabases.write(this.name, this.declared.has(this.name), action));
+  }
 }
 
 function isEmpty(db: Database | RootDatabase): boolean {
@@ -265,65 +342,9 @@ function isEmpty(db: Database | RootDatabase): boolean {
   return true;
 }
 
-/** MongoDB equality: null also matches a missing field; an array field matches if it contains the value. */
-function matcher(where: Record<string, Scalar> | undefined): (doc: Doc) => boolean {
-  const conditions = Object.entries(where ?? {});
-  if (conditions.length === 0) return () => true;
-  return (doc) =>
-    conditions.every(([field, expected]) => {
-      const actual = doc[field];
-      if (actual === expected) return true;
-      if (expected === null && actual === undefined) return true;
-      return Array.isArray(actual) && actual.includes(expected);
-    });
-}
-
-/** MongoDB's order across types: missing/null, numbers, strings, objects, arrays, booleans. */
-function typeRank(value: unknown): number {
-  if (value === undefined || value === null) return 0;
-  if (typeof value === 'number') return 1;
-  if (typeof value === 'string') return 2;
-  if (Array.isArray(value)) return 4;
-  if (typeof value === 'object') return 3;
-  return 5;
-}
-
-function compareSortValues(a: unknown, b: unknown): number {
-  const rankDifference = typeRank(a) - typeRank(b);
-  if (rankDifference !== 0) return rankDifference;
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  if (typeof a === 'string' && typeof b === 'string') return compareCodePoints(a, b);
-  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
-  return 0;
-}
-
-/**
- * Code point order (= UTF-8 byte order, MongoDB's and LMDB's key order). JavaScript's `<` compares
- * UTF-16 code units, which puts astral characters (surrogates, 0xD800-0xDFFF) before 0xE000-0xFFFF.
- */
-function compareCodePoints(a: string, b: string): number {
-  if (a === b) return 0;
-  const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i += 1) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return codePointOrderOfUnit(x) - codePointOrderOfUnit(y);
-  }
-  return a.length - b.length;
-}
-
-function codePointOrderOfUnit(unit: number): number {
-  if (unit < 0xd800) return unit;
-  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
-}
-
-function checkCount(option: 'skip' | 'limit', value: number): number {
-  if (value === Infinity || (Number.isInteger(value) && value >= 0)) return value;
-  throw new RangeError(`find: ${option} must be a non-negative integer, got ${value}`);
-}
-
+/** Control characters and '$' (which MongoDB refuses too, and index databases use) are refused. */
 function checkCollectionName(name: string): void {
-  if (name.length === 0 || /[\u0000-\u001f]/.test(name)) {
+  if (name.length === 0 || /[\u0000-\u001f$]/.test(name)) {
     throw new Error(`invalid collection name ${JSON.stringify(name)}`);
   }
 }

@@ -7,11 +7,21 @@
  * atomic (a failure part-way leaves the earlier operations applied).
  * find() without `sort` returns documents in id order, like the embedded adapter; with `sort`,
  * ties are ordered by id.
+ *
+ * Indexes: each declared field gets `createIndex({field: 1}, {name: 'field_1'})` (idempotent; a
+ * collection's operations wait for it, and drop() re-creates them, since MongoDB drops a
+ * collection's indexes with it). A find or count the port says an index serves is sent with that
+ * index as `hint`, so MongoDB answers it from the index (and refuses the query, rather than
+ * scanning, if the index were missing). explain() records the commands the driver sends (command
+ * monitoring) and reports the index their `hint` names; a server that explains (a real MongoDB)
+ * is then asked for `executionStats`, and its IXSCAN stage's index and totalDocsExamined take
+ * precedence. The mongo-java-server stand-in cannot explain: there the counts are null.
  */
 import {
   MongoClient,
   MongoServerError,
   type AnyBulkWriteOperation,
+  type CommandStartedEvent,
   type Collection,
   type Db,
   type Filter,
@@ -19,12 +29,15 @@ import {
 } from 'mongodb';
 import type {
   BulkOperation,
+  CollectionOptions,
   FindOptions,
+  QueryPlan,
   ReadCollection,
   ReadStore,
   Scalar,
 } from '../../ports/read-store';
 import { idPrefixEnd } from './id-prefix';
+import { checkRange, chooseIndex } from './query-semantics';
 
 type Doc = Record<string, unknown>;
 type StoredDocument = { _id: string } & Doc;
@@ -33,10 +46,11 @@ const NAMESPACE_NOT_FOUND = 26;
 const WITHOUT_ID = { _id: 0 } as const;
 
 export async function connectMongoReadStore(url: string, databaseName: string): Promise<ReadStore> {
-  const client = new MongoClient(url);
+  // Command monitoring lets explain() see the commands as sent (SentCommands).
+  const client = new MongoClient(url, { monitorCommands: true });
   try {
     await client.connect();
-    const store = new MongoReadStore(client, client.db(databaseName));
+    const store = new MongoReadStore(client, client.db(databaseName), new SentCommands(client, databaseName));
     await store.ping();
     return store;
   } catch (error) {
@@ -45,14 +59,91 @@ export async function connectMongoReadStore(url: string, databaseName: string): 
   }
 }
 
+/** The fields declared indexed per collection (the union of all declarations), and their creation. */
+class DeclaredIndexes {
+  private readonly fields = new Map<string, Set<string>>();
+  private readonly creations = new Map<string, Promise<void>>();
+
+  constructor(private readonly db: Db) {}
+
+  declare(name: string, indexes: readonly string[] | undefined): void {
+    const known = this.fields.get(name) ?? new Set<string>();
+    const added = (indexes ?? []).filter((field) => !known.has(field));
+    if (added.length === 0) return;
+    for (const field of added) known.add(field);
+    this.fields.set(name, known);
+    this.create(name);
+  }
+
+  of(name: string): ReadonlySet<string> {
+    return this.fields.get(name) ?? new Set();
+  }
+
+  /** (Re)creates the collection's indexes once `before` has settled; idempotent on the server. */
+  create(name: string, before: Promise<unknown> = Promise.resolve()): void {
+    const fields = this.fields.get(name);
+    if (!fields) return;
+    const previous = this.creations.get(name) ?? Promise.resolve();
+    const collection = this.db.collection(name);
+    const creating: Promise<void> = Promise.all([previous.catch(() => undefined), before.catch(() => undefined)])
+      .then(async () => {
+        for (const field of fields) await collection.createIndex({ [field]: 1 }, { name: indexName(field) });
+      })
+      .finally(() => {
+        if (this.creations.get(name) === creating) this.creations.delete(name);
+      });
+    this.creations.set(name, creating);
+  }
+
+  after<R>(name: string, operation: () => Promise<R>): Promise<R> {
+    const creating = this.creations.get(name);
+    return creating ? creating.then(operation) : operation();
+  }
+}
+
+/**
+ * The commands the driver sends for a collection while an explain() records them: what a query
+ * really asked the server (its `hint`), rather than what the adapter meant to ask.
+ */
+class SentCommands {
+  private readonly recordings = new Set<{ collection: string; commands: Doc[] }>();
+
+  constructor(client: MongoClient, private readonly databaseName: string) {
+    client.on('commandStarted', (event: CommandStartedEvent) => {
+      if (event.databaseName !== this.databaseName) return;
+      const command = event.command as Doc;
+      for (const recording of this.recordings) {
+        if (command.find === recording.collection || command.aggregate === recording.collection) recording.commands.push(command);
+      }
+    });
+  }
+
+  async record(collection: string, action: () => Promise<unknown>): Promise<Doc[]> {
+    const recording = { collection, commands: [] as Doc[] };
+    this.recordings.add(recording);
+    try {
+      await action();
+    } finally {
+      this.recordings.delete(recording);
+    }
+    return recording.commands;
+  }
+}
+
 class MongoReadStore implements ReadStore {
+  private readonly declared: DeclaredIndexes;
+
   constructor(
     private readonly client: MongoClient,
     private readonly db: Db,
-  ) {}
+    private readonly sent: SentCommands,
+  ) {
+    this.declared = new DeclaredIndexes(db);
+  }
 
-  collection<T extends object = Doc>(name: string): ReadCollection<T> {
-    return new MongoCollection<T>(this.db.collection<StoredDocument>(name));
+  collection<T extends object = Doc>(name: string, options: CollectionOptions = {}): ReadCollection<T> {
+    this.declared.declare(name, options.indexes);
+    return new MongoCollection<T>(name, this.db.collection<StoredDocument>(name), this.declared, this.sent);
   }
 
   async listCollections(): Promise<string[]> {
@@ -78,19 +169,23 @@ class MongoReadStore implements ReadStore {
 }
 
 class MongoCollection<T extends object> implements ReadCollection<T> {
-  constructor(private readonly collection: Collection<StoredDocument>) {}
+  constructor(
+    private readonly name: string,
+    private readonly collection: Collection<StoredDocument>,
+    private readonly declared: DeclaredIndexes,
+    private readonly sent: SentCommands,
+  ) {}
 
-  async get(id: string): Promise<T | null> {
-    const found = await this.collection.findOne({ _id: id }, { projection: WITHOUT_ID });
-    return found as T | null;
+  get(id: string): Promise<T | null> {
+    return this.declared.after(this.name, async () => (await this.collection.findOne({ _id: id }, { projection: WITHOUT_ID })) as T | null);
   }
 
   async put(id: string, doc: T): Promise<void> {
-    await this.collection.replaceOne({ _id: id }, doc as Doc, { upsert: true });
+    await this.declared.after(this.name, () => this.collection.replaceOne({ _id: id }, doc as Doc, { upsert: true }));
   }
 
   async delete(id: string): Promise<void> {
-    await this.collection.deleteOne({ _id: id });
+    await this.declared.after(this.name, () => this.collection.deleteOne({ _id: id }));
   }
 
   async bulk(operations: BulkOperation<T>[]): Promise<void> {
@@ -107,39 +202,119 @@ class MongoCollection<T extends object> implements ReadCollection<T> {
             }
           : { deleteOne: { filter: { _id: operation.id } } },
     );
-    await this.collection.bulkWrite(writes, { ordered: true });
+    await this.declared.after(this.name, () => this.collection.bulkWrite(writes, { ordered: true }));
   }
 
   async find(options: FindOptions = {}): Promise<T[]> {
+    const query = this.findQuery(options);
+    if (query === null) return []; // MongoDB reads a limit of 0 as "no limit"
+    return this.declared.after(this.name, async () => (await query.cursor().toArray()) as T[]);
+  }
+
+  count(where?: Record<string, Scalar>): Promise<number> {
+    const index = chooseIndex(this.declared.of(this.name), { where });
+    const options = index ? { hint: indexName(index.field) } : {};
+    return this.declared.after(this.name, () => this.collection.countDocuments(toFilter(where), options));
+  }
+
+  /**
+   * Runs the find or count, recording the command sent: its `hint` names the index the server
+   * had to answer from. A server that explains (a real MongoDB) then reports, for the same find
+   * cursor, the IXSCAN stage's index and totalDocsExamined/totalKeysExamined, which take
+   * precedence; the stand-in cannot explain, and docsExamined/keysExamined are then null. A count
+   * is explained as a find of its filter with the same hint (countDocuments is an aggregation,
+   * whose explain output differs across server versions).
+   */
+  async explain(query: { find: FindOptions } | { count: Record<string, Scalar> }): Promise<QueryPlan> {
+    const commands = await this.sent.record(this.name, () => ('find' in query ? this.find(query.find) : this.count(query.count)));
+    const hint = commands.map((command) => command.hint).find((hint): hint is string => typeof hint === 'string');
+    const hinted = hint === undefined ? null : fieldOfIndex(hint);
+    const planned = this.findQuery('find' in query ? query.find : { where: query.count });
+    if (planned === null) return { index: null, docsExamined: 0, keysExamined: 0 };
+    let explained: Doc;
+    try {
+      explained = (await planned.cursor().explain('executionStats')) as Doc;
+    } catch (error) {
+      if (!isUnsupportedCommand(error)) throw error;
+      return { index: hinted, docsExamined: null, keysExamined: null };
+    }
+    const stats = explained.executionStats as { totalDocsExamined?: number; totalKeysExamined?: number } | undefined;
+    const winning = (explained.queryPlanner as { winningPlan?: Doc } | undefined)?.winningPlan;
+    const scanned = winning ? indexScanned(winning) : null;
+    return {
+      index: scanned === null ? null : fieldOfIndex(scanned),
+      docsExamined: stats?.totalDocsExamined ?? null,
+      keysExamined: stats?.totalKeysExamined ?? null,
+    };
+  }
+
+  /**
+   * The cursor find() runs (built by `cursor()`, fresh each call) and the field of the index it is
+   * hinted to, or null for a limit of 0.
+   */
+  private findQuery(options: FindOptions) {
     const skip = checkCount('skip', options.skip ?? 0);
     const limit = options.limit === undefined ? undefined : checkCount('limit', options.limit);
-    if (limit === 0) return []; // MongoDB reads a limit of 0 as "no limit"
+    if (limit === 0) return null;
+    const range = checkRange(options);
     const sort: Sort = options.sort
       ? [
           [options.sort.field, options.sort.direction === 'desc' ? -1 : 1],
           ['_id', 1],
         ]
       : [['_id', 1]];
-    let cursor = this.collection
-      .find({ ...toFilter(options.where), ...idRangeFilter(options.idPrefix) }, { projection: WITHOUT_ID })
-      .sort(sort)
-      .skip(skip);
-    if (limit !== undefined) cursor = cursor.limit(limit);
-    return (await cursor.toArray()) as T[];
+    const index = chooseIndex(this.declared.of(this.name), options);
+    const filter = { ...toFilter(options.where), ...rangeFilter(range, options.where), ...idRangeFilter(options.idPrefix) } as Filter<StoredDocument>;
+    const cursor = () => {
+      let cursor = this.collection.find(filter, { projection: WITHOUT_ID }).sort(sort).skip(skip);
+      if (index) cursor = cursor.hint(indexName(index.field));
+      if (limit !== undefined) cursor = cursor.limit(limit);
+      return cursor;
+    };
+    return { cursor, index: index?.field ?? null };
   }
 
-  count(where?: Record<string, Scalar>): Promise<number> {
-    return this.collection.countDocuments(toFilter(where));
+  drop(): Promise<void> {
+    return this.declared.after(this.name, () => {
+      const dropping = this.collection.drop().then(
+        () => undefined,
+        (error: unknown) => {
+          if (!isNamespaceNotFound(error)) throw error; // dropping a missing collection is not an error
+        },
+      );
+      this.declared.create(this.name, dropping); // the collection stays indexed
+      return dropping;
+    });
   }
+}
 
-  async drop(): Promise<void> {
-    try {
-      await this.collection.drop();
-    } catch (error) {
-      if (isNamespaceNotFound(error)) return; // dropping a missing collection is not an error
-      throw error;
-    }
+const indexName = (field: string): string => `${field}_1`;
+const fieldOfIndex = (name: string): string => name.replace(/_1$/, '');
+
+/** The index of the winning plan's IXSCAN (or COUNT_SCAN) stage, if it has one. */
+function indexScanned(stage: Doc): string | null {
+  if ((stage.stage === 'IXSCAN' || stage.stage === 'COUNT_SCAN') && typeof stage.indexName === 'string') return stage.indexName;
+  const children = [stage.inputStage, ...((stage.inputStages as unknown[]) ?? [])].filter(Boolean) as Doc[];
+  for (const child of children) {
+    const found = indexScanned(child);
+    if (found !== null) return found;
   }
+  return null;
+}
+
+/** The stand-in answers "no such command" (code 59) to explain. */
+function isUnsupportedCommand(error: unknown): boolean {
+  return error instanceof MongoServerError && (error.code === 59 || /no such (cmd|command)/i.test(error.message));
+}
+
+/** The range as `$gte`/`$lt` on its field (MongoDB brackets by type as the port says). */
+function rangeFilter(range: FindOptions['range'], where: FindOptions['where']): Filter<StoredDocument> {
+  if (range === undefined) return {};
+  const bounds: Doc = {};
+  if (where && range.field in where) bounds.$eq = where[range.field];
+  if (range.gte !== undefined) bounds.$gte = range.gte;
+  if (range.lt !== undefined) bounds.$lt = range.lt;
+  return { [range.field]: bounds } as Filter<StoredDocument>;
 }
 
 /** MongoDB 4.x-6.x answer code 26; the stand-in (like very old servers) only says "ns not found". */
