@@ -6,7 +6,7 @@
  * and the log later delivers them again, which the host's stream revision makes harmless.
  */
 import { ENROLL_SECRETS_REPLACED, type EnrollSecretsReplaced } from '../../shared/domain/enroll-secrets/enroll-secrets-events';
-import { hostDecider, type HostState } from '../../shared/domain/hosts/host-decider';
+import { hostDecider, isLabelMember } from '../../shared/domain/hosts/host-decider';
 import { isSpecDeletedType, specKindOfEventType, type SpecApplied, type SpecDeleted } from '../../shared/domain/specs/spec-events';
 import { isHostEventType, type HostEvent } from '../../shared/domain/hosts/host-events';
 import type { LabelSpec, PackSpec, PolicySpec, QuerySpec, TeamSpec } from '../../shared/domain/specs/spec-types';
@@ -14,25 +14,9 @@ import { DEFAULT_APP_CONFIG, type AppConfig } from '../../shared/domain/organiza
 import { evolveAppConfig } from '../../shared/domain/organization/organization-decider';
 import { isOrganizationEventType, type OrganizationEvent } from '../../shared/domain/organization/organization-events';
 import { START, type EventStore, type RecordedEvent, type Subscription } from '../../shared/ports/event-store';
+import { HostRecord, HostTable } from './host-table';
 
-export interface HostRecord {
-  state: HostState;
-  streamId: string;
-  /** Revision of the last event of the host's stream applied here. */
-  revision: number;
-  enrolledAt: string;
-  /** Check-in bookkeeping (ms since the epoch, 0 = never); not events, see presence.ts. */
-  seenAt: number;
-  detailsAt: number;
-  labelsAt: number;
-  policiesAt: number;
-  /** When each kind of query was last handed out, so it is not handed out again at once. */
-  askedDetailsAt: number;
-  askedLabelsAt: number;
-  askedPoliciesAt: number;
-  /** Serializes this host's appends. */
-  writing: Promise<unknown>;
-}
+export { HostRecord } from './host-table';
 
 export interface LabelEntry {
   id: number;
@@ -58,7 +42,14 @@ export interface TeamEntry {
 }
 
 export class AgentView {
-  readonly hostsById = new Map<number, HostRecord>();
+  private readonly hostTable = new HostTable();
+  /**
+   * Host id → host. A plain array: ids come from one gap-free sequence starting at 1, so it stays
+   * dense (8 bytes a host where a Map entry costs several times that).
+   */
+  private readonly hostsById: Array<HostRecord | undefined> = [];
+  private enrolledHosts = 0;
+  /** Keyed by the same string instances the hosts' states hold: the index adds no string copies. */
   private readonly hostsByNodeKeyHash = new Map<string, HostRecord>();
   private readonly hostsByStream = new Map<string, HostRecord>();
 
@@ -83,6 +74,15 @@ export class AgentView {
   private subscription: Subscription | null = null;
   private readonly positionWaiters = new Set<() => void>();
 
+  hostById(id: number): HostRecord | undefined {
+    return Number.isSafeInteger(id) && id >= 0 ? this.hostsById[id] : undefined;
+  }
+
+  /** How many hosts have an id (are enrolled). */
+  get hostCount(): number {
+    return this.enrolledHosts;
+  }
+
   hostByNodeKeyHash(hash: string): HostRecord | undefined {
     return this.hostsByNodeKeyHash.get(hash);
   }
@@ -101,7 +101,7 @@ export class AgentView {
 
   isMemberOf(host: HostRecord, label: LabelEntry): boolean {
     if (label.manual) return host.state.facts.hostname !== undefined && label.hostnames.has(host.state.facts.hostname);
-    return host.state.labelIds.has(label.id);
+    return isLabelMember(host.state, label.id);
   }
 
   /** Applies one event of the log (or one the instance just appended); idempotent. */
@@ -123,26 +123,17 @@ export class AgentView {
     let host = this.hostsByStream.get(event.streamId);
     if (host && event.revision <= host.revision) return;
     if (!host) {
-      host = {
-        state: hostDecider.initialState,
-        streamId: event.streamId,
-        revision: -1,
-        enrolledAt: event.metadata.occurredAt,
-        seenAt: Date.parse(event.metadata.occurredAt) || now,
-        detailsAt: 0,
-        labelsAt: 0,
-        policiesAt: 0,
-        askedDetailsAt: 0,
-        askedLabelsAt: 0,
-        askedPoliciesAt: 0,
-        writing: Promise.resolve(),
-      };
+      host = new HostRecord(this.hostTable, this.hostTable.addRow(), event.streamId, hostDecider.initialState);
+      host.seenAt = Date.parse(event.metadata.occurredAt) || now;
       this.hostsByStream.set(event.streamId, host);
     }
     const previousKey = host.state.nodeKeyHash;
     host.state = hostDecider.evolve(host.state, { type, data: event.data } as HostEvent);
     host.revision = event.revision;
-    if (host.state.id !== null) this.hostsById.set(host.state.id, host);
+    if (host.state.id !== null && this.hostsById[host.state.id] !== host) {
+      if (this.hostsById[host.state.id] === undefined) this.enrolledHosts++;
+      this.hostsById[host.state.id] = host;
+    }
     if (previousKey !== host.state.nodeKeyHash) {
       if (previousKey) this.hostsByNodeKeyHash.delete(previousKey);
       if (host.state.nodeKeyHash) this.hostsByNodeKeyHash.set(host.state.nodeKeyHash, host);

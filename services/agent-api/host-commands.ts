@@ -94,9 +94,15 @@ export class Enroller {
   }
 }
 
+/**
+ * Each host's appends run one at a time. Invariant: a host has an entry here only while one of its
+ * writes is pending (the last one removes it), so an idle host holds no promise.
+ */
+const pendingWrites = new WeakMap<HostRecord, Promise<unknown>>();
+
 /** Records what a host reported (facts, label and policy results): events only for changes. */
 export function recordHostReport(deps: HostCommandDeps, host: HostRecord, report: RecordHostReport): Promise<void> {
-  const run = host.writing.then(async () => {
+  const run = (pendingWrites.get(host) ?? Promise.resolve()).then(async () => {
     await runCommand(deps, {
       streamId: host.streamId,
       decider: hostDecider,
@@ -105,6 +111,10 @@ export function recordHostReport(deps: HostCommandDeps, host: HostRecord, report
       context: commandContext(hostActor(host.state.hostIdentifier ?? '', host.state.facts.hostname)),
     });
   });
-  host.writing = run.catch(() => undefined);
+  const settled = run.catch(() => undefined);
+  pendingWrites.set(host, settled);
+  void settled.then(() => {
+    if (pendingWrites.get(host) === settled) pendingWrites.delete(host);
+  });
   return run;
 }

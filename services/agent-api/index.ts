@@ -80,13 +80,13 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
     metrics: options.metrics,
     onError: (error) => logger.error({ err: error }, 'osquery API request failed'),
   });
-  logger.info({ hosts: view.hostsById.size }, 'agent API ready');
+  logger.info({ hosts: view.hostCount }, 'agent API ready');
   return {
     handle,
     view,
     hosts: {
       byNodeKey: (nodeKey) => summary(view.hostByNodeKeyHash(tokenHash(nodeKey))),
-      byId: (id) => summary(view.hostsById.get(id)),
+      byId: (id) => summary(view.hostById(id)),
     },
     problem: () => (failure ? `agent API: ${(failure as Error).message}` : null),
     async close() {

@@ -11,8 +11,8 @@ import type { AgentView, HostRecord } from './agent-view';
 const FLUSH_EVERY_MS = 5_000;
 
 export class PresenceTracker {
+  /** Hosts touched since the last flush; empty between flushes (no per-host entry while idle). */
   private readonly dirty = new Map<number, HostRecord>();
-  private readonly intervals = new Map<number, number>();
   private readonly collection: ReadCollection<HostPresenceDoc>;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
@@ -27,13 +27,13 @@ export class PresenceTracker {
   /** Restores what was stored into the view's hosts (call once the view has caught up). */
   async restore(view: AgentView): Promise<void> {
     for (const doc of await this.collection.find()) {
-      const host = view.hostsById.get(doc.host_id);
+      const host = view.hostById(doc.host_id);
       if (!host) continue;
       host.seenAt = Math.max(host.seenAt, Date.parse(doc.seen_time) || 0);
       host.detailsAt = doc.details_at;
       host.labelsAt = doc.labels_at;
       host.policiesAt = doc.policies_at;
-      this.intervals.set(doc.host_id, doc.check_in_interval_s);
+      host.checkInIntervalSeconds = doc.check_in_interval_s;
     }
   }
 
@@ -45,7 +45,7 @@ export class PresenceTracker {
   /** The host checked in (or answered); its presence is written with the next flush. */
   touch(host: HostRecord, checkInIntervalSeconds?: number): void {
     if (host.state.id === null) return;
-    if (checkInIntervalSeconds !== undefined) this.intervals.set(host.state.id, checkInIntervalSeconds);
+    if (checkInIntervalSeconds !== undefined) host.checkInIntervalSeconds = checkInIntervalSeconds;
     this.dirty.set(host.state.id, host);
   }
 
@@ -66,7 +66,7 @@ export class PresenceTracker {
           doc: {
             host_id: host.state.id!,
             seen_time: new Date(host.seenAt).toISOString(),
-            check_in_interval_s: this.intervals.get(host.state.id!) ?? 10,
+            check_in_interval_s: host.checkInIntervalSeconds ?? 10,
             details_at: host.detailsAt,
             labels_at: host.labelsAt,
             policies_at: host.policiesAt,

@@ -218,10 +218,18 @@ export class LmdbEventStore implements EventStore {
   }
 }
 
-/** Delivers the log from a position on, in order, one handler call at a time. */
+/**
+ * Delivers the log from a position on, in order, one handler call at a time.
+ *
+ * Invariant: a caught-up subscription waits on the current commit signal only, and `close` wakes
+ * that one wait. No promise that lives as long as the subscription gets a reaction per wait (a
+ * `Promise.race` with a stop promise did: each wait left a reaction on it until close, about
+ * three objects per commit and subscriber, never freed while the process ran).
+ */
 class LogSubscription implements Subscription {
   private stopped = false;
-  private readonly stopSignal = createSignal();
+  /** Ends the current wait for a commit; null while not waiting. */
+  private wake: (() => void) | null = null;
   private readonly running: Promise<void>;
 
   constructor(
@@ -235,7 +243,7 @@ class LogSubscription implements Subscription {
 
   async close(): Promise<void> {
     this.stopped = true;
-    this.stopSignal.resolve();
+    this.wake?.();
     await this.running;
   }
 
@@ -252,7 +260,7 @@ class LogSubscription implements Subscription {
             caughtUp = true;
             this.options.onCaughtUp?.();
           }
-          await Promise.race([committed, this.stopSignal.promise]);
+          await this.untilCommitOrClose(committed);
           continue;
         }
         for (const event of page) {
@@ -266,6 +274,19 @@ class LogSubscription implements Subscription {
       this.stopped = true;
       this.options.onError?.(error instanceof Error ? error : new Error(String(error)));
     }
+  }
+
+  /** Resolves at the next commit, or at once if closed (before or during the wait). */
+  private untilCommitOrClose(committed: Promise<void>): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.stopped) return resolve();
+      const done = () => {
+        if (this.wake === done) this.wake = null;
+        resolve();
+      };
+      this.wake = done;
+      void committed.then(done);
+    });
   }
 }
 

@@ -3,6 +3,7 @@
  * the state, asks here which events a command causes, and appends them.
  */
 import { unexpectedEvent, type Decider } from '../decider';
+import { hasLabelId, internFacts, labelIdList, NO_IDS, policyResultOf, withPolicyResults } from './compact-host-state';
 import {
   HOST_ENROLLED,
   HOST_FACTS_CHANGED,
@@ -18,10 +19,21 @@ export interface HostState {
   hostIdentifier: string | null;
   nodeKeyHash: string | null;
   teamId: number | null;
-  facts: Partial<HostFacts>;
-  labelIds: ReadonlySet<number>;
-  /** Policy id → passing. */
-  policyResults: Readonly<Record<string, boolean>>;
+  /** What the host last reported; values equal across hosts share one instance (internFacts). */
+  facts: Readonly<Partial<HostFacts>>;
+  /** The labels the host is a member of: ascending ids, shared between hosts (compact-host-state.ts). */
+  labelIds: readonly number[];
+  /** Policy results as `id * 2 + (passing ? 1 : 0)`, ascending; read with hostPolicyResult. */
+  policyResults: readonly number[];
+}
+
+export function isLabelMember(state: HostState, labelId: number): boolean {
+  return hasLabelId(state.labelIds, labelId);
+}
+
+/** The host's last recorded result of a policy, undefined when it has none. */
+export function hostPolicyResult(state: HostState, policyId: number): boolean | undefined {
+  return policyResultOf(state.policyResults, policyId);
 }
 
 const initialHostState: HostState = {
@@ -30,8 +42,8 @@ const initialHostState: HostState = {
   nodeKeyHash: null,
   teamId: null,
   facts: {},
-  labelIds: new Set(),
-  policyResults: {},
+  labelIds: NO_IDS,
+  policyResults: NO_IDS,
 };
 
 function evolveHost(state: HostState, event: HostEvent): HostState {
@@ -43,20 +55,20 @@ function evolveHost(state: HostState, event: HostEvent): HostState {
         hostIdentifier: event.data.host_identifier,
         nodeKeyHash: event.data.node_key_hash,
         teamId: event.data.team_id,
-        facts: { ...event.data.facts },
+        facts: internFacts({ ...event.data.facts }, event.data.host_identifier),
       };
     case HOST_REENROLLED:
       return { ...state, nodeKeyHash: event.data.node_key_hash, teamId: event.data.team_id };
     case HOST_FACTS_CHANGED:
-      return { ...state, facts: { ...state.facts, ...event.data.facts } };
+      return { ...state, facts: internFacts({ ...state.facts, ...event.data.facts }, state.hostIdentifier) };
     case HOST_LABELS_CHANGED: {
       const labelIds = new Set(state.labelIds);
       for (const id of event.data.added) labelIds.add(id);
       for (const id of event.data.removed) labelIds.delete(id);
-      return { ...state, labelIds };
+      return { ...state, labelIds: labelIdList(labelIds) };
     }
     case HOST_POLICY_RESULTS_CHANGED:
-      return { ...state, policyResults: { ...state.policyResults, ...event.data.results } };
+      return { ...state, policyResults: withPolicyResults(state.policyResults, event.data.results) };
     default:
       return unexpectedEvent(event);
   }
@@ -115,8 +127,8 @@ function decideLabelsChange(labels: Map<number, boolean>, state: HostState): Hos
   const added: number[] = [];
   const removed: number[] = [];
   for (const [id, member] of labels) {
-    if (member && !state.labelIds.has(id)) added.push(id);
-    if (!member && state.labelIds.has(id)) removed.push(id);
+    if (member && !isLabelMember(state, id)) added.push(id);
+    if (!member && isLabelMember(state, id)) removed.push(id);
   }
   if (added.length === 0 && removed.length === 0) return [];
   return [{ type: HOST_LABELS_CHANGED, data: { added: added.sort((a, b) => a - b), removed: removed.sort((a, b) => a - b) } }];
@@ -125,7 +137,7 @@ function decideLabelsChange(labels: Map<number, boolean>, state: HostState): Hos
 function decidePolicyResultsChange(policies: Map<number, boolean>, state: HostState): HostEvent[] {
   const results: Record<string, boolean> = {};
   for (const [id, passing] of policies) {
-    if (state.policyResults[String(id)] !== passing) results[String(id)] = passing;
+    if (hostPolicyResult(state, id) !== passing) results[String(id)] = passing;
   }
   return Object.keys(results).length === 0 ? [] : [{ type: HOST_POLICY_RESULTS_CHANGED, data: { results } }];
 }
