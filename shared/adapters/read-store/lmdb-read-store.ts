@@ -29,6 +29,7 @@
  *   its transaction (lmdb-write-guard.ts); reads go on, and never write: reading a collection that
  *   does not exist answers as an empty one instead of creating it.
  */
+import { DeclaredIndexes } from './declared-indexes';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type {
   BulkOperation,
@@ -157,50 +158,6 @@ class SubDatabases {
   }
 }
 
-/**
- * The indexes declared in this process, per collection, and the build each declaration started.
- * Operations on a collection wait for its build (queued in call order behind it); without one in
- * progress they run at once.
- */
-class DeclaredIndexes {
-  private readonly fields = new Map<string, Set<string>>();
-  private readonly builds = new Map<string, Promise<void>>();
-
-  constructor(private readonly build: (name: string, fields: readonly string[]) => Promise<void>) {}
-
-  declare(name: string, indexes: readonly string[] | undefined): void {
-    const known = this.fields.get(name) ?? new Set<string>();
-    const added = (indexes ?? []).filter((field) => !known.has(field));
-    if (added.length === 0) return;
-    for (const field of added) known.add(field);
-    this.fields.set(name, known);
-    this.rebuild(name);
-  }
-
-  has(name: string): boolean {
-    return this.fields.has(name);
-  }
-
-  /** After `before` (e.g. a drop), (re)builds the collection's declared indexes. */
-  rebuild(name: string, before: Promise<unknown> = Promise.resolve()): void {
-    const fields = this.fields.get(name);
-    if (!fields) return;
-    const previous = this.builds.get(name) ?? Promise.resolve();
-    const building: Promise<void> = Promise.all([previous, before])
-      .then(() => this.build(name, [...fields]))
-      .finally(() => {
-        if (this.builds.get(name) === building) this.builds.delete(name);
-      });
-    this.builds.set(name, building);
-  }
-
-  /** Runs `operation` once the collection's indexes are built (at once if no build is pending). */
-  after<R>(name: string, operation: () => Promise<R>): Promise<R> {
-    const building = this.builds.get(name);
-    return building ? building.then(operation) : operation();
-  }
-}
-
 class LmdbReadStore implements ReadStore {
   private readonly subDatabases: SubDatabases;
   private readonly declared: DeclaredIndexes;
@@ -313,7 +270,7 @@ class LmdbCollection<T extends object> implements ReadCollection<T> {
   drop(): Promise<void> {
     return this.declared.after(this.name, () => {
       const dropping = this.subDatabases.drop(this.name);
-      this.declared.rebuild(this.name, dropping.catch(() => undefined)); // the collection stays indexed
+      this.declared.rebuild(this.name, dropping); // the collection stays indexed
       return dropping;
     });
   }

@@ -17,6 +17,7 @@
  * is then asked for `executionStats`, and its IXSCAN stage's index and totalDocsExamined take
  * precedence. The mongo-java-server stand-in cannot explain: there the counts are null.
  */
+import { DeclaredIndexes } from './declared-indexes';
 import {
   MongoClient,
   MongoServerError,
@@ -59,48 +60,6 @@ export async function connectMongoReadStore(url: string, databaseName: string): 
   }
 }
 
-/** The fields declared indexed per collection (the union of all declarations), and their creation. */
-class DeclaredIndexes {
-  private readonly fields = new Map<string, Set<string>>();
-  private readonly creations = new Map<string, Promise<void>>();
-
-  constructor(private readonly db: Db) {}
-
-  declare(name: string, indexes: readonly string[] | undefined): void {
-    const known = this.fields.get(name) ?? new Set<string>();
-    const added = (indexes ?? []).filter((field) => !known.has(field));
-    if (added.length === 0) return;
-    for (const field of added) known.add(field);
-    this.fields.set(name, known);
-    this.create(name);
-  }
-
-  of(name: string): ReadonlySet<string> {
-    return this.fields.get(name) ?? new Set();
-  }
-
-  /** (Re)creates the collection's indexes once `before` has settled; idempotent on the server. */
-  create(name: string, before: Promise<unknown> = Promise.resolve()): void {
-    const fields = this.fields.get(name);
-    if (!fields) return;
-    const previous = this.creations.get(name) ?? Promise.resolve();
-    const collection = this.db.collection(name);
-    const creating: Promise<void> = Promise.all([previous.catch(() => undefined), before.catch(() => undefined)])
-      .then(async () => {
-        for (const field of fields) await collection.createIndex({ [field]: 1 }, { name: indexName(field) });
-      })
-      .finally(() => {
-        if (this.creations.get(name) === creating) this.creations.delete(name);
-      });
-    this.creations.set(name, creating);
-  }
-
-  after<R>(name: string, operation: () => Promise<R>): Promise<R> {
-    const creating = this.creations.get(name);
-    return creating ? creating.then(operation) : operation();
-  }
-}
-
 /**
  * The commands the driver sends for a collection while an explain() records them: what a query
  * really asked the server (its `hint`), rather than what the adapter meant to ask.
@@ -138,7 +97,10 @@ class MongoReadStore implements ReadStore {
     private readonly db: Db,
     private readonly sent: SentCommands,
   ) {
-    this.declared = new DeclaredIndexes(db);
+    this.declared = new DeclaredIndexes(async (name, fields) => {
+      const collection = db.collection(name);
+      for (const field of fields) await collection.createIndex({ [field]: 1 }, { name: indexName(field) });
+    });
   }
 
   collection<T extends object = Doc>(name: string, options: CollectionOptions = {}): ReadCollection<T> {
@@ -282,7 +244,7 @@ class MongoCollection<T extends object> implements ReadCollection<T> {
           if (!isNamespaceNotFound(error)) throw error; // dropping a missing collection is not an error
         },
       );
-      this.declared.create(this.name, dropping); // the collection stays indexed
+      this.declared.rebuild(this.name, dropping); // the collection stays indexed
       return dropping;
     });
   }
