@@ -16,7 +16,7 @@ export class PtyUnavailableError extends Error {
     super(
       'the launcher simulator needs node-pty, a development dependency that a production install ' +
         '(npm ci --omit=dev, the Docker image) leaves out: install the development dependencies ' +
-        `(npm ci) where a C++ compiler and python3 are available. Loading it failed: ${cause.message}`,
+        `(npm ci) where a C++ compiler and python3 are available. Loading it failed: ${cause.message.split('\n')[0]}`,
     );
     this.name = 'PtyUnavailableError';
   }
