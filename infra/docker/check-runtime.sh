@@ -14,7 +14,9 @@
 #    node-pty, which only the launcher simulator loads, lazily;
 # 5. the all-in-one server starts from that directory with the same restricted PATH and answers
 #    /healthz over HTTP and over HTTPS with the certificate it made under DATA_DIR/tls, and the
-#    console page; the launcher simulator stops with its message about node-pty.
+#    console page with every file it names; so do the separate services' /healthz (api,
+#    projector, agent-api, results-gateway); the launcher simulator stops with its message about
+#    node-pty.
 # Prints "runtime check: OK" and exits 0, or names the failing step and exits 1.
 # What it cannot check: the Node 24 base image itself (this machine runs the node on PATH).
 set -euo pipefail
@@ -140,6 +142,26 @@ for asset in $(echo "$page" | grep -Eo '(src|href)="[^"#?]+"' | sed -E 's/^(src|
   echo "   GET ${url#http://127.0.0.1:$http_port} -> $code"
 done
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+
+step "start each separate service (docker-compose.yml's commands) from the runtime directory"
+# Each on its own port and DATA_DIR with the embedded stores: started, and its /healthz answering
+# (200, or 503 while it waits for another service), is what is checked here.
+for service in api projector agent-api results-gateway; do
+  port=$(node -e "const s = require('node:net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); });")
+  (cd "$work/app" && exec "${restricted[@]}" NODE_ENV=production HOST=127.0.0.1 PORT="$port" \
+    DATA_DIR="$work/data-$service" LOG_LEVEL=warn node "dist/services/$service/main.js" >"$work/$service.log" 2>&1) &
+  server_pid=$!
+  code=000
+  for _ in $(seq 1 120); do
+    code=$(curl -sS --max-time 2 -o "$work/$service.health" -w '%{http_code}' "http://127.0.0.1:$port/healthz" 2>/dev/null || true)
+    [ "$code" = 200 ] && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$work/$service.log" >&2; fail "$service exited"; }
+    sleep 0.5
+  done
+  case "$code" in 200|503) ;; *) cat "$work/$service.log" >&2; fail "$service: GET /healthz answered $code" ;; esac
+  echo "   node dist/services/$service/main.js: GET /healthz -> $code $(cat "$work/$service.health")"
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
+done
 
 step "the launcher simulator without node-pty"
 set +e
