@@ -50,6 +50,15 @@ for compiler in cc c++ gcc g++ clang make python python3; do
   if PATH="$work/bin" command -v "$compiler" >/dev/null 2>&1; then fail "$compiler is on the restricted PATH"; fi
 done
 restricted=(env -i PATH="$work/bin" HOME="$work/home" LANG=C.UTF-8)
+# The way to the registry passes through (a proxy, its CA, a mirror), as a Docker build would be
+# given it; nothing else of this environment or of the user's npm configuration does.
+for variable in NODE_EXTRA_CA_CERTS HTTPS_PROXY https_proxy HTTP_PROXY http_proxy NO_PROXY no_proxy; do
+  [ -z "${!variable:-}" ] || restricted+=("$variable=${!variable}")
+done
+for key in registry cafile; do
+  value=$(npm config get "$key" 2>/dev/null || true)
+  case "$value" in ''|null|undefined) ;; *) restricted+=("npm_config_$key=$value") ;; esac
+done
 echo "   restricted PATH: $(ls "$work/bin" | tr '\n' ' ')"
 echo "   on it: none of cc c++ gcc g++ clang make python python3; node $(node --version), npm $(npm --version)"
 
