@@ -13,6 +13,12 @@
 #
 # Environment: KAFKA_HEAP_OPTS (default "-Xms128m -Xmx512m"), KAFKA_LOG_LEVEL (default WARN),
 # KAFKA_CLASSPATH_CACHE (default ~/.cache/logbook/kafka-classpath-<hash of pom.xml>.txt).
+# A second client listener, SASL_SSL (TLS, then SASL/PLAIN), when all three are set:
+#   KAFKA_SASL_SSL_PORT      its port on 127.0.0.1
+#   KAFKA_SASL_SSL_KEYSTORE  a PEM file: the broker's private key (PKCS#8, unencrypted), then its
+#                            certificate chain
+#   KAFKA_SASL_PLAIN_USERS   the PLAIN users, as the login module's options: user_NAME="PASSWORD" ...
+# The PLAINTEXT listener stays (brokers talk to each other, and tests probe readiness, over it).
 #
 # The first run resolves the jars with Maven, which may take minutes; later runs read the cached
 # classpath. The broker runs in the foreground (exec java): SIGTERM shuts it down cleanly.
@@ -34,6 +40,22 @@ log_dir="${2:-${TMPDIR:-/tmp}/logbook-kafka-$port}"
 controller_port="${3:-$((port + 1))}"
 is_port "$controller_port" || usage
 [[ "$controller_port" != "$port" ]] || { echo "controller port must differ from port" >&2; exit 2; }
+
+secure_listener=""
+secure_properties=""
+if [[ -n "${KAFKA_SASL_SSL_PORT:-}" || -n "${KAFKA_SASL_SSL_KEYSTORE:-}" || -n "${KAFKA_SASL_PLAIN_USERS:-}" ]]; then
+  is_port "${KAFKA_SASL_SSL_PORT:-}" || { echo "run.sh: KAFKA_SASL_SSL_PORT must be a port" >&2; exit 2; }
+  [[ -f "${KAFKA_SASL_SSL_KEYSTORE:-}" ]] || { echo "run.sh: KAFKA_SASL_SSL_KEYSTORE must name a PEM file" >&2; exit 2; }
+  [[ -n "${KAFKA_SASL_PLAIN_USERS:-}" ]] || { echo "run.sh: KAFKA_SASL_PLAIN_USERS must list user_NAME=\"PASSWORD\" entries" >&2; exit 2; }
+  secure_listener=",SASL_SSL://127.0.0.1:$KAFKA_SASL_SSL_PORT"
+  secure_properties="
+# The SASL_SSL listener (KAFKA_SASL_SSL_*): TLS with a PEM key store, then SASL/PLAIN.
+sasl.enabled.mechanisms=PLAIN
+listener.name.sasl_ssl.sasl.enabled.mechanisms=PLAIN
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=$KAFKA_SASL_SSL_KEYSTORE
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required $KAFKA_SASL_PLAIN_USERS;"
+fi
 
 command -v java >/dev/null || { echo "run.sh: java not found (Kafka needs Java 17+)" >&2; exit 1; }
 
@@ -76,11 +98,12 @@ cat > "$config" <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$controller_port
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port$secure_listener
+advertised.listeners=PLAINTEXT://127.0.0.1:$port$secure_listener
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL
+$secure_properties
 log.dirs=$log_dir/data
 
 # One node: every internal topic has a single replica.

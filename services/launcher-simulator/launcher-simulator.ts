@@ -1,13 +1,14 @@
 /**
  * A stand-in for osquery's launcher with the control feature on: enrolls like a host
  * (`POST /api/v1/osquery/enroll`), polls `POST /api/v1/shells`, and for each session it is given
- * runs a login shell under a pseudo-terminal (node-pty) and speaks the frame protocol over
- * `/api/v1/shells/<session id>`.
+ * runs a login shell under a pseudo-terminal (node-pty, loaded lazily by pty-loader.ts) and speaks
+ * the frame protocol over `/api/v1/shells/<session id>`.
  */
 import os from 'node:os';
-import { spawn as spawnPty, type IPty } from 'node-pty';
+import type { IPty } from 'node-pty';
 import { WebSocket } from 'ws';
 import { postJson, tlsOptionsOf, type LauncherTrust } from './launcher-http';
+import { loadPty } from './pty-loader';
 
 export interface LauncherSimulatorOptions {
   /** Logbook's base URL, such as http://127.0.0.1:8080. */
@@ -60,6 +61,8 @@ async function enroll(options: LauncherSimulatorOptions, identifier: string, hos
 
 export async function startLauncherSimulator(options: LauncherSimulatorOptions): Promise<LauncherSimulator> {
   const log = options.log ?? (() => undefined);
+  // Before enrolling: without node-pty no session could run, so say so before becoming a host.
+  const { spawn: spawnPty } = loadPty();
   const hostname = options.hostname ?? os.hostname();
   const identifier = options.hostIdentifier ?? `simulated-${hostname}`;
   let nodeKey = await enroll(options, identifier, hostname);

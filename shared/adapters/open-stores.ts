@@ -12,6 +12,7 @@ import type { ResultsBus } from '../ports/results-bus';
 import { openJournaledInProcessResultsBus } from './results-bus/in-process-results-bus';
 import type { KafkaLogRecord } from './results-bus/kafka-client-parts';
 import { connectKafkaResultsBus } from './results-bus/kafka-results-bus';
+import { kafkaConnectionSecurity } from './results-bus/kafka-security';
 import { connectEventStoreDb } from './event-store/eventstoredb-event-store';
 import { openLmdbEventStore } from './event-store/lmdb-event-store';
 import { connectMongoReadStore } from './read-store/mongo-read-store';
@@ -63,13 +64,15 @@ export async function openStores(config: Config): Promise<Stores> {
  * The directory is per client id: each service process has a bus of its own.
  */
 export async function openResultsBus(
-  config: Pick<Config, 'kafkaBrokers' | 'dataDir'>,
+  config: Pick<Config, 'kafkaBrokers' | 'kafkaSecurity' | 'dataDir'>,
   clientId: string,
   log?: (record: KafkaLogRecord) => void,
   /** The embedded stores' health (from openStores): the journal reports a full disk there too. */
   storageHealth?: StorageHealth,
 ): Promise<ResultsBus> {
-  if (config.kafkaBrokers) return connectKafkaResultsBus({ brokers: config.kafkaBrokers, clientId, log });
+  if (config.kafkaBrokers) {
+    return connectKafkaResultsBus({ brokers: config.kafkaBrokers, clientId, log, ...kafkaConnectionSecurity(config.kafkaSecurity) });
+  }
   return openJournaledInProcessResultsBus(join(config.dataDir, 'results-bus', clientId), {
     maxMessagesPerPartition: IN_PROCESS_BUS_RETAINED_MESSAGES,
     storageHealth,

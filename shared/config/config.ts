@@ -9,7 +9,7 @@
 import path from 'node:path';
 import Joi from 'joi';
 import { redactUrlCredentials } from './parsers';
-import { VARIABLE_NAMES, VARIABLES, type LogLevel, type VariableName, type VariableRule } from './settings';
+import { VARIABLE_NAMES, VARIABLES, type KafkaSaslMechanism, type LogLevel, type VariableName, type VariableRule } from './settings';
 
 export type { LogLevel } from './settings';
 
@@ -25,6 +25,8 @@ export interface Config {
   mongoUrl: string | null;
   mongoDatabase: string;
   kafkaBrokers: string[] | null;
+  /** TLS and SASL towards the Kafka brokers (only with kafkaBrokers). */
+  kafkaSecurity: KafkaSecurityConfig;
   logLevel: LogLevel;
   bodyLimitBytes: number;
   readYourWritesTimeoutMs: number;
@@ -60,6 +62,13 @@ export interface TlsConfig {
   keyFile: string | null;
   /** Extra names the generated server certificate covers. */
   hostnames: string[];
+}
+
+export interface KafkaSecurityConfig {
+  /** TLS to the brokers, its PEM files as absolute paths (all null: the system's CAs, no client certificate); null: plaintext. */
+  tls: { caFile: string | null; certFile: string | null; keyFile: string | null } | null;
+  /** SASL authentication; null: none. */
+  sasl: { mechanism: KafkaSaslMechanism; username: string; password: string } | null;
 }
 
 /** Failed logins allowed per account and per client address within the window, and the lockout after (see login-throttle.ts). */
@@ -147,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     mongoUrl: value.MONGO_URL ?? null,
     mongoDatabase: value.MONGO_DB,
     kafkaBrokers: value.KAFKA_BROKERS ?? null,
+    kafkaSecurity: kafkaSecurityOf(value),
     logLevel: value.LOG_LEVEL,
     bodyLimitBytes: value.BODY_LIMIT,
     readYourWritesTimeoutMs: value.READ_YOUR_WRITES_TIMEOUT_MS,
@@ -219,6 +229,11 @@ export function describeConfig(config: Config): Record<string, unknown> {
     keyFile: config.tls.keyFile,
     hostnames: config.tls.hostnames,
   };
+  const { sasl } = config.kafkaSecurity;
+  const kafkaSecurity: Record<keyof KafkaSecurityConfig, unknown> = {
+    tls: config.kafkaSecurity.tls,
+    sasl: sasl === null ? null : { mechanism: sasl.mechanism, username: sasl.username, password: '***' },
+  };
   const summary: Record<keyof Config, unknown> = {
     port: config.port,
     host: config.host,
@@ -229,6 +244,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     mongoUrl: config.mongoUrl === null ? null : redactUrlCredentials(config.mongoUrl),
     mongoDatabase: config.mongoDatabase,
     kafkaBrokers: config.kafkaBrokers,
+    kafkaSecurity,
     logLevel: config.logLevel,
     bodyLimitBytes: config.bodyLimitBytes,
     readYourWritesTimeoutMs: config.readYourWritesTimeoutMs,
@@ -249,14 +265,54 @@ export function describeConfig(config: Config): Record<string, unknown> {
   return summary;
 }
 
+interface KafkaSecurityVariables {
+  KAFKA_SSL?: boolean;
+  KAFKA_SSL_CA?: string;
+  KAFKA_SSL_CERT?: string;
+  KAFKA_SSL_KEY?: string;
+  KAFKA_SASL_MECHANISM?: KafkaSaslMechanism;
+  KAFKA_SASL_USERNAME?: string;
+  KAFKA_SASL_PASSWORD?: string;
+}
+
+const KAFKA_SECURITY_NAMES = ['KAFKA_SSL', 'KAFKA_SSL_CA', 'KAFKA_SSL_CERT', 'KAFKA_SSL_KEY', 'KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const;
+
+/** Called once combinationProblems found nothing: SASL then has all three values or none. */
+function kafkaSecurityOf(value: KafkaSecurityVariables): KafkaSecurityConfig {
+  const file = (name: string | undefined) => (name === undefined ? null : path.resolve(name));
+  const tlsOn = value.KAFKA_SSL === true || value.KAFKA_SSL_CA !== undefined || value.KAFKA_SSL_CERT !== undefined;
+  const { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = value;
+  return {
+    tls: tlsOn ? { caFile: file(value.KAFKA_SSL_CA), certFile: file(value.KAFKA_SSL_CERT), keyFile: file(value.KAFKA_SSL_KEY) } : null,
+    sasl: mechanism !== undefined && username !== undefined && password !== undefined ? { mechanism, username, password } : null,
+  };
+}
+
 /** Settings valid one by one but not together. */
-function combinationProblems(value: { PLAIN_HTTP: boolean; TLS_PORT: number | null; TLS_CERT?: string; TLS_KEY?: string }): string[] {
+function combinationProblems(value: { PLAIN_HTTP: boolean; TLS_PORT: number | null; TLS_CERT?: string; TLS_KEY?: string; KAFKA_BROKERS?: string[] } & KafkaSecurityVariables): string[] {
   const problems: string[] = [];
-  if ((value.TLS_CERT === undefined) !== (value.TLS_KEY === undefined)) {
-    problems.push(`${value.TLS_CERT === undefined ? 'TLS_KEY' : 'TLS_CERT'} is set without ${value.TLS_CERT === undefined ? 'TLS_CERT' : 'TLS_KEY'}: set both (the operator's certificate) or neither (Logbook makes its own)`);
-  }
+  const pair = (first: string, firstValue: unknown, second: string, secondValue: unknown, why: string) => {
+    if ((firstValue === undefined) !== (secondValue === undefined)) {
+      problems.push(`${firstValue === undefined ? second : first} is set without ${firstValue === undefined ? first : second}: ${why}`);
+    }
+  };
+  pair('TLS_CERT', value.TLS_CERT, 'TLS_KEY', value.TLS_KEY, "set both (the operator's certificate) or neither (Logbook makes its own)");
   if (!value.PLAIN_HTTP && value.TLS_PORT === null) {
     problems.push('PLAIN_HTTP=false with TLS_PORT=off leaves nothing to listen on: enable one of them');
+  }
+  const kafkaSet = KAFKA_SECURITY_NAMES.filter((name) => value[name] !== undefined);
+  if (kafkaSet.length > 0 && value.KAFKA_BROKERS === undefined) {
+    problems.push(`${kafkaSet.join(', ')} ${kafkaSet.length === 1 ? 'is' : 'are'} set without KAFKA_BROKERS: they say how to reach Kafka, which is not used (set KAFKA_BROKERS, or unset them)`);
+  }
+  if (value.KAFKA_SSL === false && (value.KAFKA_SSL_CA !== undefined || value.KAFKA_SSL_CERT !== undefined)) {
+    problems.push('KAFKA_SSL=false with KAFKA_SSL_CA or KAFKA_SSL_CERT: those are TLS files, so set KAFKA_SSL=true or unset them');
+  }
+  pair('KAFKA_SSL_CERT', value.KAFKA_SSL_CERT, 'KAFKA_SSL_KEY', value.KAFKA_SSL_KEY, 'a client certificate needs its key: set both or neither');
+  const sasl = { KAFKA_SASL_MECHANISM: value.KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME: value.KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: value.KAFKA_SASL_PASSWORD };
+  const saslSet = Object.entries(sasl).filter(([, setting]) => setting !== undefined).map(([name]) => name);
+  if (saslSet.length > 0 && saslSet.length < 3) {
+    const unset = Object.keys(sasl).filter((name) => !saslSet.includes(name));
+    problems.push(`${saslSet.join(', ')} ${saslSet.length === 1 ? 'is' : 'are'} set without ${unset.join(' and ')}: SASL needs a mechanism, a user name and a password`);
   }
   return problems;
 }
@@ -283,7 +339,7 @@ function describeProblems(
   return VARIABLE_NAMES.filter((name) => invalidNames.has(name)).map((name) => {
     const rule: VariableRule = VARIABLES[name];
     const rawValue = raw[name] ?? '';
-    const shown = rule.isUrl ? redactUrlCredentials(rawValue) : rawValue;
+    const shown = rule.isSecret ? '***' : rule.isUrl ? redactUrlCredentials(rawValue) : rawValue;
     return `${name}=${JSON.stringify(shown)} is invalid: expected ${rule.expected}`;
   });
 }

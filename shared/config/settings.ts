@@ -10,6 +10,10 @@ import { brokerList, byteSize, connectionUrl, hostList, hostOrIp, ipList, MAX_TI
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** The SASL mechanisms Logbook offers Kafka brokers (kafkajs's names). */
+export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
+
 export interface VariableRule {
   /** Converts the trimmed, non-empty raw value; its default applies when the variable is unset. */
   schema: Joi.Schema;
@@ -17,6 +21,8 @@ export interface VariableRule {
   expected: string;
   /** The value is a URL that may carry credentials: never echo them back. */
   isUrl?: boolean;
+  /** The value is a secret (a password): never echo it back. */
+  isSecret?: boolean;
 }
 
 const TEN_YEARS_IN_HOURS = 24 * 365 * 10;
@@ -90,6 +96,38 @@ export const VARIABLES = {
   KAFKA_BROKERS: {
     schema: brokerList(),
     expected: 'a comma-separated list of host:port, such as kafka:9092 or k1:9092,k2:9092',
+  },
+  // How Logbook reaches Kafka: TLS and SASL (shared/adapters/results-bus/kafka-security.ts).
+  // Each needs KAFKA_BROKERS; without any of them the connection is plaintext and anonymous.
+  KAFKA_SSL: {
+    // No default: an explicit false next to KAFKA_SSL_CA or KAFKA_SSL_CERT is a contradiction.
+    schema: Joi.boolean(),
+    expected: 'true or false: whether Logbook connects to the Kafka brokers over TLS (KAFKA_SSL_CA or KAFKA_SSL_CERT imply true)',
+  },
+  KAFKA_SSL_CA: {
+    schema: Joi.string(),
+    expected: "the path of a PEM file with the CA certificates the Kafka brokers' certificates are verified by (unset: the system's CAs)",
+  },
+  KAFKA_SSL_CERT: {
+    schema: Joi.string(),
+    expected: "the path of a PEM file with Logbook's client certificate for Kafka (mutual TLS); set with KAFKA_SSL_KEY",
+  },
+  KAFKA_SSL_KEY: {
+    schema: Joi.string(),
+    expected: "the path of a PEM file with KAFKA_SSL_CERT's private key; set with KAFKA_SSL_CERT",
+  },
+  KAFKA_SASL_MECHANISM: {
+    schema: Joi.string().lowercase().valid(...KAFKA_SASL_MECHANISMS),
+    expected: `one of ${KAFKA_SASL_MECHANISMS.join(', ')}; set with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD`,
+  },
+  KAFKA_SASL_USERNAME: {
+    schema: Joi.string().max(1024),
+    expected: 'the SASL user name Logbook authenticates to Kafka with (at most 1024 characters)',
+  },
+  KAFKA_SASL_PASSWORD: {
+    schema: Joi.string().max(1024),
+    expected: "KAFKA_SASL_USERNAME's password (at most 1024 characters)",
+    isSecret: true,
   },
   LOG_LEVEL: {
     schema: Joi.string().lowercase().valid(...LOG_LEVELS).default('info'),

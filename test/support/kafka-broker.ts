@@ -77,14 +77,48 @@ export async function startRestartableKafkaBroker(): Promise<RestartableKafkaBro
   }
 }
 
+/** A broker with a second listener that asks for TLS, then SASL/PLAIN (infra/kafka/run.sh's KAFKA_SASL_SSL_*). */
+export interface SecuredKafkaBroker {
+  /** The PLAINTEXT listener (no authentication). */
+  address: string;
+  /** The SASL_SSL listener. */
+  secureAddress: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a dedicated broker whose SASL_SSL listener presents the key and certificate chain in
+ * `keystoreFile` (PEM: a PKCS#8 key, then the chain) and accepts the PLAIN `users` (name to
+ * password), stopped when the suite ends. Same first-start caveat as kafkaBrokers().
+ */
+export async function startSecuredKafkaBroker(keystoreFile: string, users: Record<string, string>): Promise<SecuredKafkaBroker> {
+  const runScript = path.join(findRepoRoot(), 'infra', 'kafka', 'run.sh');
+  const plainUsers = Object.entries(users).map(([name, password]) => `user_${name}=${JSON.stringify(password)}`).join(' ');
+  for (let attempt = 1; ; attempt++) {
+    const securePort = await freeLoopbackPort();
+    try {
+      const broker = await launchOnFreePorts(runScript, {
+        KAFKA_SASL_SSL_PORT: String(securePort),
+        KAFKA_SASL_SSL_KEYSTORE: keystoreFile,
+        KAFKA_SASL_PLAIN_USERS: plainUsers,
+      });
+      onSuiteEnd(broker.stop);
+      return { address: broker.address, secureAddress: `127.0.0.1:${securePort}`, stop: broker.stop };
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= 3) throw error;
+    }
+  }
+}
+
 interface RunningBroker {
   broker: ChildProcess;
   exited: Promise<number | null>;
 }
 
-function spawnBroker(runScript: string, port: number, controllerPort: number, workDir: string, outputFile: string): RunningBroker {
+function spawnBroker(runScript: string, port: number, controllerPort: number, workDir: string, outputFile: string, env: NodeJS.ProcessEnv): RunningBroker {
   const output = fs.openSync(outputFile, 'a');
   const broker = spawn('bash', [runScript, String(port), path.join(workDir, 'broker'), String(controllerPort)], {
+    env: { ...process.env, ...env },
     stdio: ['ignore', output, output],
     detached: true, // own process group, so stopping it also ends a Maven run still resolving jars
   });
@@ -93,13 +127,13 @@ function spawnBroker(runScript: string, port: number, controllerPort: number, wo
   return { broker, exited };
 }
 
-async function launchOnFreePorts(runScript: string): Promise<RestartableKafkaBroker> {
+async function launchOnFreePorts(runScript: string, env: NodeJS.ProcessEnv = {}): Promise<RestartableKafkaBroker> {
   const port = await freeLoopbackPort();
   let controllerPort = await freeLoopbackPort();
   while (controllerPort === port) controllerPort = await freeLoopbackPort();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'logbook-kafka-test-'));
   const outputFile = path.join(workDir, 'broker-output.log');
-  let running = spawnBroker(runScript, port, controllerPort, workDir, outputFile);
+  let running = spawnBroker(runScript, port, controllerPort, workDir, outputFile, env);
   const killIfTestProcessDies = () => killGroup(running.broker, 'SIGKILL');
   process.once('exit', killIfTestProcessDies);
   const stop = async () => {
@@ -125,7 +159,7 @@ async function launchOnFreePorts(runScript: string): Promise<RestartableKafkaBro
     },
     async restart() {
       if (running.broker.exitCode === null && running.broker.signalCode === null) throw new Error('the broker is still running: kill it first');
-      running = spawnBroker(runScript, port, controllerPort, workDir, outputFile);
+      running = spawnBroker(runScript, port, controllerPort, workDir, outputFile, env);
       await waitUntilServing(address, running.exited, outputFile);
     },
   };

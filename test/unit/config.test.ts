@@ -50,6 +50,7 @@ describe('loadConfig', () => {
         mongoUrl: null,
         mongoDatabase: 'logbook',
         kafkaBrokers: null,
+        kafkaSecurity: { tls: null, sasl: null },
         logLevel: 'info',
         bodyLimitBytes: 1_048_576,
         readYourWritesTimeoutMs: 5000,
@@ -145,6 +146,40 @@ describe('loadConfig', () => {
         'k2:9093',
         '10.0.0.3:9094',
       ]);
+    });
+
+    it('Kafka TLS and SASL: files as absolute paths, the CA or a client certificate implying TLS', () => {
+      const brokers = { KAFKA_BROKERS: 'kafka:9093' };
+      assert.deepEqual(loadConfig(brokers).kafkaSecurity, { tls: null, sasl: null });
+      assert.deepEqual(loadConfig({ ...brokers, KAFKA_SSL: 'true' }).kafkaSecurity.tls, { caFile: null, certFile: null, keyFile: null });
+      assert.deepEqual(loadConfig({ ...brokers, KAFKA_SSL: 'false' }).kafkaSecurity.tls, null);
+      assert.deepEqual(loadConfig({ ...brokers, KAFKA_SSL_CA: 'ca.pem' }).kafkaSecurity.tls, { caFile: path.resolve('ca.pem'), certFile: null, keyFile: null });
+      assert.deepEqual(loadConfig({ ...brokers, KAFKA_SSL: 'true', KAFKA_SSL_CERT: 'c.pem', KAFKA_SSL_KEY: 'k.pem' }).kafkaSecurity.tls, {
+        caFile: null,
+        certFile: path.resolve('c.pem'),
+        keyFile: path.resolve('k.pem'),
+      });
+      const sasl = { KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512', KAFKA_SASL_USERNAME: 'logbook', KAFKA_SASL_PASSWORD: 'pa ss' };
+      assert.deepEqual(loadConfig({ ...brokers, ...sasl }).kafkaSecurity, { tls: null, sasl: { mechanism: 'scram-sha-512', username: 'logbook', password: 'pa ss' } });
+    });
+
+    it('Kafka TLS and SASL settings only together, and only with KAFKA_BROKERS', () => {
+      const brokers = { KAFKA_BROKERS: 'kafka:9093' };
+      assert.throws(() => loadConfig({ KAFKA_SSL: 'true' }), /KAFKA_SSL is set without KAFKA_BROKERS/);
+      assert.throws(() => loadConfig({ KAFKA_SSL_CA: 'ca.pem', KAFKA_SASL_MECHANISM: 'plain' }), /KAFKA_SSL_CA, KAFKA_SASL_MECHANISM are set without KAFKA_BROKERS/);
+      assert.throws(() => loadConfig({ ...brokers, KAFKA_SSL: 'false', KAFKA_SSL_CA: 'ca.pem' }), /KAFKA_SSL=false with KAFKA_SSL_CA/);
+      assert.throws(() => loadConfig({ ...brokers, KAFKA_SSL_CERT: 'c.pem' }), /KAFKA_SSL_CERT is set without KAFKA_SSL_KEY/);
+      assert.throws(() => loadConfig({ ...brokers, KAFKA_SSL_KEY: 'k.pem' }), /KAFKA_SSL_KEY is set without KAFKA_SSL_CERT/);
+      assert.throws(() => loadConfig({ ...brokers, KAFKA_SASL_MECHANISM: 'plain' }), /KAFKA_SASL_MECHANISM is set without KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD/);
+      assert.throws(() => loadConfig({ ...brokers, KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }), /KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD are set without KAFKA_SASL_MECHANISM/);
+      assert.throws(() => loadConfig({ ...brokers, KAFKA_SASL_MECHANISM: 'gssapi', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' }), /KAFKA_SASL_MECHANISM="gssapi" is invalid: expected one of plain, scram-sha-256, scram-sha-512/);
+      assert.throws(() => loadConfig({ ...brokers, KAFKA_SSL: 'yes please' }), /KAFKA_SSL="yes please" is invalid/);
+    });
+
+    it('never echoes a bad KAFKA_SASL_PASSWORD', () => {
+      const password = `hunter2${'x'.repeat(1100)}`;
+      const problems = problemsOf({ KAFKA_BROKERS: 'kafka:9093', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: password });
+      assert.deepEqual(problems, ['KAFKA_SASL_PASSWORD="***" is invalid: expected KAFKA_SASL_USERNAME\'s password (at most 1024 characters)']);
     });
 
     it('LOG_LEVEL in any letter case', () => {
@@ -336,6 +371,16 @@ describe('describeConfig', () => {
     assert.equal(summary.mongoUrl, 'mongodb://***@mongo:27017/?authSource=admin');
     assert.deepEqual(summary.kafkaBrokers, ['kafka:9092']);
     assert.equal(summary.port, 8081);
+  });
+
+  it('hides the Kafka SASL password and keeps the rest of the Kafka security settings', () => {
+    const config = loadConfig({ KAFKA_BROKERS: 'kafka:9093', KAFKA_SSL_CA: '/etc/kafka/ca.pem', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'logbook', KAFKA_SASL_PASSWORD: 'kafka-s3cret' });
+    const summary = describeConfig(config);
+    assert.ok(!JSON.stringify(summary).includes('kafka-s3cret'));
+    assert.deepEqual(summary.kafkaSecurity, {
+      tls: { caFile: '/etc/kafka/ca.pem', certFile: null, keyFile: null },
+      sasl: { mechanism: 'plain', username: 'logbook', password: '***' },
+    });
   });
 
   it('hides secret-looking query parameters', () => {

@@ -33,6 +33,7 @@ import type {
 } from '../../ports/results-bus';
 import { asError, retryUntilHandled, type RetryControl } from './handler-retry';
 import { forwardLog, noDelaySocketFactory, type KafkaLogRecord } from './kafka-client-parts';
+import type { KafkaConnectionSecurity } from './kafka-security';
 import { ProduceCoalescer } from './produce-coalescer';
 
 export interface KafkaConsumerTuning {
@@ -56,7 +57,7 @@ export interface KafkaConsumerTuning {
   joinTimeoutMs?: number;
 }
 
-export interface KafkaResultsBusOptions {
+export interface KafkaResultsBusOptions extends KafkaConnectionSecurity {
   brokers: string[];
   clientId: string;
   /** Receives kafkajs's warnings and errors; by default kafkajs logs nothing. */
@@ -74,6 +75,8 @@ export async function connectKafkaResultsBus(options: KafkaResultsBusOptions): P
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+    ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
     socketFactory: noDelaySocketFactory,
     connectionTimeout: 3_000,
     retry: { initialRetryTime: 100, retries: 5 },
