@@ -7,6 +7,7 @@
  *
  *   npm run bench:checkins                 (HOSTS=10000, DURATION=15s)
  *   HOSTS=100000 npm run bench:checkins    (the memory figure with 100,000 hosts)
+ *   LOGBOOK_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench:checkins   (profile Logbook)
  *
  * Needs wrk (Debian: apt-get install wrk).
  */
@@ -87,7 +88,8 @@ async function startBareServer(tls?: { certFile: string; keyFile: string }): Pro
 }
 
 async function main(): Promise<void> {
-  const logbook = await startLogbook({ env: { HOST_DETAIL_INTERVAL_S: '604800', HOST_LABEL_INTERVAL_S: '604800', HOST_POLICY_INTERVAL_S: '604800' } });
+  const nodeArgs = process.env.LOGBOOK_NODE_ARGS?.split(' ').filter((arg) => arg !== '');
+  const logbook = await startLogbook({ nodeArgs, env: { HOST_DETAIL_INTERVAL_S: '604800', HOST_LABEL_INTERVAL_S: '604800', HOST_POLICY_INTERVAL_S: '604800' } });
   const bare = await startBareServer();
   const bareTls = await startBareServer({ certFile: join(logbook.dataDir, 'tls/server.pem'), keyFile: join(logbook.dataDir, 'tls/server-key.pem') });
   try {
