@@ -99,6 +99,7 @@ function send(res: ServerResponse, status: number, body: object): void {
 
 /** Returns a handler that serves the request and answers true when it is an osquery API path. */
 export function createAgentHttpHandler(agent: AgentService, options: AgentHttpOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const postDurations = new Map([...ENDPOINTS.values()].map((found) => [found, options.metrics.httpRoute('POST', found.route)]));
   return (req, res) => {
     const url = req.url ?? '';
     if (!url.startsWith(PREFIX)) return false;
@@ -106,9 +107,10 @@ export function createAgentHttpHandler(agent: AgentService, options: AgentHttpOp
     const query = url.indexOf('?');
     const path = url.slice(PREFIX.length, query === -1 ? undefined : query);
     const found = ENDPOINTS.get(path);
+    const durations = found && req.method === 'POST' ? postDurations.get(found)! : options.metrics.httpRoute(req.method ?? 'GET', found?.route ?? `${PREFIX}*`);
     const finish = (status: number, body: object) => {
       send(res, status, body);
-      options.metrics.observeHttpRequest({ method: req.method ?? 'GET', route: found?.route ?? `${PREFIX}*`, statusCode: status, durationSeconds: (performance.now() - started) / 1000 });
+      durations.observe(status, (performance.now() - started) / 1000);
     };
     const fail = (error: unknown) => {
       if (error instanceof AgentRequestError) {
