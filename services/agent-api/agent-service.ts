@@ -11,7 +11,7 @@ import type { AgentView, HostRecord } from './agent-view';
 import { distributedRead, interpretDistributedWrite, parseDistributedWrite, type LiveQueries, type RefreshIntervals } from './distributed';
 import { factsFromHostDetails } from './host-facts';
 import { Enroller, recordHostReport, type HostCommandDeps } from './host-commands';
-import { agentConfigFor, osqueryConfigFor } from './osquery-config';
+import { osqueryConfigFor } from './osquery-config';
 import type { PresenceTracker } from './presence';
 
 const NODE_KEY_CATCH_UP_MS = 2_000;
@@ -27,11 +27,6 @@ export interface AgentServiceDeps extends HostCommandDeps {
   intervals: RefreshIntervals;
   live?: LiveQueries;
   now?: () => number;
-}
-
-function checkInIntervalSeconds(options: Record<string, unknown>): number {
-  const value = Number(options.distributed_interval);
-  return Number.isFinite(value) && value > 0 ? value : 10;
 }
 
 export class AgentService {
@@ -86,7 +81,7 @@ export class AgentService {
 
   private seen(host: HostRecord): void {
     host.seenAt = this.now();
-    this.deps.presence.touch(host, checkInIntervalSeconds(agentConfigFor(this.deps.view, host).options));
+    this.deps.presence.touch(host);
   }
 
   config(host: HostRecord): object {
