@@ -16,15 +16,32 @@ const PREFIX = '/api/v1/osquery/';
 const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
 
-type Operation = (agent: AgentService, body: Body) => Promise<object> | object;
+type Answer = object | Promise<object>;
+type Operation = (agent: AgentService, body: Body) => Answer;
+
+/**
+ * `next(value)`: at once when `value` is no promise, else once it settles. A check-in by a host
+ * the view knows is then served within the request's 'end' event, with no promise made.
+ */
+function andThen<T, R>(value: T | Promise<T>, next: (value: T) => R | Promise<R>): R | Promise<R> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+
+interface Endpoint {
+  /** The route metrics name it by. */
+  route: string;
+  run: Operation;
+}
+
+const endpoint = (path: string, run: Operation): [string, Endpoint] => [path, { route: PREFIX + path, run }];
 
 /** By path; a Map, so no path can name an Object.prototype member. */
-const OPERATIONS = new Map<string, Operation>([
-  ['enroll', (agent, body) => agent.enroll(body)],
-  ['config', async (agent, body) => agent.config(await agent.authenticate(body))],
-  ['distributed/read', async (agent, body) => agent.distributedRead(await agent.authenticate(body))],
-  ['distributed/write', async (agent, body) => agent.distributedWrite(await agent.authenticate(body), body)],
-  ['log', async (agent, body) => agent.log(await agent.authenticate(body), body)],
+const ENDPOINTS = new Map<string, Endpoint>([
+  endpoint('enroll', (agent, body) => agent.enroll(body)),
+  endpoint('config', (agent, body) => andThen(agent.authenticate(body), (host) => agent.config(host))),
+  endpoint('distributed/read', (agent, body) => andThen(agent.authenticate(body), (host) => agent.distributedRead(host))),
+  endpoint('distributed/write', (agent, body) => andThen(agent.authenticate(body), (host) => agent.distributedWrite(host, body))),
+  endpoint('log', (agent, body) => andThen(agent.authenticate(body), (host) => agent.log(host, body))),
 ]);
 
 export interface AgentHttpOptions {
@@ -33,37 +50,45 @@ export interface AgentHttpOptions {
   onError(error: unknown): void;
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (declared > limit) return reject(new AgentRequestError(413, `request body larger than ${limit} bytes`));
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new AgentRequestError(413, `request body larger than ${limit} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-    req.on('error', reject);
+const tooLarge = (limit: number) => new AgentRequestError(413, `request body larger than ${limit} bytes`);
+
+/**
+ * Reads the body and calls `done` exactly once: with the body, with a 413 as soon as it is
+ * declared or found larger than `limit` (the rest is then read and dropped), or with the stream's error.
+ */
+function readBody(req: IncomingMessage, limit: number, done: (error: unknown, raw?: Buffer) => void): void {
+  if (Number(req.headers['content-length']) > limit) return done(tooLarge(limit));
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  const settle = (error: unknown, raw?: Buffer) => {
+    if (settled) return;
+    settled = true;
+    done(error, raw);
+  };
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limit) {
+      req.removeAllListeners('data');
+      req.resume();
+      settle(tooLarge(limit));
+      return;
+    }
+    chunks.push(chunk);
   });
+  req.on('end', () => settle(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+  req.on('error', (error) => settle(error));
 }
 
-async function decode(raw: Buffer, encoding: string | undefined, limit: number): Promise<Buffer> {
+/** The body as sent, at once; decompressed (bounded by `limit`) by a promise. */
+function decode(raw: Buffer, encoding: string | undefined, limit: number): Buffer | Promise<Buffer> {
   if (!encoding || encoding === 'identity') return raw;
-  try {
-    if (encoding === 'gzip') return await gunzipAsync(raw, { maxOutputLength: limit });
-    if (encoding === 'deflate') return await inflateAsync(raw, { maxOutputLength: limit });
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new AgentRequestError(413, `request body larger than ${limit} bytes`);
+  if (encoding !== 'gzip' && encoding !== 'deflate') throw new AgentRequestError(415, `unsupported content encoding "${encoding}"`);
+  const inflated = encoding === 'gzip' ? gunzipAsync(raw, { maxOutputLength: limit }) : inflateAsync(raw, { maxOutputLength: limit });
+  return inflated.catch((error: unknown) => {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(limit);
     throw badRequest(`request body is not valid ${encoding} data`);
-  }
-  throw new AgentRequestError(415, `unsupported content encoding "${encoding}"`);
+  });
 }
 
 function send(res: ServerResponse, status: number, body: object): void {
@@ -74,18 +99,30 @@ function send(res: ServerResponse, status: number, body: object): void {
 
 /** Returns a handler that serves the request and answers true when it is an osquery API path. */
 export function createAgentHttpHandler(agent: AgentService, options: AgentHttpOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const postDurations = new Map([...ENDPOINTS.values()].map((found) => [found, options.metrics.httpRoute('POST', found.route)]));
   return (req, res) => {
     const url = req.url ?? '';
     if (!url.startsWith(PREFIX)) return false;
     const started = performance.now();
-    const path = url.slice(PREFIX.length).split('?')[0];
-    const operation = OPERATIONS.get(path);
-    const route = operation ? PREFIX + path : `${PREFIX}*`;
+    const query = url.indexOf('?');
+    const path = url.slice(PREFIX.length, query === -1 ? undefined : query);
+    const found = ENDPOINTS.get(path);
+    const durations = found && req.method === 'POST' ? postDurations.get(found)! : options.metrics.httpRoute(req.method ?? 'GET', found?.route ?? `${PREFIX}*`);
     const finish = (status: number, body: object) => {
       send(res, status, body);
-      options.metrics.observeHttpRequest({ method: req.method ?? 'GET', route, statusCode: status, durationSeconds: (performance.now() - started) / 1000 });
+      durations.observe(status, (performance.now() - started) / 1000);
     };
-    if (!operation) {
+    const fail = (error: unknown) => {
+      if (error instanceof AgentRequestError) {
+        finish(error.status, { error: error.message, node_invalid: error.nodeInvalid });
+      } else if (isStorageUnavailable(error)) {
+        finish(503, { error: error.reason, node_invalid: false }); // osquery retries later
+      } else {
+        options.onError(error);
+        finish(500, { error: 'internal error', node_invalid: false });
+      }
+    };
+    if (!found) {
       req.resume();
       finish(404, { error: `unknown osquery API endpoint ${PREFIX}${path}` });
       return true;
@@ -96,22 +133,17 @@ export function createAgentHttpHandler(agent: AgentService, options: AgentHttpOp
       finish(405, { error: `${req.method} not allowed: use POST` });
       return true;
     }
-    readBody(req, options.bodyLimitBytes)
-      .then((raw) => decode(raw, req.headers['content-encoding'], options.bodyLimitBytes))
-      .then((raw) => operation(agent, parseAgentBody(raw)))
-      .then(
-        (answer) => finish(200, answer),
-        (error: unknown) => {
-          if (error instanceof AgentRequestError) {
-            finish(error.status, { error: error.message, node_invalid: error.nodeInvalid });
-          } else if (isStorageUnavailable(error)) {
-            finish(503, { error: error.reason, node_invalid: false }); // osquery retries later
-          } else {
-            options.onError(error);
-            finish(500, { error: 'internal error', node_invalid: false });
-          }
-        },
-      );
+    readBody(req, options.bodyLimitBytes, (error, raw) => {
+      if (error) return fail(error);
+      let answer: Answer;
+      try {
+        answer = andThen(decode(raw!, req.headers['content-encoding'], options.bodyLimitBytes), (text) => found.run(agent, parseAgentBody(text)));
+      } catch (thrown) {
+        return fail(thrown);
+      }
+      if (answer instanceof Promise) answer.then((body) => finish(200, body), fail);
+      else finish(200, answer);
+    });
     return true;
   };
 }

@@ -11,7 +11,7 @@ import type { AgentView, HostRecord } from './agent-view';
 import { distributedRead, interpretDistributedWrite, parseDistributedWrite, type LiveQueries, type RefreshIntervals } from './distributed';
 import { factsFromHostDetails } from './host-facts';
 import { Enroller, recordHostReport, type HostCommandDeps } from './host-commands';
-import { agentConfigFor, osqueryConfigFor } from './osquery-config';
+import { osqueryConfigFor } from './osquery-config';
 import type { PresenceTracker } from './presence';
 
 const NODE_KEY_CATCH_UP_MS = 2_000;
@@ -27,11 +27,6 @@ export interface AgentServiceDeps extends HostCommandDeps {
   intervals: RefreshIntervals;
   live?: LiveQueries;
   now?: () => number;
-}
-
-function checkInIntervalSeconds(options: Record<string, unknown>): number {
-  const value = Number(options.distributed_interval);
-  return Number.isFinite(value) && value > 0 ? value : 10;
 }
 
 export class AgentService {
@@ -66,18 +61,18 @@ export class AgentService {
     return { node_key: nodeKey };
   }
 
-  /** The host a request's node key names; 401 with node_invalid when none does. */
-  async authenticate(body: Body): Promise<HostRecord> {
+  /**
+   * The host a request's node key names; 401 with node_invalid when none does. Answered at once
+   * (no promise) when the view knows the key, as it does at every check-in but a host's first
+   * ones after enrolling elsewhere; otherwise after the view caught up with the event log.
+   */
+  authenticate(body: Body): HostRecord | Promise<HostRecord> {
     const nodeKey = body.node_key;
     if (typeof nodeKey !== 'string' || nodeKey === '') throw invalidNodeKey();
     const hash = tokenHash(nodeKey);
-    let host = this.deps.view.hostByNodeKeyHash(hash);
-    if (!host) {
-      await this.catchUp();
-      host = this.deps.view.hostByNodeKeyHash(hash);
-    }
-    if (!host) throw invalidNodeKey();
-    return host;
+    const host = this.deps.view.hostByNodeKeyHash(hash);
+    if (host) return host;
+    return this.catchUp().then(() => this.deps.view.hostByNodeKeyHash(hash) ?? Promise.reject(invalidNodeKey()));
   }
 
   private async catchUp(): Promise<void> {
@@ -86,7 +81,7 @@ export class AgentService {
 
   private seen(host: HostRecord): void {
     host.seenAt = this.now();
-    this.deps.presence.touch(host, checkInIntervalSeconds(agentConfigFor(this.deps.view, host).options));
+    this.deps.presence.touch(host);
   }
 
   config(host: HostRecord): object {

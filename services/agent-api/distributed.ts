@@ -27,7 +27,7 @@ export type Row = Record<string, string>;
  */
 export interface LiveQueries {
   /** Campaign queries waiting for this host, by campaign id. */
-  pendingFor(host: HostRecord, now: number): Map<number, string>;
+  pendingFor(host: HostRecord, now: number): ReadonlyMap<number, string>;
   /**
    * The host's answer to a campaign; answers to campaigns it was not asked are ignored. Rejects
    * when the answer could not be stored, and then hands the campaign out again at the next read.

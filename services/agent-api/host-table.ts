@@ -4,7 +4,7 @@
  * instead of as boxed numbers on each record.
  *
  * Invariants: a row belongs to one host for the life of the table (rows are never reused);
- * times are ms since the epoch, 0 = never; a check-in interval of NaN means none reported.
+ * times are ms since the epoch, 0 = never.
  */
 import type { HostState } from '../../shared/domain/hosts/host-decider';
 
@@ -16,15 +16,14 @@ const ASKED_DETAILS_AT = 4;
 const ASKED_LABELS_AT = 5;
 const ASKED_POLICIES_AT = 6;
 const REVISION = 7;
-const CHECK_IN_INTERVAL_S = 8;
-const ROW_SIZE = 9;
+const ROW_SIZE = 8;
 
 export class HostTable {
   /** Replaced by a larger copy as hosts are added: always read through the table. */
   values = new Float64Array(ROW_SIZE * 1024);
   private rows = 0;
 
-  /** A new row: revision -1 (nothing applied), times 0, no check-in interval. */
+  /** A new row: revision -1 (nothing applied), times 0. */
   addRow(): number {
     if ((this.rows + 1) * ROW_SIZE > this.values.length) {
       const grown = new Float64Array(this.values.length * 2);
@@ -33,7 +32,6 @@ export class HostTable {
     }
     const row = this.rows++;
     this.values[row * ROW_SIZE + REVISION] = -1;
-    this.values[row * ROW_SIZE + CHECK_IN_INTERVAL_S] = NaN;
     return row;
   }
 }
@@ -106,14 +104,5 @@ export class HostRecord {
   }
   set askedPoliciesAt(value: number) {
     this.set(ASKED_POLICIES_AT, value);
-  }
-
-  /** The check-in interval (s) the host was last configured with, for presence; undefined if none. */
-  get checkInIntervalSeconds(): number | undefined {
-    const value = this.get(CHECK_IN_INTERVAL_S);
-    return Number.isNaN(value) ? undefined : value;
-  }
-  set checkInIntervalSeconds(value: number | undefined) {
-    this.set(CHECK_IN_INTERVAL_S, value ?? NaN);
   }
 }

@@ -12,6 +12,7 @@ import { createAgentHttpHandler } from './agent-http';
 import { AgentService } from './agent-service';
 import { AgentView, type HostRecord } from './agent-view';
 import { LiveCampaigns } from './live-campaigns';
+import { checkInIntervalFor } from './osquery-config';
 import { PresenceTracker } from './presence';
 
 export interface AgentApiOptions {
@@ -59,7 +60,11 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
     failure = error;
     logger.error({ err: error }, 'agent API stopped following the event log');
   });
-  const presence = new PresenceTracker(options.readStore, (error) => logger.warn({ err: error }, 'could not store host presence; will retry'));
+  const presence = new PresenceTracker(
+    options.readStore,
+    (error) => logger.warn({ err: error }, 'could not store host presence; will retry'),
+    (host) => checkInIntervalFor(view, host),
+  );
   await presence.restore(view);
   presence.start();
   const agent = new AgentService({

@@ -17,6 +17,7 @@ import type { HostRecord } from './agent-view';
 import type { LiveQueries, Row } from './distributed';
 
 const HAND_OUT_AGAIN_AFTER_MS = 60_000;
+const NOTHING_PENDING: ReadonlyMap<number, string> = new Map();
 
 interface LiveCampaign {
   sql: string;
@@ -58,10 +59,10 @@ export class LiveCampaigns implements LiveQueries {
     if (forHost.size === 0) this.waiting.delete(hostId);
   }
 
-  pendingFor(host: HostRecord, now: number): Map<number, string> {
-    const pending = new Map<number, string>();
+  pendingFor(host: HostRecord, now: number): ReadonlyMap<number, string> {
     const forHost = host.state.id === null ? undefined : this.waiting.get(host.state.id);
-    if (!forHost) return pending;
+    if (!forHost) return NOTHING_PENDING; // most check-ins: no campaign waits for the host
+    const pending = new Map<number, string>();
     for (const [campaignId, handedOutAt] of forHost) {
       const campaign = this.campaigns.get(campaignId);
       if (!campaign || campaign.expiresAt <= now) {

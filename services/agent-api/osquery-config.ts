@@ -44,6 +44,12 @@ export function agentConfigFor(view: AgentView, host: HostRecord): { options: Js
   return { options: asObject(config.options) ?? {}, decorators: asObject(config.decorators) ?? {} };
 }
 
+/** The check-in interval (s) the host is configured with: its `distributed_interval`, else osquery's 10. */
+export function checkInIntervalFor(view: AgentView, host: HostRecord): number {
+  const value = Number(agentConfigFor(view, host).options.distributed_interval);
+  return Number.isFinite(value) && value > 0 ? value : 10;
+}
+
 /** Names of the packs targeted at the host. */
 export function packsTargeting(view: AgentView, host: HostRecord): string[] {
   const teamName = host.state.teamId === null ? undefined : view.teamsById.get(host.state.teamId)?.spec.name;

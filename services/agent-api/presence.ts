@@ -17,9 +17,15 @@ export class PresenceTracker {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
+  /**
+   * `checkInIntervalOf` tells the interval a host is configured with; it is asked when the host's
+   * presence is written, not at every check-in (the hot path), so what is stored is the host's
+   * configuration at most one flush after its check-in.
+   */
   constructor(
     readStore: ReadStore,
     private readonly onError: (error: Error) => void,
+    private readonly checkInIntervalOf: (host: HostRecord) => number,
   ) {
     this.collection = readStore.collection<HostPresenceDoc>(HOST_PRESENCE);
   }
@@ -33,7 +39,6 @@ export class PresenceTracker {
       host.detailsAt = doc.details_at;
       host.labelsAt = doc.labels_at;
       host.policiesAt = doc.policies_at;
-      host.checkInIntervalSeconds = doc.check_in_interval_s;
     }
   }
 
@@ -43,9 +48,8 @@ export class PresenceTracker {
   }
 
   /** The host checked in (or answered); its presence is written with the next flush. */
-  touch(host: HostRecord, checkInIntervalSeconds?: number): void {
+  touch(host: HostRecord): void {
     if (host.state.id === null) return;
-    if (checkInIntervalSeconds !== undefined) host.checkInIntervalSeconds = checkInIntervalSeconds;
     this.dirty.set(host.state.id, host);
   }
 
@@ -66,7 +70,7 @@ export class PresenceTracker {
           doc: {
             host_id: host.state.id!,
             seen_time: new Date(host.seenAt).toISOString(),
-            check_in_interval_s: host.checkInIntervalSeconds ?? 10,
+            check_in_interval_s: this.checkInIntervalOf(host),
             details_at: host.detailsAt,
             labels_at: host.labelsAt,
             policies_at: host.policiesAt,

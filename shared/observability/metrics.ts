@@ -13,6 +13,7 @@ import {
   type GaugeConfiguration,
   type HistogramConfiguration,
 } from 'prom-client';
+import { RequestDurations, type RouteDurations } from './request-durations';
 
 /** Route label of requests that no Express route matched (404s, requests ended by middleware). */
 const UNMATCHED_ROUTE = 'unmatched';
@@ -20,7 +21,6 @@ const UNMATCHED_ROUTE = 'unmatched';
 const HTTP_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
-type HttpLabel = 'method' | 'route' | 'status_code';
 type OwnConfiguration<C> = Omit<C, 'registers'>;
 
 export interface MetricsOptions {
@@ -44,6 +44,8 @@ export interface Metrics {
   metricsHandler: (req: Request, res: Response) => Promise<void>;
   /** Records a request served outside Express (a lean handler in front of the app). */
   observeHttpRequest(observation: HttpRequestObservation): void;
+  /** The same, through a series resolved once for a method and route (for a hot path). */
+  httpRoute(method: string, route: string): RouteDurations;
   /** Registers a counter on this registry; asking again for the same name returns the same one. */
   counter<L extends string = string>(configuration: OwnConfiguration<CounterConfiguration<L>>): Counter<L>;
   gauge<L extends string = string>(configuration: OwnConfiguration<GaugeConfiguration<L>>): Gauge<L>;
@@ -77,22 +79,16 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       () => new Histogram<L>({ ...configuration, registers: [registry] }),
     );
 
-  const requestDuration = histogram<HttpLabel>({
-    name: 'http_request_duration_seconds',
-    help: 'Duration of HTTP requests in seconds, by method, route pattern and status code',
-    labelNames: ['method', 'route', 'status_code'],
-    buckets: HTTP_DURATION_BUCKETS,
-  });
+  const requestDurations = new RequestDurations(
+    'http_request_duration_seconds',
+    'Duration of HTTP requests in seconds, by method, route pattern and status code',
+    HTTP_DURATION_BUCKETS,
+  );
+  requestDurations.register(registry);
+  const httpRoute = (method: string, route: string) => requestDurations.forRoute(normaliseMethod(method), route);
 
   function observeHttpRequest(observation: HttpRequestObservation): void {
-    requestDuration.observe(
-      {
-        method: normaliseMethod(observation.method),
-        route: observation.route,
-        status_code: String(observation.statusCode),
-      },
-      observation.durationSeconds,
-    );
+    httpRoute(observation.method, observation.route).observe(observation.statusCode, observation.durationSeconds);
   }
 
   const httpMiddleware: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
@@ -118,7 +114,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     }
   };
 
-  return { registry, httpMiddleware, metricsHandler, observeHttpRequest, counter, gauge, histogram };
+  return { registry, httpMiddleware, metricsHandler, observeHttpRequest, httpRoute, counter, gauge, histogram };
 }
 
 /**

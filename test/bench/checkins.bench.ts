@@ -1,12 +1,21 @@
 /**
  * Check-ins: distributed/read requests per second with N enrolled hosts and nothing pending,
  * next to a bare node:http server that parses the same body and answers a same-size body, both
- * driven by wrk (2 threads, 64 connections, keep-alive) in the same run; then the same over
- * HTTPS: Logbook's TLS_PORT next to a bare node:https server with the same certificate (the one
- * Logbook made under DATA_DIR/tls). And the RSS of the all-in-one process with those hosts enrolled.
+ * driven by wrk (2 threads, 64 connections, keep-alive, the same script) in the same run; then
+ * the same over HTTPS: Logbook's TLS_PORT next to a bare node:https server with the same
+ * certificate (the one Logbook made under DATA_DIR/tls). And the RSS of the all-in-one process
+ * with those hosts enrolled.
  *
- *   npm run bench:checkins                 (HOSTS=10000, DURATION=15s)
+ * Fairness on a shared, noisy machine: every server is warmed up first (one short wrk run each),
+ * then ROUNDS rounds each run bare and Logbook back to back, in alternating order, and take the
+ * ratio within the round; the table gives the median of each column and every round's ratio.
+ * It also gives the CPU time (user + system, from /proc) each server's process spent per request
+ * answered, and the CPU ratio (bare's over Logbook's): the throughput ratio moves with whatever
+ * else the machine runs, the CPU per request much less.
+ *
+ *   npm run bench:checkins                 (HOSTS=10000, ROUNDS=3, DURATION=5s a run)
  *   HOSTS=100000 npm run bench:checkins    (the memory figure with 100,000 hosts)
+ *   LOGBOOK_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench:checkins   (profile Logbook)
  *
  * Needs wrk (Debian: apt-get install wrk).
  */
@@ -22,7 +31,9 @@ import { printTable, processUsage, runConcurrently } from './bench-stats';
 import { KeepAliveClient } from './keep-alive-client';
 
 const HOSTS = Number(process.env.HOSTS ?? 10_000);
-const DURATION = process.env.DURATION ?? '15s';
+const DURATION = process.env.DURATION ?? '5s';
+/** Rounds of the four wrk runs; a ratio is taken within each round, and the median reported. */
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SECRET = 'bench-secret';
 
 /** Enrolls the hosts and answers what each is asked at first, so nothing is pending after. */
@@ -71,23 +82,38 @@ end
   return script;
 }
 
-function wrk(url: string, script: string): { rps: number; non2xx: number } {
-  const output = execFileSync('wrk', ['-t2', '-c64', `-d${DURATION}`, '-s', script, url], { encoding: 'utf8' });
+interface Run {
+  rps: number;
+  non2xx: number;
+  /** CPU time (user + system) the server process spent per request answered, in µs. */
+  cpuUs: number;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+
+/** wrk against `server`; with the CPU the server's process spent on it. */
+function wrk(server: { url: string; pid: number }, script: string, duration = DURATION): Run {
+  const cpuBefore = processUsage(server.pid).cpuSeconds;
+  const output = execFileSync('wrk', ['-t2', '-c64', `-d${duration}`, '-s', script, server.url], { encoding: 'utf8' });
+  const cpuSeconds = processUsage(server.pid).cpuSeconds - cpuBefore;
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? NaN);
+  const requests = Number(/(\d+) requests in/.exec(output)?.[1] ?? NaN);
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(output)?.[1] ?? 0);
-  return { rps, non2xx };
+  return { rps, non2xx, cpuUs: (cpuSeconds * 1e6) / requests };
 }
 
 /** The bare baseline; with a certificate and key file, over https. */
-async function startBareServer(tls?: { certFile: string; keyFile: string }): Promise<{ url: string; stop(): void }> {
+async function startBareServer(tls?: { certFile: string; keyFile: string }): Promise<{ url: string; pid: number; stop(): void }> {
   const args = [resolve(__dirname, 'bare-checkin-server.js'), ...(tls ? [tls.certFile, tls.keyFile] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((done) => createInterface({ input: child.stdout! }).once('line', done));
-  return { url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, stop: () => child.kill() };
+  return { url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, pid: child.pid!, stop: () => child.kill() };
 }
 
 async function main(): Promise<void> {
-  const logbook = await startLogbook({ env: { HOST_DETAIL_INTERVAL_S: '604800', HOST_LABEL_INTERVAL_S: '604800', HOST_POLICY_INTERVAL_S: '604800' } });
+  const nodeArgs = process.env.LOGBOOK_NODE_ARGS?.split(' ').filter((arg) => arg !== '');
+  const logbook = await startLogbook({ nodeArgs, env: { HOST_DETAIL_INTERVAL_S: '604800', HOST_LABEL_INTERVAL_S: '604800', HOST_POLICY_INTERVAL_S: '604800' } });
   const bare = await startBareServer();
   const bareTls = await startBareServer({ certFile: join(logbook.dataDir, 'tls/server.pem'), keyFile: join(logbook.dataDir, 'tls/server-key.pem') });
   try {
@@ -102,17 +128,48 @@ async function main(): Promise<void> {
     const keysFile = join(tmpdir(), `logbook-checkin-keys-${process.pid}.txt`);
     writeFileSync(keysFile, keys.join('\n') + '\n');
     const script = wrkScript(keysFile);
-    const baseline = wrk(bare.url, script);
-    const ours = wrk(logbook.url, script);
-    const baselineTls = wrk(bareTls.url, script);
-    const oursTls = wrk(logbook.tlsUrl!, script);
-    console.log(`\ncheck-ins (distributed/read, nothing pending), ${HOSTS} enrolled hosts, wrk -t2 -c64 -d${DURATION} (keep-alive), node ${process.version}\n`);
-    printTable([
-      { server: 'bare node:http (parse body, same-size answer)', 'req/s': baseline.rps, 'non-2xx': baseline.non2xx, ratio: 1 },
-      { server: 'Logbook distributed/read, HTTP', 'req/s': ours.rps, 'non-2xx': ours.non2xx, ratio: ours.rps / baseline.rps },
-      { server: 'bare node:https, same certificate (ECDSA P-256)', 'req/s': baselineTls.rps, 'non-2xx': baselineTls.non2xx, ratio: 1 },
-      { server: 'Logbook distributed/read, HTTPS (TLS_PORT)', 'req/s': oursTls.rps, 'non-2xx': oursTls.non2xx, ratio: oursTls.rps / baselineTls.rps },
-    ]);
+    const pairs = [
+      { name: 'HTTP', bare, ours: { url: logbook.url, pid: logbook.child.pid! }, bareLabel: 'bare node:http (parse body, same-size answer)' },
+      { name: 'HTTPS', bare: bareTls, ours: { url: logbook.tlsUrl!, pid: logbook.child.pid! }, bareLabel: 'bare node:https, same certificate (ECDSA P-256)' },
+    ];
+    for (const pair of pairs) for (const server of [pair.bare, pair.ours]) wrk(server, script, '2s'); // warm-up
+    const rounds = pairs.map(() => [] as Array<{ bare: Run; ours: Run }>);
+    for (let round = 0; round < ROUNDS; round++) {
+      pairs.forEach((pair, index) => {
+        const bareFirst = round % 2 === 0;
+        const first = wrk(bareFirst ? pair.bare : pair.ours, script);
+        const second = wrk(bareFirst ? pair.ours : pair.bare, script);
+        rounds[index].push(bareFirst ? { bare: first, ours: second } : { bare: second, ours: first });
+      });
+    }
+    console.log(`\ncheck-ins (distributed/read, nothing pending), ${HOSTS} enrolled hosts, wrk -t2 -c64 -d${DURATION} (keep-alive) x ${ROUNDS} rounds, medians, node ${process.version}\n`);
+    printTable(
+      pairs.flatMap((pair, index) => {
+        const runs = rounds[index];
+        const ratios = runs.map((run) => run.ours.rps / run.bare.rps);
+        const cpuRatios = runs.map((run) => run.bare.cpuUs / run.ours.cpuUs);
+        return [
+          {
+            server: pair.bareLabel,
+            'req/s': median(runs.map((run) => run.bare.rps)),
+            'non-2xx': sum(runs.map((run) => run.bare.non2xx)),
+            ratio: 1,
+            'rounds (ratio)': '',
+            'CPU µs/req': median(runs.map((run) => run.bare.cpuUs)),
+            'CPU ratio': 1,
+          },
+          {
+            server: `Logbook distributed/read, ${pair.name}${pair.name === 'HTTPS' ? ' (TLS_PORT)' : ''}`,
+            'req/s': median(runs.map((run) => run.ours.rps)),
+            'non-2xx': sum(runs.map((run) => run.ours.non2xx)),
+            ratio: median(ratios),
+            'rounds (ratio)': ratios.map((ratio) => ratio.toFixed(2)).join(' '),
+            'CPU µs/req': median(runs.map((run) => run.ours.cpuUs)),
+            'CPU ratio': median(cpuRatios),
+          },
+        ];
+      }),
+    );
     console.log(`\nenrolled ${HOSTS} hosts in ${enrollSeconds.toFixed(1)} s (${(HOSTS / enrollSeconds).toFixed(0)}/s, 32 concurrent, each with its first read and write)`);
     console.log(`RSS of the all-in-one process with ${HOSTS} hosts enrolled: ${rss.toFixed(0)} MB (after the check-ins: ${processUsage(logbook.child.pid!).rssMb.toFixed(0)} MB)`);
   } finally {
