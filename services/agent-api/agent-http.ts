@@ -8,7 +8,7 @@ import { gunzip, inflate } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { Metrics } from '../../shared/observability/metrics';
 import { parseAgentBody } from './agent-body';
-import { isStorageUnavailable } from '../../shared/ports/storage-unavailable';
+import { DomainError } from '../../shared/domain/errors';
 import { AgentRequestError, badRequest } from './agent-errors';
 import type { AgentService, Body } from './agent-service';
 
@@ -104,8 +104,10 @@ export function createAgentHttpHandler(agent: AgentService, options: AgentHttpOp
         (error: unknown) => {
           if (error instanceof AgentRequestError) {
             finish(error.status, { error: error.message, node_invalid: error.nodeInvalid });
-          } else if (isStorageUnavailable(error)) {
-            finish(503, { error: error.reason, node_invalid: false }); // osquery retries later
+          } else if (error instanceof DomainError && error.kind === 'unavailable') {
+            // A full disk (StorageUnavailableError), a results bus that is down or did not
+            // acknowledge in time (BusUnavailableError): osquery retries later.
+            finish(503, { error: error.message, node_invalid: false });
           } else {
             options.onError(error);
             finish(500, { error: 'internal error', node_invalid: false });

@@ -7,7 +7,8 @@
  * modules) together.
  */
 import { busLog } from '../../shared/observability/logger';
-import { openResultsBus, openStores } from '../../shared/adapters/open-stores';
+import { openResultsBus, openStores, startupRetryOf } from '../../shared/adapters/open-stores';
+import { eventStoreCheck, resultsBusCheck } from '../../shared/http/dependency-checks';
 import { Authenticator } from '../../shared/auth/authenticator';
 import { followRevocations } from '../../shared/auth/revocation-feed';
 import { createSocketGuards } from '../../shared/auth/socket-guards';
@@ -25,11 +26,12 @@ import { startResultsGateway } from '../results-gateway';
 import { createShellBroker } from '../shell-broker';
 
 runMain('logbook', async (config, logger) => {
-  const { eventStore, readStore, storageHealth, description } = await openStores(config);
-  const resultsBus = await openResultsBus(config, 'logbook', busLog(logger), storageHealth);
+  const retry = startupRetryOf(config, logger);
+  const { eventStore, readStore, storageHealth, description } = await openStores(config, retry);
+  const resultsBus = await openResultsBus(config, 'logbook', busLog(logger), storageHealth, retry);
   logger.info({ stores: description, dataDir: config.dataDir, bus: config.kafkaBrokers ? 'kafka' : 'in-process' }, 'stores open');
   const readModels = new ReadModels(readStore);
-  const metrics = createMetrics({ defaultLabels: { service: 'all-in-one' } });
+  const metrics = createMetrics({ defaultLabels: { service: 'all-in-one' }, token: config.operations.metricsToken });
   const projector = new Projector(eventStore, readModels, logger.child({ component: 'projector' }), { metrics });
   await projector.start();
   let ready = false;
@@ -38,6 +40,8 @@ runMain('logbook', async (config, logger) => {
   const healthChecks: HealthCheck[] = [
     // First: a full disk also explains a projector that waits.
     { name: 'storage', check: () => storageHealth.problem() },
+    eventStoreCheck(eventStore, config.operations.resultsBusTimeoutMs),
+    resultsBusCheck(resultsBus),
     { name: 'projector', check: () => (projector.error ? `projector stopped: ${projector.error.message}` : ready ? null : 'read models catching up') },
     { name: 'agent API', check: () => agent.problem() },
     { name: 'read store', check: () => readStore.ping() },

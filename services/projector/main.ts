@@ -1,6 +1,7 @@
 /** The projector as its own service: builds the read models, serves /healthz and /metrics. */
 import express from 'express';
-import { openStores } from '../../shared/adapters/open-stores';
+import { openStores, startupRetryOf } from '../../shared/adapters/open-stores';
+import { eventStoreCheck } from '../../shared/http/dependency-checks';
 import { healthzHandler } from '../../shared/http/health';
 import { listen } from '../../shared/http/listen';
 import { createMetrics } from '../../shared/observability/metrics';
@@ -9,15 +10,17 @@ import { runMain } from '../../shared/service/run-main';
 import { Projector } from './projector';
 
 runMain('projector', async (config, logger) => {
-  const { eventStore, readStore } = await openStores(config);
+  const { eventStore, readStore, storageHealth } = await openStores(config, startupRetryOf(config, logger));
   const readModels = new ReadModels(readStore);
-  const metrics = createMetrics({ defaultLabels: { service: 'projector' } });
+  const metrics = createMetrics({ defaultLabels: { service: 'projector' }, token: config.operations.metricsToken });
   const projector = new Projector(eventStore, readModels, logger, { metrics });
   await projector.start();
   let ready = false;
   void projector.ready.then(() => (ready = true));
   const app = express();
   app.get('/healthz', healthzHandler([
+    { name: 'storage', check: () => storageHealth.problem() },
+    eventStoreCheck(eventStore, config.operations.resultsBusTimeoutMs),
     { name: 'projector', check: () => projector.error?.message ?? (ready ? null : 'catching up') },
     // Quarantined events leave the projector running: degraded, not down.
     { name: 'projector quarantine', check: () => projector.health(), degrades: true },

@@ -14,10 +14,7 @@ export function healthAndMetricsHandler(metrics: Metrics, healthChecks: readonly
     if (req.method === 'GET' && path === '/healthz') {
       healthz(req, res);
     } else if (req.method === 'GET' && path === '/metrics') {
-      void metrics.registry.metrics().then(
-        (body) => reply(200, metrics.registry.contentType, body),
-        (error) => reply(500, 'text/plain; charset=utf-8', `metrics unavailable: ${String(error)}`),
-      );
+      void metrics.metricsHandler(req, res);
     } else {
       reply(404, 'application/json', JSON.stringify({ message: 'Resource Not Found', errors: [{ name: 'base', reason: `no route for ${req.method} ${path}` }] }));
     }

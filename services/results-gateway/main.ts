@@ -6,7 +6,8 @@
  * the embedded one under DATA_DIR) only to close the sockets of sessions that log out.
  */
 import { busLog } from '../../shared/observability/logger';
-import { openEventStore, openReadStore, openResultsBus } from '../../shared/adapters/open-stores';
+import { openEventStore, openReadStore, openResultsBus, startupRetryOf } from '../../shared/adapters/open-stores';
+import { eventStoreCheck, resultsBusCheck } from '../../shared/http/dependency-checks';
 import { Authenticator } from '../../shared/auth/authenticator';
 import { followRevocations } from '../../shared/auth/revocation-feed';
 import { createSocketGuards } from '../../shared/auth/socket-guards';
@@ -19,7 +20,8 @@ import { startResultsGateway } from './index';
 
 runMain('results-gateway', async (config, logger) => {
   const gatewayConfig = config.gateway;
-  const readStore = await openReadStore(config);
+  const retry = startupRetryOf(config, logger);
+  const readStore = await openReadStore(config, undefined, retry);
   const readModels = new ReadModels(readStore);
   await readModels.init();
   const refresh = setInterval(() => void readModels.refreshGeneration().catch(() => {}), 1_000);
@@ -30,14 +32,15 @@ runMain('results-gateway', async (config, logger) => {
   // Kafka's client id is this instance's; the in-process bus journals under DATA_DIR by client id,
   // so it gets a fixed one (a random id would leave a new journal behind at every start).
   const clientId = config.kafkaBrokers ? gatewayConfig.instanceId : 'logbook-results-gateway';
-  const resultsBus = await openResultsBus(config, clientId, busLog(logger));
-  const metrics = createMetrics({ defaultLabels: { service: 'results-gateway' } });
-  const healthChecks = [
-    { name: 'read store', check: () => readStore.ping() },
-    { name: 'results bus', check: () => resultsBus.ping() },
-  ];
+  const resultsBus = await openResultsBus(config, clientId, busLog(logger), undefined, retry);
+  const metrics = createMetrics({ defaultLabels: { service: 'results-gateway' }, token: config.operations.metricsToken });
   // Logouts come from the event log (every instance follows it), expiries from the sessions' times.
-  const eventStore = await openEventStore(config);
+  const eventStore = await openEventStore(config, undefined, retry);
+  const healthChecks = [
+    resultsBusCheck(resultsBus),
+    eventStoreCheck(eventStore, config.operations.resultsBusTimeoutMs),
+    { name: 'read store', check: () => readStore.ping() },
+  ];
   const authenticator = new Authenticator(readModels);
   const guards = createSocketGuards(config.sockets);
   const revocations = await followRevocations({ eventStore, liveSockets: guards.live, authenticator, logger });
