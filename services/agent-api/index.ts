@@ -13,6 +13,8 @@ import { AgentService } from './agent-service';
 import { AgentView, type HostRecord } from './agent-view';
 import { LiveCampaigns } from './live-campaigns';
 import { PresenceTracker } from './presence';
+import { openHostLogDestinations } from './host-logs/host-log-destinations';
+import type { StorageHealth } from '../../shared/adapters/storage/storage-health';
 
 export interface AgentApiOptions {
   config: Config;
@@ -21,6 +23,8 @@ export interface AgentApiOptions {
   resultsBus: ResultsBus;
   logger: Logger;
   metrics: Metrics;
+  /** The embedded stores' health: a log file the disk refuses reports there too. */
+  storageHealth?: StorageHealth;
 }
 
 export interface HostSummary {
@@ -62,7 +66,9 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
   const presence = new PresenceTracker(options.readStore, (error) => logger.warn({ err: error }, 'could not store host presence; will retry'));
   await presence.restore(view);
   presence.start();
+  const hostLogs = await openHostLogDestinations(config.hostLogs, { bus: options.resultsBus, storageHealth: options.storageHealth });
   const agent = new AgentService({
+    hostLogs,
     store: options.eventStore,
     loader: new AggregateLoader(options.eventStore),
     view,
@@ -80,7 +86,7 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
     metrics: options.metrics,
     onError: (error) => logger.error({ err: error }, 'osquery API request failed'),
   });
-  logger.info({ hosts: view.hostCount }, 'agent API ready');
+  logger.info({ hosts: view.hostCount, resultLog: config.hostLogs.result, statusLog: config.hostLogs.status }, 'agent API ready');
   return {
     handle,
     view,
@@ -92,6 +98,7 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
     async close() {
       await presence.stop();
       await view.close();
+      await hostLogs.close();
     },
   };
 }

@@ -15,7 +15,7 @@ runMain('agent-api', async (config, logger) => {
   const { eventStore, readStore, storageHealth } = await openStores(config, retry);
   const resultsBus = await openResultsBus(config, 'logbook-agent-api', busLog(logger), storageHealth, retry);
   const metrics = createMetrics({ defaultLabels: { service: 'agent-api' }, token: config.operations.metricsToken });
-  const agent = await startAgentApi({ config, eventStore, readStore, resultsBus, logger, metrics });
+  const agent = await startAgentApi({ config, eventStore, readStore, resultsBus, logger, metrics, storageHealth });
   const app = express();
   app.get(
     '/healthz',

@@ -36,7 +36,7 @@ runMain('logbook', async (config, logger) => {
   await projector.start();
   let ready = false;
   void projector.ready.then(() => (ready = true));
-  const agent = await startAgentApi({ config, eventStore, readStore, resultsBus, logger: logger.child({ component: 'agent-api' }), metrics });
+  const agent = await startAgentApi({ config, eventStore, readStore, resultsBus, logger: logger.child({ component: 'agent-api' }), metrics, storageHealth });
   const healthChecks: HealthCheck[] = [
     // First: a full disk also explains a projector that waits.
     { name: 'storage', check: () => storageHealth.problem() },
