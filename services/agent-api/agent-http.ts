@@ -73,7 +73,20 @@ function send(res: ServerResponse, status: number, body: object): void {
 }
 
 /** Returns a handler that serves the request and answers true when it is an osquery API path. */
+/** What a request's answer tells of it, for `logbook_osquery_requests_total`. */
+function outcomeOf(status: number, body: object): string {
+  if (status === 200) return 'ok';
+  if ((body as { node_invalid?: unknown }).node_invalid === true) return 'node_invalid';
+  if (status === 503) return 'unavailable';
+  return status < 500 ? 'refused' : 'error';
+}
+
 export function createAgentHttpHandler(agent: AgentService, options: AgentHttpOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const requests = options.metrics.counter<'endpoint' | 'outcome'>({
+    name: 'logbook_osquery_requests_total',
+    help: 'Requests of osquery hosts (enroll, config, distributed/read and write, log: check-ins) by endpoint and outcome: ok, node_invalid, refused (4xx), unavailable (503: storage or bus), error',
+    labelNames: ['endpoint', 'outcome'],
+  });
   return (req, res) => {
     const url = req.url ?? '';
     if (!url.startsWith(PREFIX)) return false;
@@ -83,6 +96,7 @@ export function createAgentHttpHandler(agent: AgentService, options: AgentHttpOp
     const route = operation ? PREFIX + path : `${PREFIX}*`;
     const finish = (status: number, body: object) => {
       send(res, status, body);
+      requests.inc({ endpoint: operation ? path : 'unknown', outcome: outcomeOf(status, body) });
       options.metrics.observeHttpRequest({ method: req.method ?? 'GET', route, statusCode: status, durationSeconds: (performance.now() - started) / 1000 });
     };
     if (!operation) {

@@ -14,6 +14,7 @@ import { AgentView, type HostRecord } from './agent-view';
 import { LiveCampaigns } from './live-campaigns';
 import { PresenceTracker } from './presence';
 import { openHostLogDestinations } from './host-logs/host-log-destinations';
+import { registerAgentMetrics } from './agent-metrics';
 import type { StorageHealth } from '../../shared/adapters/storage/storage-health';
 
 export interface AgentApiOptions {
@@ -66,6 +67,7 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
   const presence = new PresenceTracker(options.readStore, (error) => logger.warn({ err: error }, 'could not store host presence; will retry'));
   await presence.restore(view);
   presence.start();
+  registerAgentMetrics(options.metrics, view, live);
   const hostLogs = await openHostLogDestinations(config.hostLogs, { bus: options.resultsBus, storageHealth: options.storageHealth });
   const agent = new AgentService({
     hostLogs,

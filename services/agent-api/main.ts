@@ -6,6 +6,7 @@ import { eventStoreCheck, resultsBusCheck } from '../../shared/http/dependency-c
 import { fleetNotFound } from '../../shared/http/fleet-errors';
 import { healthzHandler } from '../../shared/http/health';
 import { listen } from '../../shared/http/listen';
+import { attachAccessLog } from '../../shared/http/access-log';
 import { createMetrics } from '../../shared/observability/metrics';
 import { runMain } from '../../shared/service/run-main';
 import { startAgentApi } from './index';
@@ -36,6 +37,7 @@ runMain('agent-api', async (config, logger) => {
     config.port,
     config.host,
   );
+  if (config.operations.accessLog) attachAccessLog(http.server, logger);
   logger.info({ port: http.port }, 'agent API listening');
   return {
     async stop() {

@@ -13,6 +13,7 @@ import { Authenticator } from '../../shared/auth/authenticator';
 import { followRevocations } from '../../shared/auth/revocation-feed';
 import { createSocketGuards } from '../../shared/auth/socket-guards';
 import type { HealthCheck } from '../../shared/http/health';
+import { attachAccessLog } from '../../shared/http/access-log';
 import { createHttpServer, listenPlain, listenTls, type Listening } from '../../shared/http/listen';
 import { loadServerIdentity } from '../../shared/tls/server-identity';
 import { createMetrics } from '../../shared/observability/metrics';
@@ -22,6 +23,8 @@ import { runMain } from '../../shared/service/run-main';
 import { startAgentApi } from '../agent-api';
 import { createApiService } from '../api';
 import { Projector } from '../projector';
+import { registerProjectorLag } from '../projector/projector-metrics';
+import { registerBusLag } from '../../shared/observability/bus-lag-metric';
 import { startResultsGateway } from '../results-gateway';
 import { createShellBroker } from '../shell-broker';
 
@@ -33,6 +36,8 @@ runMain('logbook', async (config, logger) => {
   const readModels = new ReadModels(readStore);
   const metrics = createMetrics({ defaultLabels: { service: 'all-in-one' }, token: config.operations.metricsToken });
   const projector = new Projector(eventStore, readModels, logger.child({ component: 'projector' }), { metrics });
+  registerProjectorLag(metrics, eventStore, readModels);
+  registerBusLag(metrics, resultsBus);
   await projector.start();
   let ready = false;
   void projector.ready.then(() => (ready = true));
@@ -77,6 +82,7 @@ runMain('logbook', async (config, logger) => {
     if (!agent.handle(req, res) && !shells.frontHandler(req, res)) api.app(req, res);
   });
   shells.attach(server);
+  if (config.operations.accessLog) attachAccessLog(server, logger.child({ component: 'access' }));
   const gateway = await startResultsGateway({
     gatewayConfig: config.gateway,
     readModels,

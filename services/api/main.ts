@@ -4,6 +4,7 @@ import { openResultsBus, openStores, startupRetryOf } from '../../shared/adapter
 import { eventStoreCheck, resultsBusCheck } from '../../shared/http/dependency-checks';
 import { createMetrics } from '../../shared/observability/metrics';
 import { ReadModels } from '../../shared/read-models/read-models';
+import { attachAccessLog } from '../../shared/http/access-log';
 import { runMain } from '../../shared/service/run-main';
 import { startApiService } from './index';
 
@@ -30,6 +31,7 @@ runMain('api', async (config, logger) => {
     ],
     resultsBus,
   });
+  if (config.operations.accessLog) attachAccessLog(http.server, logger);
   return {
     async stop() {
       clearInterval(refresh);

@@ -4,16 +4,19 @@ import { openStores, startupRetryOf } from '../../shared/adapters/open-stores';
 import { eventStoreCheck } from '../../shared/http/dependency-checks';
 import { healthzHandler } from '../../shared/http/health';
 import { listen } from '../../shared/http/listen';
+import { attachAccessLog } from '../../shared/http/access-log';
 import { createMetrics } from '../../shared/observability/metrics';
 import { ReadModels } from '../../shared/read-models/read-models';
 import { runMain } from '../../shared/service/run-main';
 import { Projector } from './projector';
+import { registerProjectorLag } from './projector-metrics';
 
 runMain('projector', async (config, logger) => {
   const { eventStore, readStore, storageHealth } = await openStores(config, startupRetryOf(config, logger));
   const readModels = new ReadModels(readStore);
   const metrics = createMetrics({ defaultLabels: { service: 'projector' }, token: config.operations.metricsToken });
   const projector = new Projector(eventStore, readModels, logger, { metrics });
+  registerProjectorLag(metrics, eventStore, readModels);
   await projector.start();
   let ready = false;
   void projector.ready.then(() => (ready = true));
@@ -27,6 +30,7 @@ runMain('projector', async (config, logger) => {
   ]));
   app.get('/metrics', metrics.metricsHandler);
   const http = await listen(app, config.port, config.host);
+  if (config.operations.accessLog) attachAccessLog(http.server, logger);
   return {
     async stop() {
       await http.close();

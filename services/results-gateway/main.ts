@@ -12,8 +12,10 @@ import { Authenticator } from '../../shared/auth/authenticator';
 import { followRevocations } from '../../shared/auth/revocation-feed';
 import { createSocketGuards } from '../../shared/auth/socket-guards';
 import { listen } from '../../shared/http/listen';
+import { attachAccessLog } from '../../shared/http/access-log';
 import { createMetrics } from '../../shared/observability/metrics';
 import { ReadModels } from '../../shared/read-models/read-models';
+import { registerBusLag } from '../../shared/observability/bus-lag-metric';
 import { runMain } from '../../shared/service/run-main';
 import { healthAndMetricsHandler } from './health-endpoints';
 import { startResultsGateway } from './index';
@@ -34,6 +36,7 @@ runMain('results-gateway', async (config, logger) => {
   const clientId = config.kafkaBrokers ? gatewayConfig.instanceId : 'logbook-results-gateway';
   const resultsBus = await openResultsBus(config, clientId, busLog(logger), undefined, retry);
   const metrics = createMetrics({ defaultLabels: { service: 'results-gateway' }, token: config.operations.metricsToken });
+  registerBusLag(metrics, resultsBus);
   // Logouts come from the event log (every instance follows it), expiries from the sessions' times.
   const eventStore = await openEventStore(config, undefined, retry);
   const healthChecks = [
@@ -45,6 +48,7 @@ runMain('results-gateway', async (config, logger) => {
   const guards = createSocketGuards(config.sockets);
   const revocations = await followRevocations({ eventStore, liveSockets: guards.live, authenticator, logger });
   const http = await listen(healthAndMetricsHandler(metrics, healthChecks), config.port, config.host);
+  if (config.operations.accessLog) attachAccessLog(http.server, logger);
   const gateway = await startResultsGateway({ gatewayConfig, readModels, resultsBus, authenticator, guards, logger, metrics, server: http.server });
   logger.info({ port: http.port }, 'results gateway listening');
   return {

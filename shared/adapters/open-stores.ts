@@ -10,7 +10,7 @@ import type { EventStore } from '../ports/event-store';
 import type { ReadStore } from '../ports/read-store';
 import type { ResultsBus } from '../ports/results-bus';
 import { openJournaledInProcessResultsBus } from './results-bus/in-process-results-bus';
-import type { KafkaLogRecord } from './results-bus/kafka-client-parts';
+import { kafkaLogLevelFor, type KafkaLogRecord } from './results-bus/kafka-client-parts';
 import { connectKafkaResultsBus } from './results-bus/kafka-results-bus';
 import { connectEventStoreDb } from './event-store/eventstoredb-event-store';
 import { openLmdbEventStore } from './event-store/lmdb-event-store';
@@ -85,7 +85,7 @@ export async function openStores(config: Config, retry: StartupRetry = ONE_TRY):
  * The directory is per client id: each service process has a bus of its own.
  */
 export async function openResultsBus(
-  config: Pick<Config, 'kafkaBrokers' | 'dataDir' | 'operations'>,
+  config: Pick<Config, 'kafkaBrokers' | 'dataDir' | 'operations'> & Partial<Pick<Config, 'logLevel'>>,
   clientId: string,
   log?: (record: KafkaLogRecord) => void,
   /** The embedded stores' health (from openStores): the journal reports a full disk there too. */
@@ -96,7 +96,7 @@ export async function openResultsBus(
 }
 
 async function openBareResultsBus(
-  config: Pick<Config, 'kafkaBrokers' | 'dataDir'>,
+  config: Pick<Config, 'kafkaBrokers' | 'dataDir'> & Partial<Pick<Config, 'logLevel'>>,
   clientId: string,
   log: ((record: KafkaLogRecord) => void) | undefined,
   storageHealth: StorageHealth | undefined,
@@ -104,7 +104,7 @@ async function openBareResultsBus(
 ): Promise<ResultsBus> {
   const brokers = config.kafkaBrokers;
   if (brokers) {
-    return retryStartup({ what: 'Kafka', variable: 'KAFKA_BROKERS', pointsAt: brokers.join(',') }, () => connectKafkaResultsBus({ brokers, clientId, log }), retry);
+    return retryStartup({ what: 'Kafka', variable: 'KAFKA_BROKERS', pointsAt: brokers.join(',') }, () => connectKafkaResultsBus({ brokers, clientId, log, logLevel: kafkaLogLevelFor(config.logLevel ?? 'info') }), retry);
   }
   return openJournaledInProcessResultsBus(join(config.dataDir, 'results-bus', clientId), {
     maxMessagesPerPartition: IN_PROCESS_BUS_RETAINED_MESSAGES,

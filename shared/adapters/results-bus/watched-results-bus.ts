@@ -25,6 +25,8 @@ export class BusUnavailableError extends DomainError {
 export interface WatchedResultsBus extends ResultsBus {
   /** Null while the bus answered its last ping (or nothing failed since); else why not. */
   problem(): string | null;
+  /** The groups this process consumes now, with their topics (for the consumer lag metric). */
+  consumedGroups(): Array<{ groupId: string; topics: string[] }>;
 }
 
 export interface WatchOptions {
@@ -47,6 +49,8 @@ export function watchResultsBus(bus: ResultsBus, options: WatchOptions): Watched
   let problem: string | null = null;
   let closed = false;
   let pinging = false;
+  /** JSON [group id, sorted topics] → consumers running with them. */
+  const consumed = new Map<string, number>();
   const ping = async () => {
     if (pinging || closed) return;
     pinging = true;
@@ -77,7 +81,28 @@ export function watchResultsBus(bus: ResultsBus, options: WatchOptions): Watched
         throw error;
       }
     },
-    consume: (consumeOptions: ConsumeOptions): Promise<Consumer> => bus.consume(consumeOptions),
+    async consume(consumeOptions: ConsumeOptions): Promise<Consumer> {
+      const consumer = await bus.consume(consumeOptions);
+      const key = JSON.stringify([consumeOptions.groupId, [...consumeOptions.topics].sort()]);
+      consumed.set(key, (consumed.get(key) ?? 0) + 1);
+      let stopped = false;
+      return {
+        stop() {
+          if (!stopped) {
+            stopped = true;
+            const left = (consumed.get(key) ?? 1) - 1;
+            if (left > 0) consumed.set(key, left);
+            else consumed.delete(key);
+          }
+          return consumer.stop();
+        },
+      };
+    },
+    consumedGroups: () => [...consumed.keys()].map((key) => {
+      const [groupId, topics] = JSON.parse(key) as [string, string[]];
+      return { groupId, topics };
+    }),
+    consumerLag: (groupId, topics) => withinTimeout(bus.consumerLag(groupId, topics), options.timeoutMs, 'consumer lag'),
     ensureTopics: (names, partitions) => bus.ensureTopics(names, partitions),
     liveGroups: (prefix) => bus.liveGroups(prefix),
     ping: () => withinTimeout(bus.ping(), options.timeoutMs, 'ping'),
