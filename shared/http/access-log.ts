@@ -19,6 +19,7 @@ export interface AccessEntry {
   path: string;
   status: number;
   ms: number;
+  /** The Content-Length set on the response, when it was set with setHeader (null otherwise). */
   bytes: number | null;
   client: string | null;
   /** The client went away before the answer was complete. */
@@ -26,7 +27,8 @@ export interface AccessEntry {
 }
 
 export function accessEntry(req: IncomingMessage, res: ServerResponse, startedAt: number, aborted: boolean): AccessEntry {
-  const url = req.url ?? '/';
+  // Express's routers rewrite req.url while routing; originalUrl keeps what the client asked.
+  const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
   const query = url.indexOf('?');
   const path = query === -1 ? url : url.slice(0, query);
   const length = Number(res.getHeader('content-length'));
