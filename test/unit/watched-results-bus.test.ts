@@ -7,10 +7,10 @@ import { eventually } from '../support/eventually';
 /** The in-process bus whose produce and ping can be made to hang or fail. */
 function controllableBus() {
   const inner = createInProcessResultsBus();
-  const control = { hang: false, failPing: false };
+  const control = { hang: false, failPing: false, refuse: false };
   const never = new Promise<never>(() => undefined);
   const bus: ResultsBus = {
-    produce: (topic, messages) => (control.hang ? never : inner.produce(topic, messages)),
+    produce: (topic, messages) => (control.hang ? never : control.refuse ? Promise.reject(new Error('Number of retries exceeded')) : inner.produce(topic, messages)),
     consume: (options) => inner.consume(options),
     ensureTopics: (names, partitions) => inner.ensureTopics(names, partitions),
     liveGroups: (prefix) => inner.liveGroups(prefix),
@@ -34,6 +34,24 @@ describe('watched results bus', () => {
       await assert.rejects(watched.produce('t', [{ key: 'k', value: 'v' }]), BusUnavailableError);
       control.hang = false;
       await eventually(async () => assert.equal(watched.problem(), null), 5_000, 20);
+      await watched.produce('t', [{ key: 'k', value: 'v' }]);
+    } finally {
+      await watched.close();
+    }
+  });
+
+  it('turns a refused produce into a 503-kind error without marking the bus down by itself', async () => {
+    const { bus, control } = controllableBus();
+    const watched = watchResultsBus(bus, { timeoutMs: 1_000, pingEveryMs: 60_000 });
+    try {
+      control.refuse = true;
+      await assert.rejects(watched.produce('t', [{ key: 'k', value: 'v' }]), (error: unknown) => {
+        assert.ok(error instanceof BusUnavailableError);
+        assert.equal(error.kind, 'unavailable');
+        assert.equal(error.message, 'results bus: produce to "t" failed: Number of retries exceeded');
+        return true;
+      });
+      control.refuse = false;
       await watched.produce('t', [{ key: 'k', value: 'v' }]);
     } finally {
       await watched.close();

@@ -7,7 +7,8 @@
  *   read it, so neither waits on a dead broker.
  * - `produce` resolves when the adapter acknowledged; it rejects with BusUnavailableError (a 503
  *   for hosts and operators) at once while the last ping failed, and after `timeoutMs` when the
- *   adapter has not answered by then. A produce given up on may still land later: every consumer
+ *   adapter has not answered by then, and also when the adapter refused the messages (any
+ *   failure of the bus is a 503, never a 500). A produce given up on may still land later: every consumer
  *   of the bus already takes redelivery (at least once), and a host retries what got a 5xx.
  * - A produce that timed out marks the bus down until the next successful ping, so a burst of
  *   writes during an outage does not each wait the full timeout.
@@ -16,7 +17,10 @@ import { DomainError } from '../../domain/errors';
 import type { Consumer, ConsumeOptions, OutgoingMessage, ResultsBus } from '../../ports/results-bus';
 
 export class BusUnavailableError extends DomainError {
-  constructor(readonly reason: string) {
+  constructor(
+    readonly reason: string,
+    override readonly cause?: unknown,
+  ) {
     super('unavailable', reason, [{ name: 'base', reason }]);
     this.name = 'BusUnavailableError';
   }
@@ -76,9 +80,13 @@ export function watchResultsBus(bus: ResultsBus, options: WatchOptions): Watched
         if (closed) throw error;
         // A time-out says the bus is down; any other failure (a message the broker refuses) may
         // be the message's own, so it only prompts a fresh ping.
-        if (error instanceof BusUnavailableError) problem = error.reason;
-        else void ping();
-        throw error;
+        if (error instanceof BusUnavailableError) {
+          problem = error.reason;
+          throw error;
+        }
+        void ping();
+        // Still the bus's refusal, not the caller's bug: a 503, which hosts retry.
+        throw new BusUnavailableError(`results bus: produce to "${topic}" failed: ${messageOf(error)}`, error);
       }
     },
     async consume(consumeOptions: ConsumeOptions): Promise<Consumer> {
