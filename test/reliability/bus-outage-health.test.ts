@@ -3,7 +3,7 @@
  * /healthz answers 503 naming the results bus; hosts keep checking in (config, distributed/read
  * answer 200); a new campaign is refused with Fleet's 503 error and not recorded; a log batch
  * gets a 503 (the host retries it) instead of hanging. Once the broker is back, all of it works
- * again by itself.
+ * again by itself; and a Logbook started while the broker is down retries until it is back.
  */
 import assert from 'node:assert/strict';
 import { eventually } from '../support/eventually';
@@ -86,5 +86,18 @@ describe('reliability: /healthz, check-ins and campaigns while Kafka is down (bl
     }, 30_000, 500);
     assert.equal(started.body.campaign.id, firstCampaignId + 1, 'the refused campaign was not recorded (it took no id)');
     await eventually(async () => assert.equal((await host.post('log', { log_type: 'result', data: [{ name: 'pack/x/y', columns: { a: '2' }, action: 'added' }] })).status, 200), 60_000, 500);
+  });
+
+  it('starts while the broker is still down, retrying KAFKA_BROKERS until it is back', async () => {
+    await logbook.stop();
+    await broker.kill();
+    const starting = startLogbook({ dataDir: logbook.dataDir, env: { KAFKA_BROKERS: broker.address, STARTUP_RETRY_S: '240', RESULTS_TOPIC_PARTITIONS: '1' } });
+    starting.catch(() => undefined); // awaited below
+    await broker.restart();
+    logbook = await starting;
+    const retries = logbook.output.filter((line) => line.includes('"variable":"KAFKA_BROKERS"') && line.includes('retrying'));
+    assert.ok(retries.length >= 1, 'at least one try failed while the broker was down');
+    assert.ok(retries.every((line) => line.includes(`"pointsAt":"${broker.address}"`)));
+    await eventually(async () => assert.equal((await healthz(logbook)).status, 200), 60_000, 500);
   });
 });
