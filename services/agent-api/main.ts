@@ -4,7 +4,7 @@ import express from 'express';
 import { openResultsBus, openStores, startupRetryOf } from '../../shared/adapters/open-stores';
 import { eventStoreCheck, resultsBusCheck } from '../../shared/http/dependency-checks';
 import { fleetNotFound } from '../../shared/http/fleet-errors';
-import { healthzHandler } from '../../shared/http/health';
+import { healthzHandler, livezHandler } from '../../shared/http/health';
 import { listen } from '../../shared/http/listen';
 import { attachAccessLog } from '../../shared/http/access-log';
 import { createMetrics } from '../../shared/observability/metrics';
@@ -28,6 +28,7 @@ runMain('agent-api', async (config, logger) => {
       { name: 'read store', check: () => readStore.ping() },
     ]),
   );
+  app.get('/livez', livezHandler());
   app.get('/metrics', metrics.metricsHandler);
   app.use(fleetNotFound);
   const http = await listen(

@@ -2,7 +2,7 @@
 import express from 'express';
 import { openStores, startupRetryOf } from '../../shared/adapters/open-stores';
 import { eventStoreCheck } from '../../shared/http/dependency-checks';
-import { healthzHandler } from '../../shared/http/health';
+import { healthzHandler, livezHandler } from '../../shared/http/health';
 import { listen } from '../../shared/http/listen';
 import { attachAccessLog } from '../../shared/http/access-log';
 import { createMetrics } from '../../shared/observability/metrics';
@@ -28,6 +28,7 @@ runMain('projector', async (config, logger) => {
     // Quarantined events leave the projector running: degraded, not down.
     { name: 'projector quarantine', check: () => projector.health(), degrades: true },
   ]));
+  app.get('/livez', livezHandler());
   app.get('/metrics', metrics.metricsHandler);
   const http = await listen(app, config.port, config.host);
   if (config.operations.accessLog) attachAccessLog(http.server, logger);

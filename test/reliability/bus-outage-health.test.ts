@@ -62,6 +62,8 @@ describe('reliability: /healthz, check-ins and campaigns while Kafka is down (bl
     assert.equal(down.body.status, 'unavailable');
     assert.match(down.body.reason!, /^results bus: /);
 
+    const livez = await fetch(`${logbook.url}/livez`);
+    assert.deepEqual([livez.status, await livez.json()], [200, { status: 'alive' }], 'alive: no reason to restart it');
     assert.equal((await host.post('config')).status, 200, 'config keeps answering');
     assert.equal((await host.read()).status, 200, 'distributed/read keeps answering');
 
