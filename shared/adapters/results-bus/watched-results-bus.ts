@@ -85,6 +85,8 @@ export function watchResultsBus(bus: ResultsBus, options: WatchOptions): Watched
           throw error;
         }
         void ping();
+        // A full disk under the in-process bus's journal already says so (StorageUnavailableError).
+        if (error instanceof DomainError && error.kind === 'unavailable') throw error;
         // Still the bus's refusal, not the caller's bug: a 503, which hosts retry.
         throw new BusUnavailableError(`results bus: produce to "${topic}" failed: ${messageOf(error)}`, error);
       }
