@@ -8,7 +8,7 @@ import { gunzip, inflate } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { Metrics } from '../../shared/observability/metrics';
 import { parseAgentBody } from './agent-body';
-import { isStorageUnavailable } from '../../shared/ports/storage-unavailable';
+import { DomainError } from '../../shared/domain/errors';
 import { AgentRequestError, badRequest } from './agent-errors';
 import type { AgentService, Body } from './agent-service';
 
@@ -98,8 +98,29 @@ function send(res: ServerResponse, status: number, body: object): void {
 }
 
 /** Returns a handler that serves the request and answers true when it is an osquery API path. */
+/** What a request's answer tells of it, for `logbook_osquery_requests_total`. */
+function outcomeOf(status: number, body: object): string {
+  if (status === 200) return 'ok';
+  if ((body as { node_invalid?: unknown }).node_invalid === true) return 'node_invalid';
+  if (status === 503) return 'unavailable';
+  return status < 500 ? 'refused' : 'error';
+}
+
 export function createAgentHttpHandler(agent: AgentService, options: AgentHttpOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
   const postDurations = new Map([...ENDPOINTS.values()].map((found) => [found, options.metrics.httpRoute('POST', found.route)]));
+  const requests = options.metrics.counter<'endpoint' | 'outcome'>({
+    name: 'logbook_osquery_requests_total',
+    help: 'Requests of osquery hosts (enroll, config, distributed/read and write, log: check-ins) by endpoint and outcome: ok, node_invalid, refused (4xx), unavailable (503: storage or bus), error',
+    labelNames: ['endpoint', 'outcome'],
+  });
+  // One bound child per endpoint and outcome, so counting a check-in is a map lookup and an add.
+  const requestCounts = new Map<string, { inc(): void }>();
+  const countRequest = (endpointName: string, outcome: string) => {
+    const key = `${endpointName} ${outcome}`;
+    let child = requestCounts.get(key);
+    if (!child) requestCounts.set(key, (child = requests.labels(endpointName, outcome)));
+    child.inc();
+  };
   return (req, res) => {
     const url = req.url ?? '';
     if (!url.startsWith(PREFIX)) return false;
@@ -111,12 +132,15 @@ export function createAgentHttpHandler(agent: AgentService, options: AgentHttpOp
     const finish = (status: number, body: object) => {
       send(res, status, body);
       durations.observe(status, (performance.now() - started) / 1000);
+      countRequest(found ? path : 'unknown', outcomeOf(status, body));
     };
     const fail = (error: unknown) => {
       if (error instanceof AgentRequestError) {
         finish(error.status, { error: error.message, node_invalid: error.nodeInvalid });
-      } else if (isStorageUnavailable(error)) {
-        finish(503, { error: error.reason, node_invalid: false }); // osquery retries later
+      } else if (error instanceof DomainError && error.kind === 'unavailable') {
+        // A full disk (StorageUnavailableError), a results bus that is down or did not
+        // acknowledge in time (BusUnavailableError): osquery retries later.
+        finish(503, { error: error.message, node_invalid: false });
       } else {
         options.onError(error);
         finish(500, { error: 'internal error', node_invalid: false });

@@ -3,7 +3,6 @@
  * write, and logs. Every operation but enroll starts from the host its node key names.
  */
 import { tokenHash } from '../../shared/auth/tokens';
-import { OSQUERY_RESULT_LOG_TOPIC, OSQUERY_STATUS_LOG_TOPIC, type HostLogMessage } from '../../shared/hosts/host-log-topics';
 import type { EventStore } from '../../shared/ports/event-store';
 import type { ResultsBus } from '../../shared/ports/results-bus';
 import { AgentRequestError, badRequest, invalidNodeKey } from './agent-errors';
@@ -13,6 +12,7 @@ import { factsFromHostDetails } from './host-facts';
 import { Enroller, recordHostReport, type HostCommandDeps } from './host-commands';
 import { osqueryConfigFor } from './osquery-config';
 import type { PresenceTracker } from './presence';
+import type { HostLogDestinations } from './host-logs/host-log-destinations';
 
 const NODE_KEY_CATCH_UP_MS = 2_000;
 const MAX_HOST_IDENTIFIER = 255;
@@ -24,6 +24,8 @@ export interface AgentServiceDeps extends HostCommandDeps {
   view: AgentView;
   presence: PresenceTracker;
   bus: ResultsBus;
+  /** Where the `log` endpoint's lines go (host-logs/host-log-destinations.ts). */
+  hostLogs: HostLogDestinations;
   intervals: RefreshIntervals;
   live?: LiveQueries;
   now?: () => number;
@@ -113,18 +115,14 @@ export class AgentService {
     return {};
   }
 
+  /** Answers once the lines are durable at their destination (a 5xx otherwise: osquery sends them again). */
   async log(host: HostRecord, body: Body): Promise<object> {
-    const topic = body.log_type === 'result' ? OSQUERY_RESULT_LOG_TOPIC : body.log_type === 'status' ? OSQUERY_STATUS_LOG_TOPIC : null;
-    if (topic === null) throw badRequest('"log_type" must be "result" or "status"');
+    const type = body.log_type;
+    if (type !== 'result' && type !== 'status') throw badRequest('"log_type" must be "result" or "status"');
     if (!Array.isArray(body.data)) throw badRequest('"data" must be an array of log lines');
     this.seen(host);
     if (body.data.length === 0) return {};
-    const key = String(host.state.id);
-    const hostname = host.state.facts.hostname ?? '';
-    await this.deps.bus.produce(
-      topic,
-      body.data.map((line) => ({ key, value: JSON.stringify({ host_id: host.state.id!, hostname, line } satisfies HostLogMessage) })),
-    );
+    await this.deps.hostLogs[type].write({ id: host.state.id!, hostname: host.state.facts.hostname ?? '' }, body.data);
     return {};
   }
 }

@@ -83,6 +83,11 @@ export class AgentView {
     return this.enrolledHosts;
   }
 
+  /** Every enrolled host, in id order (for the metrics' counts). */
+  *enrolled(): Generator<HostRecord> {
+    for (const host of this.hostsById) if (host !== undefined) yield host;
+  }
+
   hostByNodeKeyHash(hash: string): HostRecord | undefined {
     return this.hostsByNodeKeyHash.get(hash);
   }

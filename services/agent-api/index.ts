@@ -14,6 +14,9 @@ import { AgentView, type HostRecord } from './agent-view';
 import { LiveCampaigns } from './live-campaigns';
 import { checkInIntervalFor } from './osquery-config';
 import { PresenceTracker } from './presence';
+import { openHostLogDestinations } from './host-logs/host-log-destinations';
+import { registerAgentMetrics } from './agent-metrics';
+import type { StorageHealth } from '../../shared/adapters/storage/storage-health';
 
 export interface AgentApiOptions {
   config: Config;
@@ -22,6 +25,8 @@ export interface AgentApiOptions {
   resultsBus: ResultsBus;
   logger: Logger;
   metrics: Metrics;
+  /** The embedded stores' health: a log file the disk refuses reports there too. */
+  storageHealth?: StorageHealth;
 }
 
 export interface HostSummary {
@@ -67,7 +72,10 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
   );
   await presence.restore(view);
   presence.start();
+  registerAgentMetrics(options.metrics, view, live, (host) => checkInIntervalFor(view, host));
+  const hostLogs = await openHostLogDestinations(config.hostLogs, { bus: options.resultsBus, storageHealth: options.storageHealth });
   const agent = new AgentService({
+    hostLogs,
     store: options.eventStore,
     loader: new AggregateLoader(options.eventStore),
     view,
@@ -85,7 +93,7 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
     metrics: options.metrics,
     onError: (error) => logger.error({ err: error }, 'osquery API request failed'),
   });
-  logger.info({ hosts: view.hostCount }, 'agent API ready');
+  logger.info({ hosts: view.hostCount, resultLog: config.hostLogs.result, statusLog: config.hostLogs.status }, 'agent API ready');
   return {
     handle,
     view,
@@ -97,6 +105,7 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
     async close() {
       await presence.stop();
       await view.close();
+      await hostLogs.close();
     },
   };
 }

@@ -59,6 +59,13 @@ export class LiveCampaigns implements LiveQueries {
     if (forHost.size === 0) this.waiting.delete(hostId);
   }
 
+  /** Campaigns that have neither ended nor expired. */
+  runningCount(now: number): number {
+    let running = 0;
+    for (const campaign of this.campaigns.values()) if (campaign.expiresAt > now) running++;
+    return running;
+  }
+
   pendingFor(host: HostRecord, now: number): ReadonlyMap<number, string> {
     const forHost = host.state.id === null ? undefined : this.waiting.get(host.state.id);
     if (!forHost) return NOTHING_PENDING; // most check-ins: no campaign waits for the host

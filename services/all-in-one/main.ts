@@ -7,11 +7,13 @@
  * modules) together.
  */
 import { busLog } from '../../shared/observability/logger';
-import { openResultsBus, openStores } from '../../shared/adapters/open-stores';
+import { openResultsBus, openStores, startupRetryOf } from '../../shared/adapters/open-stores';
+import { eventStoreCheck, resultsBusCheck } from '../../shared/http/dependency-checks';
 import { Authenticator } from '../../shared/auth/authenticator';
 import { followRevocations } from '../../shared/auth/revocation-feed';
 import { createSocketGuards } from '../../shared/auth/socket-guards';
 import type { HealthCheck } from '../../shared/http/health';
+import { attachAccessLog } from '../../shared/http/access-log';
 import { createHttpServer, listenPlain, listenTls, type Listening } from '../../shared/http/listen';
 import { loadServerIdentity } from '../../shared/tls/server-identity';
 import { createMetrics } from '../../shared/observability/metrics';
@@ -21,23 +23,30 @@ import { runMain } from '../../shared/service/run-main';
 import { startAgentApi } from '../agent-api';
 import { createApiService } from '../api';
 import { Projector } from '../projector';
+import { registerProjectorLag } from '../projector/projector-metrics';
+import { registerBusLag } from '../../shared/observability/bus-lag-metric';
 import { startResultsGateway } from '../results-gateway';
 import { createShellBroker } from '../shell-broker';
 
 runMain('logbook', async (config, logger) => {
-  const { eventStore, readStore, storageHealth, description } = await openStores(config);
-  const resultsBus = await openResultsBus(config, 'logbook', busLog(logger), storageHealth);
+  const retry = startupRetryOf(config, logger);
+  const { eventStore, readStore, storageHealth, description } = await openStores(config, retry);
+  const resultsBus = await openResultsBus(config, 'logbook', busLog(logger), storageHealth, retry);
   logger.info({ stores: description, dataDir: config.dataDir, bus: config.kafkaBrokers ? 'kafka' : 'in-process' }, 'stores open');
   const readModels = new ReadModels(readStore);
-  const metrics = createMetrics({ defaultLabels: { service: 'all-in-one' } });
+  const metrics = createMetrics({ defaultLabels: { service: 'all-in-one' }, token: config.operations.metricsToken });
   const projector = new Projector(eventStore, readModels, logger.child({ component: 'projector' }), { metrics });
+  registerProjectorLag(metrics, eventStore, readModels);
+  registerBusLag(metrics, resultsBus);
   await projector.start();
   let ready = false;
   void projector.ready.then(() => (ready = true));
-  const agent = await startAgentApi({ config, eventStore, readStore, resultsBus, logger: logger.child({ component: 'agent-api' }), metrics });
+  const agent = await startAgentApi({ config, eventStore, readStore, resultsBus, logger: logger.child({ component: 'agent-api' }), metrics, storageHealth });
   const healthChecks: HealthCheck[] = [
     // First: a full disk also explains a projector that waits.
     { name: 'storage', check: () => storageHealth.problem() },
+    eventStoreCheck(eventStore, config.operations.resultsBusTimeoutMs),
+    resultsBusCheck(resultsBus),
     { name: 'projector', check: () => (projector.error ? `projector stopped: ${projector.error.message}` : ready ? null : 'read models catching up') },
     { name: 'agent API', check: () => agent.problem() },
     { name: 'read store', check: () => readStore.ping() },
@@ -73,6 +82,7 @@ runMain('logbook', async (config, logger) => {
     if (!agent.handle(req, res) && !shells.frontHandler(req, res)) api.app(req, res);
   });
   shells.attach(server);
+  if (config.operations.accessLog) attachAccessLog(server, logger.child({ component: 'access' }));
   const gateway = await startResultsGateway({
     gatewayConfig: config.gateway,
     readModels,

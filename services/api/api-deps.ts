@@ -24,8 +24,11 @@ export interface ApiDeps {
   authenticator: Authenticator;
   config: Pick<Config, 'readYourWritesTimeoutMs' | 'sessionTtlHours' | 'loginThrottle' | 'trustedProxies' | 'bodyLimitBytes' | 'campaignExpirySeconds' | 'resultsRetentionDays' | 'hostDetailIntervalSeconds' | 'hostPolicyIntervalSeconds'>;
   logger: Logger;
-  /** The results bus, where this instance has one (for the live query status check). */
-  resultsBus?: ResultsBus;
+  /**
+   * The results bus, where this instance has one (for the live query status check); a watched
+   * one (openResultsBus) also tells its last known problem, and new campaigns are refused then.
+   */
+  resultsBus?: ResultsBus & { problem?(): string | null };
   serverTls?: ServerTlsInfo;
 }
 

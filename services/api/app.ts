@@ -2,7 +2,7 @@
 import express, { Router, type Express } from 'express';
 import { boundedJsonBody } from '../../shared/http/bounded-json-body';
 import { fleetErrorHandler, fleetNotFound } from '../../shared/http/fleet-errors';
-import { healthzHandler, type HealthCheck } from '../../shared/http/health';
+import { healthzHandler, livezHandler, type HealthCheck } from '../../shared/http/health';
 import { requireJsonBodies } from '../../shared/http/json-only';
 import { OPERATOR_BODY_BOUNDS } from '../../shared/http/json-bounds';
 import type { Metrics } from '../../shared/observability/metrics';
@@ -37,6 +37,7 @@ export function createApiApp(deps: ApiDeps, options: ApiAppOptions): Express {
   app.use(options.metrics.httpMiddleware);
 
   app.get('/healthz', healthzHandler(options.healthChecks));
+  app.get('/livez', livezHandler());
   app.get('/metrics', options.metrics.metricsHandler);
 
   app.use(requireJsonBodies);

@@ -39,6 +39,10 @@ export interface CampaignToStart {
 export async function startCampaign(deps: ApiDeps, start: CampaignToStart, context: CommandContext): Promise<CampaignDoc | null> {
   const { targets } = start;
   if (targets.length === 0) throw new DomainError('bad_request', 'no hosts targeted', [{ name: 'selected', reason: 'no hosts targeted' }]);
+  // Hosts' answers travel on the bus: while it is down a campaign would collect nothing, so it is
+  // refused (503 in Fleet's error shape, as GET /status/live_query reports) and not recorded.
+  const busProblem = deps.resultsBus?.problem?.() ?? null;
+  if (busProblem !== null) throw new DomainError('unavailable', 'the live query bus is not working', [{ name: 'base', reason: busProblem }]);
   const now = Date.now();
   const { created, position } = await createCampaign(
     deps,

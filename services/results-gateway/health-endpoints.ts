@@ -1,10 +1,11 @@
-/** /healthz and /metrics for the gateway's own process; every other plain HTTP request is a 404. */
+/** /healthz, /livez and /metrics for the gateway's own process; every other plain HTTP request is a 404. */
 import type { RequestListener } from 'node:http';
-import { healthzHandler, type HealthCheck } from '../../shared/http/health';
+import { healthzHandler, livezHandler, type HealthCheck } from '../../shared/http/health';
 import type { Metrics } from '../../shared/observability/metrics';
 
 export function healthAndMetricsHandler(metrics: Metrics, healthChecks: readonly HealthCheck[]): RequestListener {
   const healthz = healthzHandler(healthChecks);
+  const livez = livezHandler();
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const reply = (status: number, contentType: string, body: string) => {
@@ -13,11 +14,10 @@ export function healthAndMetricsHandler(metrics: Metrics, healthChecks: readonly
     };
     if (req.method === 'GET' && path === '/healthz') {
       healthz(req, res);
+    } else if (req.method === 'GET' && path === '/livez') {
+      livez(req, res);
     } else if (req.method === 'GET' && path === '/metrics') {
-      void metrics.registry.metrics().then(
-        (body) => reply(200, metrics.registry.contentType, body),
-        (error) => reply(500, 'text/plain; charset=utf-8', `metrics unavailable: ${String(error)}`),
-      );
+      void metrics.metricsHandler(req, res);
     } else {
       reply(404, 'application/json', JSON.stringify({ message: 'Resource Not Found', errors: [{ name: 'base', reason: `no route for ${req.method} ${path}` }] }));
     }

@@ -10,7 +10,7 @@ import type { EventStore } from '../ports/event-store';
 import type { ReadStore } from '../ports/read-store';
 import type { ResultsBus } from '../ports/results-bus';
 import { openJournaledInProcessResultsBus } from './results-bus/in-process-results-bus';
-import type { KafkaLogRecord } from './results-bus/kafka-client-parts';
+import { kafkaLogLevelFor, type KafkaLogRecord } from './results-bus/kafka-client-parts';
 import { connectKafkaResultsBus } from './results-bus/kafka-results-bus';
 import { kafkaConnectionSecurity } from './results-bus/kafka-security';
 import { connectEventStoreDb } from './event-store/eventstoredb-event-store';
@@ -18,6 +18,22 @@ import { openLmdbEventStore } from './event-store/lmdb-event-store';
 import { connectMongoReadStore } from './read-store/mongo-read-store';
 import { openLmdbReadStore } from './read-store/lmdb-read-store';
 import { StorageHealth } from './storage/storage-health';
+import { redactUrlCredentials } from '../config/parsers';
+import { retryStartup, type RetryLog } from '../service/startup-retry';
+import { watchResultsBus, type WatchedResultsBus } from './results-bus/watched-results-bus';
+
+/** How long start-up retries a server that cannot be reached, and where it logs each try (none: one try). */
+export interface StartupRetry {
+  budgetMs: number;
+  log: RetryLog;
+}
+
+const ONE_TRY: StartupRetry = { budgetMs: 0, log: { warn: () => undefined } };
+
+/** The start-up retry of a service's configuration (STARTUP_RETRY_S). */
+export function startupRetryOf(config: Pick<Config, 'operations'>, log: RetryLog): StartupRetry {
+  return { budgetMs: config.operations.startupRetrySeconds * 1000, log };
+}
 
 export interface Stores {
   eventStore: EventStore;
@@ -28,23 +44,29 @@ export interface Stores {
   description: { eventStore: 'eventstoredb' | 'embedded'; readStore: 'mongodb' | 'embedded' };
 }
 
-export async function openEventStore(config: Pick<Config, 'eventStoreUrl' | 'dataDir'>, health?: StorageHealth): Promise<EventStore> {
-  if (config.eventStoreUrl) return connectEventStoreDb(config.eventStoreUrl);
+export async function openEventStore(config: Pick<Config, 'eventStoreUrl' | 'dataDir'>, health?: StorageHealth, retry: StartupRetry = ONE_TRY): Promise<EventStore> {
+  const url = config.eventStoreUrl;
+  if (url) {
+    return retryStartup({ what: 'EventStoreDB', variable: 'EVENTSTORE_URL', pointsAt: redactUrlCredentials(url) }, () => connectEventStoreDb(url), retry);
+  }
   mkdirSync(config.dataDir, { recursive: true });
   return openLmdbEventStore(join(config.dataDir, 'events'), { health });
 }
 
-export async function openReadStore(config: Pick<Config, 'mongoUrl' | 'mongoDatabase' | 'dataDir'>, health?: StorageHealth): Promise<ReadStore> {
-  if (config.mongoUrl) return connectMongoReadStore(config.mongoUrl, config.mongoDatabase);
+export async function openReadStore(config: Pick<Config, 'mongoUrl' | 'mongoDatabase' | 'dataDir'>, health?: StorageHealth, retry: StartupRetry = ONE_TRY): Promise<ReadStore> {
+  const url = config.mongoUrl;
+  if (url) {
+    return retryStartup({ what: 'MongoDB', variable: 'MONGO_URL', pointsAt: redactUrlCredentials(url) }, () => connectMongoReadStore(url, config.mongoDatabase), retry);
+  }
   mkdirSync(config.dataDir, { recursive: true });
   return openLmdbReadStore(join(config.dataDir, 'read-models'), { health });
 }
 
-export async function openStores(config: Config): Promise<Stores> {
+export async function openStores(config: Config, retry: StartupRetry = ONE_TRY): Promise<Stores> {
   const storageHealth = new StorageHealth();
-  const eventStore = await openEventStore(config, storageHealth);
+  const eventStore = await openEventStore(config, storageHealth, retry);
   try {
-    const readStore = await openReadStore(config, storageHealth);
+    const readStore = await openReadStore(config, storageHealth, retry);
     return {
       eventStore,
       readStore,
@@ -64,14 +86,27 @@ export async function openStores(config: Config): Promise<Stores> {
  * The directory is per client id: each service process has a bus of its own.
  */
 export async function openResultsBus(
-  config: Pick<Config, 'kafkaBrokers' | 'kafkaSecurity' | 'dataDir'>,
+  config: Pick<Config, 'kafkaBrokers' | 'kafkaSecurity' | 'dataDir' | 'operations'> & Partial<Pick<Config, 'logLevel'>>,
   clientId: string,
   log?: (record: KafkaLogRecord) => void,
   /** The embedded stores' health (from openStores): the journal reports a full disk there too. */
   storageHealth?: StorageHealth,
+  retry: StartupRetry = ONE_TRY,
+): Promise<WatchedResultsBus> {
+  return watchResultsBus(await openBareResultsBus(config, clientId, log, storageHealth, retry), { timeoutMs: config.operations.resultsBusTimeoutMs });
+}
+
+async function openBareResultsBus(
+  config: Pick<Config, 'kafkaBrokers' | 'kafkaSecurity' | 'dataDir'> & Partial<Pick<Config, 'logLevel'>>,
+  clientId: string,
+  log: ((record: KafkaLogRecord) => void) | undefined,
+  storageHealth: StorageHealth | undefined,
+  retry: StartupRetry,
 ): Promise<ResultsBus> {
-  if (config.kafkaBrokers) {
-    return connectKafkaResultsBus({ brokers: config.kafkaBrokers, clientId, log, ...kafkaConnectionSecurity(config.kafkaSecurity) });
+  const brokers = config.kafkaBrokers;
+  if (brokers) {
+    const security = kafkaConnectionSecurity(config.kafkaSecurity);
+    return retryStartup({ what: 'Kafka', variable: 'KAFKA_BROKERS', pointsAt: brokers.join(',') }, () => connectKafkaResultsBus({ brokers, clientId, log, logLevel: kafkaLogLevelFor(config.logLevel ?? 'info'), ...security }), retry);
   }
   return openJournaledInProcessResultsBus(join(config.dataDir, 'results-bus', clientId), {
     maxMessagesPerPartition: IN_PROCESS_BUS_RETAINED_MESSAGES,

@@ -9,9 +9,9 @@
 import path from 'node:path';
 import Joi from 'joi';
 import { redactUrlCredentials } from './parsers';
-import { VARIABLE_NAMES, VARIABLES, type KafkaSaslMechanism, type LogLevel, type VariableName, type VariableRule } from './settings';
+import { VARIABLE_NAMES, VARIABLES, type KafkaSaslMechanism, type LogLevel, type LogPlugin, type VariableName, type VariableRule } from './settings';
 
-export type { LogLevel } from './settings';
+export type { LogLevel, LogPlugin } from './settings';
 
 export interface Config {
   port: number;
@@ -52,6 +52,36 @@ export interface Config {
   sockets: SocketBounds;
   /** The results gateway's settings (what startResultsGateway takes). */
   gateway: GatewayConfig;
+  /** Start-up, dependency waits, metrics and access log (README "Operations"). */
+  operations: OperationsConfig;
+  /** Where osquery's scheduled query results and status logs go. */
+  hostLogs: HostLogsConfig;
+}
+
+export interface OperationsConfig {
+  /** Start-up retries an unreachable EventStoreDB, MongoDB or Kafka with backoff for this long (0: once). */
+  startupRetrySeconds: number;
+  /** A results bus produce not acknowledged within this fails (a 5xx), and a ping slower than this marks the bus down. */
+  resultsBusTimeoutMs: number;
+  /** When set, /metrics answers only `Authorization: Bearer <token>`. */
+  metricsToken: string | null;
+  /** One log line per HTTP request. */
+  accessLog: boolean;
+}
+
+export interface HostLogDestination {
+  plugin: LogPlugin;
+  /** The JSON-lines file of the filesystem plugin. */
+  file: string;
+}
+
+export interface HostLogsConfig {
+  result: HostLogDestination;
+  status: HostLogDestination;
+  /** A file reaching this size is renamed to file.1 (file.1 to file.2, ...) and a new one started. */
+  fileMaxBytes: number;
+  /** Rotated files kept; the oldest beyond are deleted. */
+  fileMaxBackups: number;
 }
 
 export interface TlsConfig {
@@ -192,6 +222,26 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       peersPollMs: value.GATEWAY_PEERS_POLL_MS,
       instanceId: value.GATEWAY_INSTANCE_ID,
     },
+    operations: {
+      startupRetrySeconds: value.STARTUP_RETRY_S,
+      resultsBusTimeoutMs: value.RESULTS_BUS_TIMEOUT_MS,
+      metricsToken: value.METRICS_TOKEN ?? null,
+      accessLog: value.ACCESS_LOG,
+    },
+    hostLogs: hostLogsOf(value),
+  };
+}
+
+/** Filesystem by default; kafka (the bus topics, as before) when KAFKA_BROKERS is set. */
+function hostLogsOf(value: Record<string, unknown>): HostLogsConfig {
+  const dataDir = path.resolve(value.DATA_DIR as string);
+  const fallback: LogPlugin = value.KAFKA_BROKERS === undefined ? 'filesystem' : 'kafka';
+  const file = (setting: unknown, name: string) => (typeof setting === 'string' ? path.resolve(setting) : path.join(dataDir, name));
+  return {
+    result: { plugin: (value.OSQUERY_RESULT_LOG_PLUGIN as LogPlugin | undefined) ?? fallback, file: file(value.OSQUERY_RESULT_LOG_FILE, 'osquery_result.log') },
+    status: { plugin: (value.OSQUERY_STATUS_LOG_PLUGIN as LogPlugin | undefined) ?? fallback, file: file(value.OSQUERY_STATUS_LOG_FILE, 'osquery_status.log') },
+    fileMaxBytes: value.OSQUERY_LOG_FILE_MAX_BYTES as number,
+    fileMaxBackups: value.OSQUERY_LOG_FILE_MAX_BACKUPS as number,
   };
 }
 
@@ -234,6 +284,18 @@ export function describeConfig(config: Config): Record<string, unknown> {
     tls: config.kafkaSecurity.tls,
     sasl: sasl === null ? null : { mechanism: sasl.mechanism, username: sasl.username, password: '***' },
   };
+  const operations: Record<keyof OperationsConfig, unknown> = {
+    startupRetrySeconds: config.operations.startupRetrySeconds,
+    resultsBusTimeoutMs: config.operations.resultsBusTimeoutMs,
+    metricsToken: config.operations.metricsToken === null ? null : '[redacted]',
+    accessLog: config.operations.accessLog,
+  };
+  const hostLogs: Record<keyof HostLogsConfig, unknown> = {
+    result: { ...config.hostLogs.result },
+    status: { ...config.hostLogs.status },
+    fileMaxBytes: config.hostLogs.fileMaxBytes,
+    fileMaxBackups: config.hostLogs.fileMaxBackups,
+  };
   const summary: Record<keyof Config, unknown> = {
     port: config.port,
     host: config.host,
@@ -261,6 +323,8 @@ export function describeConfig(config: Config): Record<string, unknown> {
     shellIdleTimeoutMs: config.shellIdleTimeoutMs,
     sockets,
     gateway,
+    operations,
+    hostLogs,
   };
   return summary;
 }
@@ -289,8 +353,11 @@ function kafkaSecurityOf(value: KafkaSecurityVariables): KafkaSecurityConfig {
 }
 
 /** Settings valid one by one but not together. */
-function combinationProblems(value: { PLAIN_HTTP: boolean; TLS_PORT: number | null; TLS_CERT?: string; TLS_KEY?: string; KAFKA_BROKERS?: string[] } & KafkaSecurityVariables): string[] {
+function combinationProblems(value: { PLAIN_HTTP: boolean; TLS_PORT: number | null; TLS_CERT?: string; TLS_KEY?: string; KAFKA_BROKERS?: string[]; OSQUERY_RESULT_LOG_PLUGIN?: string; OSQUERY_STATUS_LOG_PLUGIN?: string } & KafkaSecurityVariables): string[] {
   const problems: string[] = [];
+  for (const name of ['OSQUERY_RESULT_LOG_PLUGIN', 'OSQUERY_STATUS_LOG_PLUGIN'] as const) {
+    if (value[name] === 'kafka' && value.KAFKA_BROKERS === undefined) problems.push(`${name}=kafka needs KAFKA_BROKERS: without Kafka the lines would only be held in memory`);
+  }
   const pair = (first: string, firstValue: unknown, second: string, secondValue: unknown, why: string) => {
     if ((firstValue === undefined) !== (secondValue === undefined)) {
       problems.push(`${firstValue === undefined ? second : first} is set without ${firstValue === undefined ? first : second}: ${why}`);

@@ -21,7 +21,7 @@ export interface VariableRule {
   expected: string;
   /** The value is a URL that may carry credentials: never echo them back. */
   isUrl?: boolean;
-  /** The value is a secret (a password): never echo it back. */
+  /** The value is a secret (a password, a token): never echo it back. */
   isSecret?: boolean;
 }
 
@@ -40,6 +40,17 @@ function intervalSeconds(defaultSeconds: number, purpose: string): VariableRule 
   return {
     schema: numberIn({ min: 1, max: ONE_WEEK_IN_SECONDS }).default(defaultSeconds),
     expected: `a whole number of seconds from 1 to ${ONE_WEEK_IN_SECONDS}: ${purpose}`,
+  };
+}
+
+export const LOG_PLUGINS = ['filesystem', 'kafka', 'stdout'] as const;
+export type LogPlugin = (typeof LOG_PLUGINS)[number];
+
+function logPlugin(what: string): VariableRule {
+  return {
+    // No default here: config.ts picks filesystem, or kafka when KAFKA_BROKERS is set.
+    schema: Joi.string().lowercase().valid(...LOG_PLUGINS),
+    expected: `one of ${LOG_PLUGINS.join(', ')}: where ${what} go`,
   };
 }
 
@@ -206,6 +217,40 @@ export const VARIABLES = {
     // Unset: only the server's own origin (the browser console) may open sockets from a browser.
     schema: originList().default([]),
     expected: 'a comma-separated list of origins such as https://console.example.com (http or https, no path)',
+  },
+  // Operations (README "Operations"): start-up retries, dependency waits, metrics, access log.
+  STARTUP_RETRY_S: {
+    schema: numberIn({ min: 0, max: 86_400 }).default(60),
+    expected: 'a whole number of seconds from 0 to 86400: how long start-up keeps retrying an unreachable EventStoreDB, MongoDB or Kafka (0: no retry)',
+  },
+  RESULTS_BUS_TIMEOUT_MS: milliseconds(100, 600_000, 10_000),
+  METRICS_TOKEN: {
+    schema: Joi.string().min(16).max(1000),
+    expected: 'at least 16 characters: /metrics then needs "Authorization: Bearer <token>"',
+    isSecret: true,
+  },
+  ACCESS_LOG: {
+    schema: Joi.boolean().default(false),
+    expected: 'true or false: whether every HTTP request gets one log line (method, path without query, status, duration)',
+  },
+  // Where osquery's scheduled query results and status logs go (services/agent-api/host-logs/).
+  OSQUERY_RESULT_LOG_PLUGIN: logPlugin('scheduled query results'),
+  OSQUERY_STATUS_LOG_PLUGIN: logPlugin('osquery status logs'),
+  OSQUERY_RESULT_LOG_FILE: {
+    schema: Joi.string(),
+    expected: 'a file path for scheduled query results (default DATA_DIR/osquery_result.log)',
+  },
+  OSQUERY_STATUS_LOG_FILE: {
+    schema: Joi.string(),
+    expected: 'a file path for osquery status logs (default DATA_DIR/osquery_status.log)',
+  },
+  OSQUERY_LOG_FILE_MAX_BYTES: {
+    schema: byteSize().default(100 * 1_048_576),
+    expected: `${SIZE_EXPECTED}: a log file reaching this size is rotated (such as 100mb)`,
+  },
+  OSQUERY_LOG_FILE_MAX_BACKUPS: {
+    schema: numberIn({ min: 0, max: 1000 }).default(5),
+    expected: 'an integer from 0 to 1000: rotated log files kept (file.1 newest); older ones are deleted',
   },
   // The shell broker's settings.
   SHELL_SECRET_TTL_MS: milliseconds(1, MAX_TIMER_MS, 60_000),

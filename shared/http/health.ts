@@ -60,3 +60,16 @@ async function reasonOf(health: HealthCheck): Promise<string | null> {
     return `${health.name}: ${error instanceof Error ? error.message : String(error)}`;
   }
 }
+
+/**
+ * /livez, the liveness probe: 200 `{"status": "alive"}` whenever the process can answer at all,
+ * whatever its dependencies. An orchestrator restarts on it; it routes traffic on /healthz. During a
+ * Kafka outage /healthz is 503 while hosts still check in, and a restart would only make it worse.
+ */
+export function livezHandler(): (req: IncomingMessage, res: ServerResponse) => void {
+  const text = JSON.stringify({ status: 'alive' });
+  return (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  };
+}

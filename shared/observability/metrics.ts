@@ -2,6 +2,8 @@
  * Prometheus metrics on a registry of one's own (never prom-client's global one), so several
  * services, or several test instances, can live in one process without clashing names.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
   collectDefaultMetrics,
@@ -26,6 +28,8 @@ type OwnConfiguration<C> = Omit<C, 'registers'>;
 export interface MetricsOptions {
   /** Labels added to every series, e.g. `{ service: 'api' }`. */
   defaultLabels?: Record<string, string>;
+  /** When set, `GET /metrics` answers 401 unless the request has `Authorization: Bearer <token>` (METRICS_TOKEN). */
+  token?: string | null;
 }
 
 export interface HttpRequestObservation {
@@ -40,8 +44,8 @@ export interface Metrics {
   registry: Registry;
   /** Express middleware timing every request into `http_request_duration_seconds`. */
   httpMiddleware: RequestHandler;
-  /** Express handler for `GET /metrics`. */
-  metricsHandler: (req: Request, res: Response) => Promise<void>;
+  /** Handler for `GET /metrics` (an Express route or a plain node:http listener). */
+  metricsHandler: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** Records a request served outside Express (a lean handler in front of the app). */
   observeHttpRequest(observation: HttpRequestObservation): void;
   /** The same, through a series resolved once for a method and route (for a hot path). */
@@ -105,12 +109,20 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     next();
   };
 
-  const metricsHandler = async (_req: Request, res: Response): Promise<void> => {
+  const mayScrape = bearerCheck(options.token ?? null);
+  const metricsHandler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const reply = (status: number, contentType: string, body: string, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), ...headers });
+      res.end(body);
+    };
+    if (!mayScrape(req.headers.authorization)) {
+      reply(401, 'text/plain; charset=utf-8', 'metrics need "Authorization: Bearer <METRICS_TOKEN>"\n', { 'www-authenticate': 'Bearer realm="metrics"' });
+      return;
+    }
     try {
-      const body = await registry.metrics();
-      res.status(200).set('Content-Type', registry.contentType).send(body);
+      reply(200, registry.contentType, await registry.metrics());
     } catch (error) {
-      res.status(500).set('Content-Type', 'text/plain; charset=utf-8').send(`metrics unavailable: ${String(error)}`);
+      reply(500, 'text/plain; charset=utf-8', `metrics unavailable: ${String(error)}`);
     }
   };
 
@@ -138,6 +150,17 @@ function rememberMatchedRoute(req: Request): { pattern: string | null } {
     },
   });
   return matched;
+}
+
+/** Whether an Authorization header carries the token (always, when there is none); constant time in the token. */
+function bearerCheck(token: string | null): (authorization: string | undefined) => boolean {
+  if (token === null) return () => true;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  const expected = digest(token);
+  return (authorization) => {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    return match !== null && timingSafeEqual(digest(match[1]), expected);
+  };
 }
 
 function routePath(path: unknown): string {

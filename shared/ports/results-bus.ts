@@ -121,6 +121,13 @@ export interface ResultsBus {
    */
   liveGroups(prefix: string): Promise<string[]>;
 
+  /**
+   * Per topic, how many messages the group has not committed yet: summed over the topic's
+   * partitions, the end offset minus the group's committed offset. A partition the group has
+   * never committed counts 0, and so does a topic that does not exist (for /metrics).
+   */
+  consumerLag(groupId: string, topics: string[]): Promise<Record<string, number>>;
+
   /** A cheap round trip that fails when the bus is unusable (for /healthz and status). */
   ping(): Promise<void>;
 

@@ -6,6 +6,7 @@ import { createInProcessResultsBus, openJournaledInProcessResultsBus } from '../
 import type { IncomingMessage } from '../../shared/ports/results-bus';
 import { onSuiteEnd } from '../support/teardown';
 import { describeResultsBusContract } from './results-bus.contract';
+import { describeConsumerLagContract } from './results-bus-lag.contract';
 
 function journalDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'logbook-bus-journal-'));
@@ -15,6 +16,8 @@ function journalDir(): string {
 
 describeResultsBusContract('in-process', async () => createInProcessResultsBus());
 describeResultsBusContract('in-process, journaled', async () => openJournaledInProcessResultsBus(journalDir()));
+describeConsumerLagContract('in-process', async () => createInProcessResultsBus());
+describeConsumerLagContract('in-process, journaled', async () => openJournaledInProcessResultsBus(journalDir()));
 
 describe('in-process results bus', () => {
   it('drops the oldest messages past maxMessagesPerPartition, and a late group starts at the oldest kept', async () => {

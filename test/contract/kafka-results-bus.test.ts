@@ -3,6 +3,7 @@ import type { KafkaLogRecord } from '../../shared/adapters/results-bus/kafka-cli
 import { connectKafkaResultsBus } from '../../shared/adapters/results-bus/kafka-results-bus';
 import { kafkaBrokers } from '../support/kafka-broker';
 import { describeResultsBusContract } from './results-bus.contract';
+import { describeConsumerLagContract } from './results-bus-lag.contract';
 
 describe('Kafka results bus', function () {
   let brokers: string[];
@@ -13,6 +14,7 @@ describe('Kafka results bus', function () {
   });
 
   describeResultsBusContract('kafka', () => connectKafkaResultsBus({ brokers, clientId: 'results-bus-contract' }));
+  describeConsumerLagContract('kafka', () => connectKafkaResultsBus({ brokers, clientId: 'results-bus-lag-contract' }));
 
   it('fails to connect when no broker listens, telling the given log function why', async function () {
     this.timeout(60_000);

@@ -36,6 +36,7 @@ function flakyBus(): ResultsBus & { down: boolean } {
     consume: (options) => bus.consume(options),
     ensureTopics: (names, partitions) => bus.ensureTopics(names, partitions),
     liveGroups: (prefix) => bus.liveGroups(prefix),
+    consumerLag: (groupId, topics) => bus.consumerLag(groupId, topics),
     ping: () => bus.ping(),
     close: () => bus.close(),
   };

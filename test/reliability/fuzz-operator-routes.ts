@@ -145,6 +145,7 @@ function hostAndCampaignRoutes(): OperatorRoute[] {
 function otherRoutes(): OperatorRoute[] {
   return [
     { method: 'GET', template: '/healthz', family: 'other', path: () => '/healthz' },
+    { method: 'GET', template: '/livez', family: 'other', path: () => '/livez' },
     { method: 'GET', template: '/metrics', family: 'other', path: () => '/metrics' },
     { method: 'GET', template: '/console/', family: 'console', path: () => '/console/' },
     { method: 'GET', template: '/console/:file', family: 'console', path: (_ctx, rnd) => `/console/${rnd.pick(['index.html', 'console.js', 'favicon.ico', 'nope.css'])}` },

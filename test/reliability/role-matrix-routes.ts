@@ -60,9 +60,9 @@ export function declaredFleetRoutes(): string[] {
   return mounted.flatMap(([prefix, router]) => routesOf(router, prefix));
 }
 
-/** The routes served before authentication: setup, login, /healthz, /metrics. */
+/** The routes served before authentication: setup, login, /healthz, /livez, /metrics (behind METRICS_TOKEN when set). */
 export function publicRouteCount(): number {
-  return routesOf(publicUserRoutes(deps), '').length + 2;
+  return routesOf(publicUserRoutes(deps), '').length + 3;
 }
 
 function countRoutes(stack: Layer[]): number {

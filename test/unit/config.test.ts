@@ -28,7 +28,8 @@ function assertRejected(name: string, value: string): string {
 describe('loadConfig', () => {
   describe('with an empty environment', () => {
     it('uses the documented defaults', () => {
-      const { gateway, ...shared } = loadConfig({});
+      const { gateway, operations, hostLogs, ...shared } = loadConfig({});
+      assert.ok(operations && hostLogs, 'operations and host logs: see config-operations.test.ts');
       assert.deepEqual(gateway, {
         maxResultBytes: 1_048_576,
         campaignWaitMs: 5_000,

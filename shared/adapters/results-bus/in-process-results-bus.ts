@@ -177,6 +177,22 @@ class InProcessResultsBus implements ResultsBus {
     }
   }
 
+  async consumerLag(groupId: string, topics: string[]): Promise<Record<string, number>> {
+    this.assertOpen();
+    const group = this.groups.get(groupId);
+    const lag: Record<string, number> = {};
+    for (const name of topics) {
+      lag[name] = 0;
+      const topic = this.topicsByName.get(name);
+      if (!group || !topic) continue;
+      topic.partitions.forEach((log, partition) => {
+        const committed = group.committedOffset(name, partition);
+        if (committed !== undefined) lag[name] += Math.max(0, log.endOffset - Math.max(committed, log.startOffset));
+      });
+    }
+    return lag;
+  }
+
   async ping(): Promise<void> {
     this.assertOpen();
     if (this.failure) throw new Error(`results bus journal failed: ${this.failure.message}`);

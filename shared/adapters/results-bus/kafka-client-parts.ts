@@ -28,6 +28,13 @@ const LEVEL_NAMES: Record<number, KafkaLogRecord['level']> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/** kafkajs's least severe level to pass on, for the logger's level (kafkajs's INFO is chatty: from debug only). */
+export function kafkaLogLevelFor(level: string): logLevel {
+  if (level === 'silent') return logLevel.NOTHING;
+  if (level === 'fatal' || level === 'error') return logLevel.ERROR;
+  return level === 'debug' || level === 'trace' ? logLevel.DEBUG : logLevel.WARN;
+}
+
 export function forwardLog(sink: ((record: KafkaLogRecord) => void) | undefined, entry: LogEntry): void {
   if (!sink) return;
   const { message, ...fields } = entry.log;

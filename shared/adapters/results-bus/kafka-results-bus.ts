@@ -62,6 +62,8 @@ export interface KafkaResultsBusOptions extends KafkaConnectionSecurity {
   clientId: string;
   /** Receives kafkajs's warnings and errors; by default kafkajs logs nothing. */
   log?: (record: KafkaLogRecord) => void;
+  /** kafkajs's least severe level given to `log` (kafkaLogLevelFor the logger's level). Default WARN. */
+  logLevel?: logLevel;
   consumer?: KafkaConsumerTuning;
   /** `ping` fails after this long. Default 5000. */
   pingTimeoutMs?: number;
@@ -80,7 +82,7 @@ export async function connectKafkaResultsBus(options: KafkaResultsBusOptions): P
     socketFactory: noDelaySocketFactory,
     connectionTimeout: 3_000,
     retry: { initialRetryTime: 100, retries: 5 },
-    logLevel: options.log ? logLevel.WARN : logLevel.NOTHING,
+    logLevel: options.log ? (options.logLevel ?? logLevel.WARN) : logLevel.NOTHING,
     logCreator: () => (entry) => forwardLog(options.log, entry),
   });
   const admin = kafka.admin();
@@ -160,6 +162,23 @@ class KafkaResultsBus implements ResultsBus {
     if (ids.length === 0) return [];
     const { groups } = await this.admin.describeGroups(ids);
     return groups.filter((group) => group.members.length > 0).map((group) => group.groupId);
+  }
+
+  async consumerLag(groupId: string, topics: string[]): Promise<Record<string, number>> {
+    this.assertOpen();
+    const lag: Record<string, number> = Object.fromEntries(topics.map((topic) => [topic, 0]));
+    const existing = new Set(await this.admin.listTopics());
+    const known = [...new Set(topics)].filter((topic) => existing.has(topic));
+    if (known.length === 0) return lag;
+    const committed = await this.admin.fetchOffsets({ groupId, topics: known });
+    await Promise.all(committed.map(async ({ topic, partitions }) => {
+      const ends = new Map((await this.admin.fetchTopicOffsets(topic)).map((end) => [end.partition, Number(end.high)]));
+      for (const { partition, offset } of partitions) {
+        const next = Number(offset); // -1: never committed
+        if (next >= 0) lag[topic] += Math.max(0, (ends.get(partition) ?? next) - next);
+      }
+    }));
+    return lag;
   }
 
   async ping(): Promise<void> {
