@@ -13,6 +13,8 @@ import { AgentService } from './agent-service';
 import { AgentView, type HostRecord } from './agent-view';
 import { LiveCampaigns } from './live-campaigns';
 import { PresenceTracker } from './presence';
+import { AnsweredSync } from './answered-sync';
+import { readStoreResults } from '../../shared/campaigns/campaign-results-store';
 
 export interface AgentApiOptions {
   config: Config;
@@ -59,6 +61,10 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
     failure = error;
     logger.error({ err: error }, 'agent API stopped following the event log');
   });
+  // Hosts that answered (recorded by the gateway, from any instance) are not asked again.
+  const answered = new AnsweredSync(live, readStoreResults(options.readStore), (error) => logger.warn({ err: error }, 'could not read recorded campaign results; will retry'));
+  await answered.syncOnce();
+  answered.start();
   const presence = new PresenceTracker(options.readStore, (error) => logger.warn({ err: error }, 'could not store host presence; will retry'));
   await presence.restore(view);
   presence.start();
@@ -90,6 +96,7 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
     },
     problem: () => (failure ? `agent API: ${(failure as Error).message}` : null),
     async close() {
+      await answered.stop();
       await presence.stop();
       await view.close();
     },
