@@ -26,10 +26,10 @@ const DURATION = process.env.DURATION ?? '15s';
 const SECRET = 'bench-secret';
 
 /** Enrolls the hosts and answers what each is asked at first, so nothing is pending after. */
-async function enrollHosts(client: KeepAliveClient): Promise<string[]> {
-  const keys: string[] = new Array(HOSTS);
+export async function enrollHosts(client: KeepAliveClient, hosts = HOSTS): Promise<string[]> {
+  const keys: string[] = new Array(hosts);
   let done = 0;
-  await runConcurrently(HOSTS, 32, async (index) => {
+  await runConcurrently(hosts, 32, async (index) => {
     const hostname = `bench-${index}`;
     const enrolled = await client.send('POST', '/api/v1/osquery/enroll', {
       enroll_secret: SECRET,
@@ -53,7 +53,7 @@ async function enrollHosts(client: KeepAliveClient): Promise<string[]> {
   return keys;
 }
 
-function wrkScript(keysFile: string): string {
+export function wrkScript(keysFile: string): string {
   const script = join(tmpdir(), `logbook-checkins-${process.pid}.lua`);
   writeFileSync(
     script,
@@ -72,7 +72,10 @@ end
 }
 
 function wrk(url: string, script: string): { rps: number; non2xx: number } {
-  const output = execFileSync('wrk', ['-t2', '-c64', `-d${DURATION}`, '-s', script, url], { encoding: 'utf8' });
+  return parseWrk(execFileSync('wrk', ['-t2', '-c64', `-d${DURATION}`, '-s', script, url], { encoding: 'utf8' }));
+}
+
+export function parseWrk(output: string): { rps: number; non2xx: number } {
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? NaN);
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(output)?.[1] ?? 0);
   return { rps, non2xx };
@@ -123,7 +126,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
