@@ -1,14 +1,17 @@
 #!/bin/sh
 # What the test suite needs beyond npm packages: Debian's Chromium for the browser test
-# (Playwright drives /usr/bin/chromium; it never downloads a browser). Java 17 and Maven, for the
-# Kafka broker and the MongoDB stand-in, come with this kind of machine. Needs root (or sudo).
+# (Playwright drives /usr/bin/chromium; it never downloads a browser) and Debian's nginx for the
+# topology test (it runs infra/nginx/logbook.conf, the compose proxy's configuration). Java 17
+# and Maven, for the Kafka broker and the MongoDB stand-in, come with this kind of machine.
+# Needs root (or sudo).
 set -e
-if [ -x /usr/bin/chromium ]; then
-  echo "chromium: present"
-  exit 0
-fi
+missing=""
+[ -x /usr/bin/chromium ] && echo "chromium: present" || missing="$missing chromium"
+command -v nginx > /dev/null 2>&1 || [ -x /usr/sbin/nginx ] && echo "nginx: present" || missing="$missing nginx"
+[ -z "$missing" ] && exit 0
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium
-echo "chromium: installed"
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
+echo "installed:$missing"

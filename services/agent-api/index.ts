@@ -17,6 +17,8 @@ import { PresenceTracker } from './presence';
 import { openHostLogDestinations } from './host-logs/host-log-destinations';
 import { registerAgentMetrics } from './agent-metrics';
 import type { StorageHealth } from '../../shared/adapters/storage/storage-health';
+import { AnsweredSync } from './answered-sync';
+import { readStoreResults } from '../../shared/campaigns/campaign-results-store';
 
 export interface AgentApiOptions {
   config: Config;
@@ -65,6 +67,10 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
     failure = error;
     logger.error({ err: error }, 'agent API stopped following the event log');
   });
+  // Hosts that answered (recorded by the gateway, from any instance) are not asked again.
+  const answered = new AnsweredSync(live, readStoreResults(options.readStore), (error) => logger.warn({ err: error }, 'could not read recorded campaign results; will retry'));
+  await answered.syncOnce();
+  answered.start();
   const presence = new PresenceTracker(
     options.readStore,
     (error) => logger.warn({ err: error }, 'could not store host presence; will retry'),
@@ -103,6 +109,7 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
     },
     problem: () => (failure ? `agent API: ${(failure as Error).message}` : null),
     async close() {
+      await answered.stop();
       await presence.stop();
       await view.close();
       await hostLogs.close();

@@ -8,6 +8,13 @@
  * Invariant: a host stops being asked a campaign only once its answer is durable on the bus. If
  * producing the answer fails (the host gets a 5xx), the campaign is handed to the host again at
  * its very next distributed/read, not a minute later.
+ *
+ * Invariant: a host that answered is not asked again by this instance, nor, once the results
+ * gateway recorded the answer, by any other instance or after a restart: the recorded results
+ * (the read store's campaign_results, at most one per campaign and host) are the durable answered
+ * set, and answered-sync.ts feeds them in through `answeredElsewhere` (at start, before the API
+ * serves, then every few seconds). Between an answer and its recording, another instance may
+ * still ask the host once; the recorder keeps the first answer and drops the second.
  */
 import { CAMPAIGN_RESULTS_TOPIC, type CampaignResultMessage } from '../../shared/campaigns/campaign-results-topic';
 import { CAMPAIGN_CREATED, CAMPAIGN_ENDED, type CampaignCreated, type CampaignEnded } from '../../shared/domain/campaigns/campaign-events';
@@ -102,6 +109,16 @@ export class LiveCampaigns implements LiveQueries {
       this.askAgain(hostId, campaignId);
       throw produceError;
     }
+    this.forget(hostId, campaignId);
+  }
+
+  /** Ids of the campaigns still live (created, not ended), for answered-sync.ts. */
+  liveCampaignIds(): number[] {
+    return [...this.campaigns.keys()];
+  }
+
+  /** The host's answer to the campaign is recorded (by any instance): never hand it out to the host again. */
+  answeredElsewhere(hostId: number, campaignId: number): void {
     this.forget(hostId, campaignId);
   }
 

@@ -3,6 +3,13 @@
  * queries. Kept in memory (check-ins are too frequent for events) and written to the read store
  * every few seconds, so a restart keeps online/offline status and does not ask every host for
  * everything again. A crash loses at most the last few seconds of it.
+ *
+ * Several agent API instances serve the same hosts (a host's check-ins land on any of them), so
+ * each instance knows only its own latest sighting. Flushes therefore *raise* the stored document
+ * (the read store's atomic `raise`): the latest seen time and answer times win whatever order the
+ * instances flush in, and an instance that saw a host earlier never moves it back. The check-in
+ * interval is raised too, so after it is lowered the stored one stays the highest seen until the
+ * document is rewritten (a host then counts as online a little longer).
  */
 import type { ReadCollection, ReadStore } from '../../shared/ports/read-store';
 import { HOST_PRESENCE, type HostPresenceDoc } from '../../shared/read-models/read-model-types';
@@ -65,7 +72,7 @@ export class PresenceTracker {
     try {
       await this.collection.bulk(
         hosts.map((host) => ({
-          op: 'put' as const,
+          op: 'raise' as const,
           id: String(host.state.id),
           doc: {
             host_id: host.state.id!,

@@ -66,9 +66,19 @@ export interface QueryPlan {
   keysExamined: number | null;
 }
 
+/**
+ * - put: inserts or replaces the document;
+ * - delete: removes it (a missing id is not an error);
+ * - raise: inserts the document when there is none, else raises each of the stored document's
+ *   fields named in `doc` to `doc`'s value where that is greater (numbers by value, strings by
+ *   code unit; a field of another type, or missing, takes the given value) and leaves the other
+ *   fields alone. Atomic per document, also between processes: two writers raising the same
+ *   field concurrently leave the greater value, whatever the order (MongoDB's `$max`).
+ */
 export type BulkOperation<T> =
   | { op: 'put'; id: string; doc: T }
-  | { op: 'delete'; id: string };
+  | { op: 'delete'; id: string }
+  | { op: 'raise'; id: string; doc: T };
 
 export interface ReadCollection<T extends object = Record<string, unknown>> {
   get(id: string): Promise<T | null>;

@@ -37,10 +37,10 @@ const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SECRET = 'bench-secret';
 
 /** Enrolls the hosts and answers what each is asked at first, so nothing is pending after. */
-async function enrollHosts(client: KeepAliveClient): Promise<string[]> {
-  const keys: string[] = new Array(HOSTS);
+export async function enrollHosts(client: KeepAliveClient, hosts = HOSTS): Promise<string[]> {
+  const keys: string[] = new Array(hosts);
   let done = 0;
-  await runConcurrently(HOSTS, 32, async (index) => {
+  await runConcurrently(hosts, 32, async (index) => {
     const hostname = `bench-${index}`;
     const enrolled = await client.send('POST', '/api/v1/osquery/enroll', {
       enroll_secret: SECRET,
@@ -64,7 +64,7 @@ async function enrollHosts(client: KeepAliveClient): Promise<string[]> {
   return keys;
 }
 
-function wrkScript(keysFile: string): string {
+export function wrkScript(keysFile: string): string {
   const script = join(tmpdir(), `logbook-checkins-${process.pid}.lua`);
   writeFileSync(
     script,
@@ -97,10 +97,15 @@ function wrk(server: { url: string; pid: number }, script: string, duration = DU
   const cpuBefore = processUsage(server.pid).cpuSeconds;
   const output = execFileSync('wrk', ['-t2', '-c64', `-d${duration}`, '-s', script, server.url], { encoding: 'utf8' });
   const cpuSeconds = processUsage(server.pid).cpuSeconds - cpuBefore;
+  const { rps, non2xx, requests } = parseWrk(output);
+  return { rps, non2xx, cpuUs: (cpuSeconds * 1e6) / requests };
+}
+
+export function parseWrk(output: string): { rps: number; non2xx: number; requests: number } {
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? NaN);
   const requests = Number(/(\d+) requests in/.exec(output)?.[1] ?? NaN);
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(output)?.[1] ?? 0);
-  return { rps, non2xx, cpuUs: (cpuSeconds * 1e6) / requests };
+  return { rps, non2xx, requests };
 }
 
 /** The bare baseline; with a certificate and key file, over https. */
@@ -180,7 +185,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

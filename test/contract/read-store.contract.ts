@@ -89,6 +89,25 @@ export function describeReadStoreContract(
       assert.deepEqual(await collection.get('a'), { tags: ['x'] });
     });
 
+    it('raises fields, never lowering one, in bulk', async () => {
+      const collection = fresh<{ seen: string; n: number; other?: string }>('raise');
+      await collection.put('host', { seen: '2026-01-01T00:00:10.000Z', n: 5, other: 'kept' });
+      await collection.bulk([
+        { op: 'raise', id: 'host', doc: { seen: '2026-01-01T00:00:05.000Z', n: 9 } },
+        { op: 'raise', id: 'new', doc: { seen: '2026-01-01T00:00:01.000Z', n: 1 } },
+      ]);
+      assert.deepEqual(await collection.get('host'), { seen: '2026-01-01T00:00:10.000Z', n: 9, other: 'kept' });
+      assert.deepEqual(await collection.get('new'), { seen: '2026-01-01T00:00:01.000Z', n: 1 });
+      await collection.bulk([
+        { op: 'raise', id: 'host', doc: { seen: '2026-01-01T00:00:20.000Z', n: 2 } },
+        { op: 'raise', id: 'host', doc: { seen: '2026-01-01T00:00:15.000Z', n: 3 } },
+      ]);
+      assert.deepEqual(await collection.get('host'), { seen: '2026-01-01T00:00:20.000Z', n: 9, other: 'kept' });
+      // Concurrent raises (two agent API instances flushing at once): the greatest stays.
+      await Promise.all([30, 25, 40, 35].map((second) => collection.bulk([{ op: 'raise', id: 'host', doc: { seen: `2026-01-01T00:00:${second}.000Z`, n: 0 } }])));
+      assert.equal((await collection.get('host'))!.seen, '2026-01-01T00:00:40.000Z');
+    });
+
     it('applies bulk operations in order', async () => {
       const collection = fresh('bulk');
       await collection.put('existing', { v: 0 });

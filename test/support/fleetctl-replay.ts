@@ -5,6 +5,7 @@
  * decoder would need it (fleetctl decodes every answer, so a body that is not JSON is an error).
  */
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { FLEETCTL_HEADERS, type ReplayedRequest } from '../fixtures/fleetctl-seed-requests';
 
 export interface ReplayedAnswer {
@@ -14,14 +15,16 @@ export interface ReplayedAnswer {
   json: any;
 }
 
-export function replay(baseUrl: string, sent: ReplayedRequest, token?: string): Promise<ReplayedAnswer> {
+/** Over HTTPS when `baseUrl` is https:// (verified against `ca` when given, as fleetctl's --tls-ca). */
+export function replay(baseUrl: string, sent: ReplayedRequest, token?: string, ca?: string): Promise<ReplayedAnswer> {
   const url = new URL(sent.path + (sent.query ? `?${sent.query}` : ''), baseUrl);
   const body = sent.body === undefined ? undefined : Buffer.from(sent.body, 'utf8');
   const headers: Record<string, string> = { ...FLEETCTL_HEADERS };
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   if (body) headers['content-length'] = String(body.length);
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: sent.method, headers }, (res) => {
+    const send = url.protocol === 'https:' ? httpsRequest : request;
+    const req = send(url, { method: sent.method, headers, ...(ca ? { ca } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {

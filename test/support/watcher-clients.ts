@@ -92,8 +92,9 @@ function parseFrame(text: string): GatewayFrame {
   }
 }
 
-export async function connectWebSocketWatcher(baseWsUrl: string): Promise<PausableWatcher & { socket: WebSocket }> {
-  const socket = new WebSocket(`${baseWsUrl}/api/v1/fleet/results/websocket`);
+/** `tls.ca`: the CA a wss:// server is verified by (Logbook's local CA), instead of the system's. */
+export async function connectWebSocketWatcher(baseWsUrl: string, tls: { ca?: string } = {}): Promise<PausableWatcher & { socket: WebSocket }> {
+  const socket = new WebSocket(`${baseWsUrl}/api/v1/fleet/results/websocket`, tls.ca ? { ca: tls.ca } : {});
   const log = new FrameLog();
   socket.on('message', (data) => log.push(parseFrame(data.toString())));
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
@@ -155,8 +156,8 @@ export async function connectSockJsWatcher(baseUrl: string, transports?: string[
   return clientOf(log, { sendRaw: (text) => sock.send(text), closed, close: () => sock.close() });
 }
 
-export async function connectSocketIoWatcher(baseUrl: string, token: string | null): Promise<PausableWatcher & { socket: Socket }> {
-  const socket = io(`${baseUrl}/campaigns`, { auth: token === null ? {} : { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+export async function connectSocketIoWatcher(baseUrl: string, token: string | null, tls: { ca?: string } = {}): Promise<PausableWatcher & { socket: Socket }> {
+  const socket = io(`${baseUrl}/campaigns`, { auth: token === null ? {} : { token }, transports: ['websocket'], reconnection: false, forceNew: true, ...(tls.ca ? { ca: tls.ca } : {}) });
   const log = new FrameLog();
   socket.onAny((type: string, data: unknown) => log.push({ type, data }));
   const closed = new Promise<{ code: string; reason: string }>((resolve) => socket.on('disconnect', (reason) => resolve({ code: reason, reason })));

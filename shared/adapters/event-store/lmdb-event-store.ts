@@ -22,6 +22,15 @@
  * Subscriptions read the log itself, page by page, and sleep until the next commit once they
  * reach its end: live events go through the same path as catch-up ones, so nothing is missed,
  * duplicated or reordered, and a slow handler only falls behind.
+ *
+ * Several processes may open one store (one DATA_DIR): LMDB serializes their write transactions
+ * with its own lock, so the expectation checks above hold across processes too (two processes
+ * appending with the same expected revision: one commits, the other gets
+ * WrongExpectedRevisionError). What LMDB does not do is wake a subscriber in another process: a
+ * commit here resolves only this process's signal. So while any subscription is open, the store
+ * also reads the log's head every HEAD_POLL_MS and signals a commit when it moved (another
+ * process appended); subscribers then read the new events from the log as usual. A poll is one
+ * cursor read; with no open subscription no timer runs.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -44,6 +53,8 @@ const SUBSCRIPTION_PAGE_SIZE = 500;
 /** LMDB keys are at most 1978 bytes; the stream index key holds the stream id and a number. */
 const MAX_STREAM_ID_BYTES = 1024;
 const LAST_REVISION = Number.MAX_SAFE_INTEGER;
+/** How often an open subscription looks for appends made by other processes. */
+export const HEAD_POLL_MS = 50;
 
 /** A write whose events are already serialized, so nothing inside the transaction can throw. */
 interface PreparedWrite {
@@ -72,6 +83,9 @@ export class LmdbEventStore implements EventStore {
   private readonly subscriptions = new Set<LogSubscription>();
   private closed = false;
   private readonly guard: LmdbWriteGuard;
+  /** Reads the head while subscriptions are open (appends of other processes); null when none is. */
+  private headPoll: NodeJS.Timeout | null = null;
+  private signalledHead = START;
 
   private constructor(
     private readonly path: string,
@@ -136,9 +150,13 @@ export class LmdbEventStore implements EventStore {
       options,
       (after, limit) => this.readPage(after, limit),
       () => this.commitSignal.promise,
-      () => this.subscriptions.delete(subscription),
+      () => {
+        this.subscriptions.delete(subscription);
+        if (this.subscriptions.size === 0) this.stopHeadPoll();
+      },
     );
     this.subscriptions.add(subscription);
+    this.startHeadPoll();
     return subscription;
   }
 
@@ -150,6 +168,7 @@ export class LmdbEventStore implements EventStore {
     if (this.closed) return;
     this.closed = true;
     this.health.forget(this.path);
+    this.stopHeadPoll();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     await this.root.close();
   }
@@ -207,7 +226,34 @@ export class LmdbEventStore implements EventStore {
     return START;
   }
 
+  private startHeadPoll(): void {
+    if (this.headPoll) return;
+    this.signalledHead = this.lastPosition();
+    this.headPoll = setInterval(() => this.pollHead(), HEAD_POLL_MS);
+    this.headPoll.unref();
+  }
+
+  private stopHeadPoll(): void {
+    if (this.headPoll) clearInterval(this.headPoll);
+    this.headPoll = null;
+  }
+
+  /** Signals a commit when the log's head moved since the last signal (another process appended). */
+  private pollHead(): void {
+    if (this.closed) return;
+    let head: number;
+    try {
+      // A fresh snapshot: the read transaction lmdb-js keeps may predate the other process's commit.
+      this.root.resetReadTxn();
+      head = this.lastPosition();
+    } catch {
+      return; // the next poll tries again; a broken store shows in appends and reads
+    }
+    if (head > this.signalledHead) this.signalCommit();
+  }
+
   private signalCommit(): void {
+    this.signalledHead = Math.max(this.signalledHead, this.lastPosition());
     const signal = this.commitSignal;
     this.commitSignal = createSignal();
     signal.resolve();

@@ -240,16 +240,25 @@ class LmdbCollection<T extends object> implements ReadCollection<T> {
 
   async bulk(operations: BulkOperation<T>[]): Promise<void> {
     if (operations.length === 0) return;
-    const lastOperationPerId = new Map<string, BulkOperation<T>>();
-    for (const operation of operations) lastOperationPerId.set(operation.id, operation);
+    // Per id, the operations from the last put or delete on (what came before it is irrelevant).
+    const operationsPerId = new Map<string, BulkOperation<T>[]>();
+    for (const operation of operations) {
+      const earlier = operationsPerId.get(operation.id);
+      if (operation.op === 'raise' && earlier) earlier.push(operation);
+      else operationsPerId.set(operation.id, [operation]);
+    }
     await this.write((db, index) =>
       this.root.transaction(() => {
         const fields = index === null ? [] : [...indexStates(index).keys()];
-        for (const operation of lastOperationPerId.values()) {
-          const after = operation.op === 'put' ? (operation.doc as Doc) : undefined;
-          if (fields.length > 0) updateEntries(index!, fields, operation.id, db.get(operation.id) as Doc | undefined, after);
-          if (operation.op === 'put') void db.put(operation.id, operation.doc);
-          else void db.remove(operation.id);
+        for (const [id, forId] of operationsPerId) {
+          const before = fields.length > 0 || forId.some((operation) => operation.op === 'raise') ? (db.get(id) as Doc | undefined) : undefined;
+          let after: Doc | undefined = before;
+          for (const operation of forId) {
+            after = operation.op === 'put' ? (operation.doc as Doc) : operation.op === 'delete' ? undefined : raised(after, operation.doc as Doc);
+          }
+          if (fields.length > 0) updateEntries(index!, fields, id, before, after);
+          if (after !== undefined) void db.put(id, after);
+          else void db.remove(id);
         }
       }),
     );
@@ -304,4 +313,16 @@ function checkCollectionName(name: string): void {
   if (name.length === 0 || /[\u0000-\u001f$]/.test(name)) {
     throw new Error(`invalid collection name ${JSON.stringify(name)}`);
   }
+}
+
+/** `stored` with each field of `given` raised to it where greater (the port's `raise`). */
+function raised(stored: Doc | undefined, given: Doc): Doc {
+  if (stored === undefined) return given;
+  const result: Doc = { ...stored };
+  for (const [field, value] of Object.entries(given)) {
+    const current = result[field];
+    const comparable = (typeof current === 'number' && typeof value === 'number') || (typeof current === 'string' && typeof value === 'string');
+    if (!comparable || (value as number | string) > (current as number | string)) result[field] = value;
+  }
+  return result;
 }

@@ -162,7 +162,9 @@ class MongoCollection<T extends object> implements ReadCollection<T> {
                 upsert: true,
               },
             }
-          : { deleteOne: { filter: { _id: operation.id } } },
+          : operation.op === 'raise'
+            ? { updateOne: { filter: { _id: operation.id }, update: { $max: operation.doc as Doc }, upsert: true } }
+            : { deleteOne: { filter: { _id: operation.id } } },
     );
     await this.declared.after(this.name, () => this.collection.bulkWrite(writes, { ordered: true }));
   }
