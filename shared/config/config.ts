@@ -287,7 +287,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
   const operations: Record<keyof OperationsConfig, unknown> = {
     startupRetrySeconds: config.operations.startupRetrySeconds,
     resultsBusTimeoutMs: config.operations.resultsBusTimeoutMs,
-    metricsToken: config.operations.metricsToken === null ? null : '[redacted]',
+    metricsToken: config.operations.metricsToken === null ? null : '***',
     accessLog: config.operations.accessLog,
   };
   const hostLogs: Record<keyof HostLogsConfig, unknown> = {
