@@ -56,7 +56,7 @@ function findEntries(db: Database, index: Database | null, options: FindOptions,
   const reader = new Reader(db);
   const chosen = index === null ? null : chooseIndex(readyFields(index), options);
   const plan = (): QueryPlan => ({ index: chosen?.field ?? null, docsExamined: reader.docsExamined, keysExamined: chosen ? reader.keysExamined : null });
-  if (chosen === null || index === null) return { result: scan(reader, options, skip, limit), plan: plan() };
+  if (chosen === null || index === null) return { result: scan(reader, options, skip, limit, idsOnly), plan: plan() };
 
   const { field, by } = chosen;
   const where = { ...(options.where ?? {}) };
@@ -214,13 +214,24 @@ function page(reader: Reader, ids: Iterable<string>, matches: ((doc: Doc) => boo
 }
 
 /** No usable index: the documents in id order (within the idPrefix range), filtered. */
-function scan(reader: Reader, options: FindOptions, skip: number, limit: number): Entry[] {
+function scan(reader: Reader, options: FindOptions, skip: number, limit: number, idsOnly: boolean): Entry[] {
   const matches = matcher(options.where, options.range);
   const prefix = options.idPrefix;
   const range = prefix === undefined || prefix === '' ? {} : { start: prefix, end: idPrefixEnd(prefix) };
   const sort = options.sort;
   const found: Entry[] = [];
   if (!sort && limit === 0) return found;
+  if (!sort && options.range === undefined && Object.keys(options.where ?? {}).length === 0) {
+    // Ids alone decide (an id range at most): skip in LMDB's engine, read only the page.
+    const page = { ...range, offset: skip, ...(limit === Infinity ? {} : { limit }) };
+    if (idsOnly) for (const key of reader.db.getKeys(page)) found.push([key as string, undefined]);
+    else
+      for (const { key, value } of reader.db.getRange(page)) {
+        reader.docsExamined += 1;
+        found.push([key as string, value as Doc]);
+      }
+    return found;
+  }
   let skipped = 0;
   for (const { key, value } of reader.db.getRange(range)) {
     reader.docsExamined += 1;
