@@ -25,6 +25,13 @@ export interface FindOptions {
   sort?: { field: string; direction: 'asc' | 'desc' };
   skip?: number;
   limit?: number;
+  /**
+   * Serve the query from this indexed field's index (it must be the `where`, `range` or `sort`
+   * field) instead of the default choice: e.g. the sort's index when the equality matches most
+   * documents, so a page reads about what it returns rather than every match. Ignored when the
+   * field is not indexed or not in the query.
+   */
+  useIndex?: string;
 }
 
 export interface FieldRange {
@@ -46,8 +53,8 @@ export interface FieldRange {
  * - Declaring an index on a collection that already holds documents builds it before the
  *   handle's first operation completes; it survives drop() (the collection is re-indexed empty).
  * - Indexes never change results, only their cost: a query is answered from at most one index,
- *   chosen in this order: an indexed field in `where`, then an indexed `range` field, then an
- *   indexed `sort` field. Such a query reads the documents it returns (plus skipped ones and ones
+ *   `useIndex` if given, else chosen in this order: an indexed field in `where`, then an indexed
+ *   `range` field, then an indexed `sort` field. Such a query reads the documents it returns (plus skipped ones and ones
  *   the rest of the filter rejects), not the collection; `count` with only an indexed equality
  *   reads index keys and no document.
  * - Sorting by an indexed field that holds arrays is unspecified (adapters may differ).

@@ -83,6 +83,10 @@ export function describeIndexedReads(
       { range: { field: 'seen', gte: 100, lt: 900 }, sort: { field: 'seen', direction: 'asc' }, skip: 1599, limit: 10 },
       { sort: { field: 'owner', direction: 'desc' }, skip: 1000, limit: 500 },
       { sort: { field: 'seen', direction: 'desc' }, skip: 5000, limit: 5 },
+      { where: { os: 'linux' }, sort: { field: 'seen', direction: 'desc' }, useIndex: 'seen', limit: 10 },
+      { where: { team: 't3' }, sort: { field: 'seen', direction: 'asc' }, useIndex: 'seen', skip: 5, limit: 10 },
+      { where: { team: 't3' }, range: { field: 'seen', gte: 300 }, useIndex: 'seen', limit: 10 },
+      { where: { team: 't3' }, useIndex: 'nowhere', limit: 10 },
     ];
 
     it('answers as the same collection without indexes does', async () => {
@@ -138,6 +142,12 @@ export function describeIndexedReads(
       assert.deepEqual(names(found), Array.from({ length: 10 }, (_, k) => `h${1400 + k}`));
       await assertServed(indexed, { find: { range: { field: 'seen', gte: 700, lt: 705 } } }, 'seen', 10);
       await assertServed(indexed, { find: { range: { field: 'seen', gte: 990 }, sort: { field: 'seen', direction: 'desc' }, limit: 4 } }, 'seen', 4);
+    });
+
+    it('serves a query from the index useIndex names, reading about what the page needs', async () => {
+      const query = { where: { team: 't1' }, sort: { field: 'seen', direction: 'desc' as const }, useIndex: 'seen', limit: 5 };
+      assert.deepEqual(names(await indexed.find(query)), names(await plain.find(query)));
+      await assertServed(indexed, { find: query }, 'seen', 5 * TEAMS + TEAMS);
     });
 
     it('counts by an indexed field from the index', async () => {
