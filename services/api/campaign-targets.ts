@@ -58,6 +58,21 @@ export class CampaignTargets {
     return this.targetSet([...explicit.flat(), ...groups.flat()]);
   }
 
+  /**
+   * The totals of a selection by ids (POST /targets), without listing its hosts when a selected
+   * label or team holds the whole fleet (the union is then the fleet).
+   */
+  async totalsByIds(selected: RunCampaignBody['selected']): Promise<CampaignTotals> {
+    const labels = new Map((await this.labels()).map((label) => [label.id, label]));
+    const groups = [
+      ...(selected.labels ?? []).filter((id) => labels.has(id) && (labels.get(id)!.spec as LabelSpec).label_membership_type !== 'manual').map(memberGroup.label),
+      ...(selected.teams ?? []).map(memberGroup.team),
+    ];
+    const [total, ...sizes] = await Promise.all([this.hosts.counters.get(counterKey.all), ...groups.map((group) => this.hosts.counters.get(group))]);
+    if (total > 0 && sizes.includes(total)) return this.wholeFleetTotals(total);
+    return (await this.byIds(selected)).totals;
+  }
+
   /** The hosts selected by hostnames and label names. */
   async byNames(selected: RunCampaignByNamesBody['selected']): Promise<TargetSet> {
     const labels = await this.labels();
@@ -90,14 +105,17 @@ export class CampaignTargets {
     return { ids, totals: await this.totalsOf(ids) };
   }
 
+  private async wholeFleetTotals(count: number): Promise<CampaignTotals> {
+    const now = Date.now();
+    const [status, fresh] = await Promise.all([this.hosts.presence.statusCounts(now), this.hosts.counters.newCount(null, now)]);
+    const offline = Math.max(0, count - status.online - status.mia);
+    return { count, online: status.online, offline, missing_in_action: status.mia, new: fresh };
+  }
+
   /** Fleet's totals: the whole fleet from counters and the presence index, else per target. */
   async totalsOf(ids: number[]): Promise<CampaignTotals> {
     const now = Date.now();
-    if (ids.length > 0 && ids.length === (await this.hosts.counters.get(counterKey.all))) {
-      const [status, fresh] = await Promise.all([this.hosts.presence.statusCounts(now), this.hosts.counters.newCount(null, now)]);
-      const offline = Math.max(0, ids.length - status.online - status.mia);
-      return { count: ids.length, online: status.online, offline, missing_in_action: status.mia, new: fresh };
-    }
+    if (ids.length > 0 && ids.length === (await this.hosts.counters.get(counterKey.all))) return this.wholeFleetTotals(ids.length);
     const [interval, presence, fresh] = await Promise.all([
       this.hosts.presence.intervalSeconds(),
       Promise.all(ids.map((id) => this.hosts.presence.presence.get(String(id)))),

@@ -86,7 +86,7 @@ export class HostList {
     const query = this.storeQuery(filters, label, context.now);
     const useIndex = (await this.broadFilter(filters, label)) ? order.key : undefined;
     const sort = { field: order.key, direction: order.descending ? ('desc' as const) : ('asc' as const) };
-    return this.withPresence(await this.hosts.find({ ...query, sort, skip: window.skip, limit: window.limit, ...(useIndex ? { useIndex } : {}) }));
+    return this.withPresence(await this.hosts.find({ ...query, sort, ...storeWindow(window), ...(useIndex ? { useIndex } : {}) }));
   }
 
   /**
@@ -185,11 +185,7 @@ export class HostList {
     const status = filters.status === 'new' ? undefined : filters.status;
     const descending = order.key === 'seen_time' ? order.descending : true;
     const onlyStatus = filters.teamId === undefined && filters.platform === undefined && label === undefined && filters.status !== 'new';
-    const fetch = async (page: PageWindow | null): Promise<number[]> => {
-      if (status !== undefined) return this.presence.idsOfStatus(status, context.now, page);
-      const sort = { field: 'seen_time', direction: descending ? ('desc' as const) : ('asc' as const) };
-      return (await this.presence.presence.findIds({ sort, ...(page ?? {}) })).map(Number);
-    };
+    const fetch = (page: PageWindow | null): Promise<number[]> => this.presence.idsBySeenTime(status ?? null, context.now, page, descending);
     if (onlyStatus) return this.withPresence(await this.docs(await fetch(window)));
     const found: ListedHost[] = [];
     let skipped = 0;
@@ -208,11 +204,11 @@ export class HostList {
   /** One page of a group's hosts in id order; descending pages count from the group's end. */
   private async groupPage(group: string, descending: boolean, window: PageWindow): Promise<number[]> {
     const members = this.readModels.collection(HOST_MEMBERS);
-    if (!descending) return (await members.findIds({ idPrefix: memberPrefix(group), ...window })).map(hostIdOfMemberKey);
+    if (!descending) return (await members.findIds({ idPrefix: memberPrefix(group), ...storeWindow(window) })).map(hostIdOfMemberKey);
     const size = await this.counters.get(group);
     const end = Math.max(0, size - window.skip);
     const start = window.limit === Infinity ? 0 : Math.max(0, end - window.limit);
-    const keys = await members.findIds({ idPrefix: memberPrefix(group), skip: start, limit: end - start });
+    const keys = await members.findIds({ idPrefix: memberPrefix(group), ...storeWindow({ skip: start, limit: end - start }) });
     return keys.map(hostIdOfMemberKey).reverse();
   }
 
@@ -235,6 +231,11 @@ export class HostList {
     const presence = await Promise.all(docs.map((doc) => this.presence.presence.get(String(doc.id))));
     return docs.map((doc, i) => ({ doc, presence: presence[i] }));
   }
+}
+
+/** A window as find options (no limit for an unbounded one). */
+function storeWindow(window: PageWindow): { skip: number; limit?: number } {
+  return window.limit === Infinity ? { skip: window.skip } : window;
 }
 
 /** The one group a query filters by (dynamic label, team or platform), if it filters by exactly one and nothing else. */

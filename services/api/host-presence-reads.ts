@@ -51,25 +51,26 @@ export class PresenceReads {
   }
 
   /** Hosts without a presence document yet (just enrolled), by their last enrollment; usually none. */
-  private async unflushed(window: FieldRange): Promise<number[]> {
+  private async unflushed(window: FieldRange | null): Promise<number[]> {
     const hosts = this.readModels.collection<HostDoc>(HOSTS);
     const [presenceCount, hostCount] = await Promise.all([this.presence.count(), hosts.count()]);
     if (presenceCount >= hostCount) return [];
-    const ids = await hosts.findIds({ range: { ...window, field: 'last_enrolled_at' } });
+    const ids = await hosts.findIds(window === null ? {} : { range: { ...window, field: 'last_enrolled_at' } });
     const present = await Promise.all(ids.map((id) => this.presence.get(id)));
     return ids.filter((_, i) => present[i] === null).map(Number);
   }
 
   /**
-   * One page of the hosts of a status, most recently seen first, or (`page` null) all of them.
-   * Served by the seen_time index: the page's keys only, unless hosts await their first flush.
+   * One page of the hosts of a status (null: every host) by seen_time, most recent first unless
+   * ascending, or (`page` null) all of them. Served by the seen_time index: the page's keys only,
+   * unless hosts await their first flush (they come last).
    */
-  async idsOfStatus(status: HostStatus, now: number, page: { skip: number; limit: number } | null): Promise<number[]> {
-    const window = this.statusWindow(status, await this.intervalSeconds(), now);
+  async idsBySeenTime(status: HostStatus | null, now: number, page: { skip: number; limit: number } | null, descending = true): Promise<number[]> {
+    const window = status === null ? null : this.statusWindow(status, await this.intervalSeconds(), now);
     const extra = await this.unflushed(window);
-    const sort = { field: 'seen_time', direction: 'desc' as const };
-    if (extra.length === 0 && page !== null) return (await this.presence.findIds({ range: window, sort, skip: page.skip, limit: page.limit })).map(Number);
-    const ids = [...(await this.presence.findIds({ range: window, sort })).map(Number), ...extra];
+    const query = { ...(window ? { range: window } : {}), sort: { field: 'seen_time', direction: descending ? ('desc' as const) : ('asc' as const) } };
+    if (extra.length === 0 && page !== null) return (await this.presence.findIds({ ...query, skip: page.skip, ...(page.limit === Infinity ? {} : { limit: page.limit }) })).map(Number);
+    const ids = [...(await this.presence.findIds(query)).map(Number), ...extra];
     return page === null ? ids : ids.slice(page.skip, page.skip + page.limit);
   }
 

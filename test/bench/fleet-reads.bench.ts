@@ -77,7 +77,7 @@ async function seedHosts(dataDir: string, readStore: ReadStore, hosts: number, l
             { type: HOST_POLICY_RESULTS_CHANGED, data: { results: Object.fromEntries(policies.map((policy) => [String(policy), i % 2 === 0])) }, metadata: metadata(i) },
           ],
         });
-        const at = new Date(now).toISOString();
+        const at = new Date(now - (i % 60_000)).toISOString(); // seen within the last minute, as checking-in hosts are
         seen.push({ op: 'put', id: String(id), doc: { host_id: id, seen_time: at, check_in_interval_s: CHECK_IN_S, details_at: now, labels_at: now, policies_at: now } });
       }
       await events.append(writes);

@@ -49,11 +49,11 @@ export function targetRoutes(deps: ApiDeps): Router {
       hosts.list({ query: search.query.trim() || undefined }, { key: 'id', descending: false }, { skip: 0, limit: SEARCH_LIMIT + omitted }),
       labels(),
       deps.readModels.collection<SpecDoc<'team'>>(specCollection('team')).find(),
-      campaignTargets.byIds(search.selected),
+      campaignTargets.totalsByIds(search.selected),
     ]);
     const [labelCounts, teamCounts] = await Promise.all([hosts.labelCounts(labelDocs), hosts.teamCounts(teams)]);
     res.json(
-      searchTargets(search, { hosts: listed, labels: labelDocs.sort((a, b) => a.id - b.id), teams: teams.sort((a, b) => a.id - b.id), labelCounts, teamCounts, targeted: targeted.totals }),
+      searchTargets(search, { hosts: listed, labels: labelDocs.sort((a, b) => a.id - b.id), teams: teams.sort((a, b) => a.id - b.id), labelCounts, teamCounts, targeted }),
     );
   });
 

@@ -62,7 +62,8 @@ export function ascendingPage(index: Database, bounds: Bounds, skip: number, lim
  * Ids at positions [skip, skip + limit) in value-descending order with ties by id ascending (the
  * port's order), which is not the reverse of key order: the reverse cursor finds the group of
  * the first wanted position, and each group is then read forwards from the right offset. Costs
- * native cursor steps over what is skipped, plus counts within the groups the page touches.
+ * native cursor steps over what is skipped, plus a count within each group the page touches
+ * (from its first wanted entry to the group's end, so only ties make it large).
  */
 export function descendingPage(index: Database, bounds: Bounds, skip: number, limit: number, counter: KeyCounter): string[] {
   const ids: string[] = [];
@@ -76,13 +77,16 @@ export function descendingPage(index: Database, bounds: Bounds, skip: number, li
     // In reverse order the group's ids above first's come before it: first is at `position`.
     const fromFirst = countEntries(index, { low: first, high: group.high });
     const groupStart = position - (fromFirst - 1);
-    const inGroup = countEntries(index, group);
+    const offsetInGroup = position - groupStart;
     const wanted = limit - ids.length;
-    for (const key of index.getKeys({ start: asKey(group.low), end: asKey(group.high), offset: position - groupStart, limit: wanted }) as Iterable<Key>) {
+    let read = 0;
+    for (const key of index.getKeys({ start: asKey(group.low), end: asKey(group.high), offset: offsetInGroup, ...(wanted === Infinity ? {} : { limit: wanted }) }) as Iterable<Key>) {
       ids.push(key[4] as string);
-      counter.keysExamined += 1;
+      read += 1;
     }
-    position = groupStart + inGroup;
+    counter.keysExamined += read;
+    if (read < wanted) position = groupStart + offsetInGroup + read; // the group is used up: the next one starts here
+    else break;
   }
   return ids;
 }
