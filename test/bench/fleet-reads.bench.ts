@@ -139,11 +139,12 @@ async function benchStore(store: string, hosts: number): Promise<Array<Record<st
     await readStore.close();
   }
   const appendSeconds = (performance.now() - seedStarted) / 1000;
-  const logbook: LogbookProcess = await startLogbook({ env, dataDir });
+  // Not healthy until the projector has caught up: the reads below wait for it themselves.
+  const logbook: LogbookProcess = await startLogbook({ env, dataDir, waitUntil: 'listening' });
   try {
     const client = new KeepAliveClient(logbook.url, admin.token!);
     const allHosts = labels.get('All Hosts')!;
-    const count = async (query: string) => (await client.send('GET', `/api/v1/fleet/hosts/count?${query}`)).body.count as number;
+    const count = async (query: string) => (await client.send('GET', `/api/v1/fleet/hosts/count?${query}`).catch(() => ({ body: null })))?.body?.count as number | undefined;
     await waitFor('the projector', async () => (await count(`label_id=${allHosts}`)) === hosts);
     const seedSeconds = (performance.now() - seedStarted) / 1000;
     const online = await count('status=online');

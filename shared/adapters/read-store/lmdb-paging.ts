@@ -68,6 +68,8 @@ export function ascendingPage(index: Database, bounds: Bounds, skip: number, lim
 export function descendingPage(index: Database, bounds: Bounds, skip: number, limit: number, counter: KeyCounter): string[] {
   const ids: string[] = [];
   let position = skip;
+  // The first group the page touches may be entered part-way: read it forwards from its offset
+  // (a loop run at most once, for its breaks).
   while (ids.length < limit) {
     let first: Key | undefined;
     for (const key of index.getKeys({ start: asKey(bounds.high), end: asKey(bounds.low), reverse: true, offset: position, limit: 1 }) as Iterable<Key>) first = key;
@@ -85,8 +87,28 @@ export function descendingPage(index: Database, bounds: Bounds, skip: number, li
       read += 1;
     }
     counter.keysExamined += read;
-    if (read < wanted) position = groupStart + offsetInGroup + read; // the group is used up: the next one starts here
-    else break;
+    if (read === wanted) return ids;
+    position = groupStart + offsetInGroup + read; // the group is used up: the next one starts here
+    break;
+  }
+  // From a group's start on, one reverse pass: each group's ids turned around (ties by id ascending).
+  let group: string[] = [];
+  let groupValue: Key | undefined;
+  const flush = () => {
+    for (let i = group.length - 1; i >= 0 && ids.length < limit; i -= 1) ids.push(group[i]);
+    group = [];
+  };
+  if (ids.length < limit) {
+    for (const key of index.getKeys({ start: asKey(bounds.high), end: asKey(bounds.low), reverse: true, offset: position }) as Iterable<Key>) {
+      counter.keysExamined += 1;
+      if (groupValue !== undefined && (groupValue[2] !== key[2] || groupValue[3] !== key[3])) {
+        flush();
+        if (ids.length >= limit) break;
+      }
+      groupValue = key;
+      group.push(key[4] as string);
+    }
+    flush();
   }
   return ids;
 }
