@@ -5,13 +5,12 @@
  * not caught up within the wait, the command having succeeded all the same).
  */
 import { DomainError } from '../../shared/domain/errors';
-import { isNewHost } from '../../shared/domain/hosts/host-status';
 import type { CommandContext } from '../../shared/eventsourcing/metadata';
 import { CAMPAIGNS, specCollection, type CampaignDoc, type SpecDoc } from '../../shared/read-models/read-model-types';
 import type { ReadModels } from '../../shared/read-models/read-models';
 import { awaitReadModels, type ApiDeps } from './api-deps';
 import { createCampaign, endCampaign } from './commands/campaigns';
-import type { FleetHost } from './host-queries';
+import type { TargetSet } from './campaign-targets';
 
 /** The saved queries in id order (what `query_id` refers to). */
 export function savedQueries(readModels: ReadModels): Promise<Array<SpecDoc<'query'>>> {
@@ -32,13 +31,13 @@ export interface CampaignToStart {
   /** The saved query run, or null for ad-hoc SQL. */
   queryId: number | null;
   userId: number;
-  targets: FleetHost[];
+  targets: TargetSet;
 }
 
 /** Starts a campaign on at least one host (else 400), expiring after the configured time. */
 export async function startCampaign(deps: ApiDeps, start: CampaignToStart, context: CommandContext): Promise<CampaignDoc | null> {
   const { targets } = start;
-  if (targets.length === 0) throw new DomainError('bad_request', 'no hosts targeted', [{ name: 'selected', reason: 'no hosts targeted' }]);
+  if (targets.ids.length === 0) throw new DomainError('bad_request', 'no hosts targeted', [{ name: 'selected', reason: 'no hosts targeted' }]);
   // Hosts' answers travel on the bus: while it is down a campaign would collect nothing, so it is
   // refused (503 in Fleet's error shape, as GET /status/live_query reports) and not recorded.
   const busProblem = deps.resultsBus?.problem?.() ?? null;
@@ -51,7 +50,6 @@ export async function startCampaign(deps: ApiDeps, start: CampaignToStart, conte
       queryId: start.queryId,
       userId: start.userId,
       targets,
-      newHostIds: new Set(targets.filter((host) => isNewHost(host.created_at, now)).map((host) => host.id)),
       expiresAt: new Date(now + deps.config.campaignExpirySeconds * 1000).toISOString(),
     },
     context,

@@ -1,141 +1,72 @@
 /**
- * The hosts as Fleet's host endpoints show them: the hosts read model joined with presence
- * (status, seen time), team names, and labels (dynamic from the model, manual by hostname).
- * Reads whole collections and filters in memory: simple and correct; see README's known limits.
+ * The hosts as Fleet's host endpoints show them, every read served by an index, a group or a
+ * maintained counter (host-list.ts, host-counters.ts, host-presence-reads.ts): a page costs what
+ * it shows, not what the fleet holds. Rendering (host-render.ts) reads the presence of the hosts
+ * shown and the small team and label collections.
  */
-import type { HostFacts } from '../../shared/domain/hosts/host-events';
-import { hostStatus, isNewHost, type HostStatus } from '../../shared/domain/hosts/host-status';
-import type { LabelSpec, PolicySpec, TeamSpec } from '../../shared/domain/specs/spec-types';
-import { HOST_PRESENCE, HOSTS, specCollection, type HostDoc, type HostPresenceDoc, type SpecDoc } from '../../shared/read-models/read-model-types';
+import type { PolicySpec, TeamSpec } from '../../shared/domain/specs/spec-types';
+import { memberGroup } from '../../shared/read-models/host-read-model';
+import { HOSTS, specCollection, type HostDoc, type SpecDoc } from '../../shared/read-models/read-model-types';
 import type { ReadModels } from '../../shared/read-models/read-models';
+import { HostCounters } from './host-counters';
+import { HostList, type HostFilters, type HostOrder, type PageWindow } from './host-list';
+import { PresenceReads } from './host-presence-reads';
+import type { HostCountsForSummary } from './host-summary';
+import { hostContext, renderHost, type FleetHost, type HostContext } from './host-render';
 
-export interface LabelRef {
-  id: number;
-  name: string;
-}
+export type { FleetHost, LabelRef } from './host-render';
+export type { HostFilters, HostOrder, PageWindow } from './host-list';
 
-/** A host as Fleet's host endpoints show it: every fact (empty when unknown) and its status. */
-export interface FleetHost extends Omit<HostFacts, 'uptime'> {
-  id: number;
-  created_at: string;
-  updated_at: string;
-  last_enrolled_at: string;
-  seen_time: string;
-  display_name: string;
-  display_text: string;
-  distributed_interval: number;
-  team_id: number | null;
-  team_name: string | null;
-  status: HostStatus;
-  labels: LabelRef[];
-}
-
-export interface HostFilters {
-  labelId?: number;
-  teamId?: number;
-  status?: HostStatus | 'new';
-  query?: string;
-}
-
-interface HostContext {
-  labels: Array<SpecDoc<'label'>>;
-  teams: Map<number, string>;
-  presence: Map<number, HostPresenceDoc>;
-  now: number;
-}
+const BY_ID: HostOrder = { key: 'id', descending: false };
 
 export class HostQueries {
-  constructor(private readonly readModels: ReadModels) {}
+  readonly presence: PresenceReads;
+  readonly counters: HostCounters;
+  readonly hostList: HostList;
 
-  private async context(): Promise<HostContext> {
-    const [labels, teams, presence] = await Promise.all([
-      this.readModels.collection<SpecDoc<'label'>>(specCollection('label')).find(),
-      this.readModels.collection<SpecDoc<'team'>>(specCollection('team')).find(),
-      this.readModels.store.collection<HostPresenceDoc>(HOST_PRESENCE).find(),
-    ]);
-    return {
-      labels: labels.sort((a, b) => a.id - b.id),
-      teams: new Map(teams.map((team) => [team.id, (team.spec as TeamSpec).name])),
-      presence: new Map(presence.map((doc) => [doc.host_id, doc])),
-      now: Date.now(),
-    };
+  constructor(private readonly readModels: ReadModels) {
+    this.presence = new PresenceReads(readModels);
+    this.counters = new HostCounters(readModels);
+    this.hostList = new HostList(readModels, this.presence, this.counters);
   }
 
-  private labelsOf(doc: HostDoc, context: HostContext): LabelRef[] {
-    const dynamic = new Set(doc.label_ids);
-    return context.labels
-      .filter((label) => {
-        const spec = label.spec as LabelSpec;
-        return spec.label_membership_type === 'manual' ? doc.hostname !== undefined && (spec.hosts ?? []).includes(doc.hostname) : dynamic.has(label.id);
-      })
-      .map((label) => ({ id: label.id, name: label.name }));
+  context(now = Date.now()): Promise<HostContext> {
+    return hostContext(this.readModels, this.presence, now);
   }
 
-  private render(doc: HostDoc, context: HostContext): FleetHost {
-    const presence = context.presence.get(doc.id);
-    const seenTime = presence?.seen_time ?? doc.last_enrolled_at;
-    const interval = presence?.check_in_interval_s ?? 10;
-    const displayName = doc.computer_name || doc.hostname || doc.host_identifier;
-    return {
-      id: doc.id,
-      created_at: doc.created_at,
-      updated_at: doc.updated_at,
-      last_enrolled_at: doc.last_enrolled_at,
-      seen_time: seenTime,
-      hostname: doc.hostname ?? '',
-      display_name: displayName,
-      display_text: doc.hostname ?? displayName,
-      computer_name: doc.computer_name ?? '',
-      uuid: doc.uuid ?? '',
-      hardware_serial: doc.hardware_serial ?? '',
-      hardware_model: doc.hardware_model ?? '',
-      hardware_vendor: doc.hardware_vendor ?? '',
-      cpu_brand: doc.cpu_brand ?? '',
-      cpu_logical_cores: doc.cpu_logical_cores ?? 0,
-      memory: doc.memory ?? 0,
-      platform: doc.platform ?? '',
-      platform_like: doc.platform_like ?? '',
-      os_version: doc.os_version ?? '',
-      build: doc.build ?? '',
-      osquery_version: doc.osquery_version ?? '',
-      primary_ip: doc.primary_ip ?? '',
-      primary_mac: doc.primary_mac ?? '',
-      distributed_interval: interval,
-      team_id: doc.team_id,
-      team_name: doc.team_id === null ? null : (context.teams.get(doc.team_id) ?? null),
-      status: hostStatus(seenTime, interval * 1000, context.now),
-      labels: this.labelsOf(doc, context),
-    };
+  /** One page of the hosts matching the filters, in the order asked (host-list.ts). */
+  async list(filters: HostFilters, order: HostOrder = BY_ID, window: PageWindow = { skip: 0, limit: Infinity }): Promise<FleetHost[]> {
+    const context = await this.context();
+    const listed = await this.hostList.page(filters, order, window, context);
+    return listed.map(({ doc, presence }) => renderHost(doc, presence, context));
   }
 
-  async list(filters: HostFilters): Promise<FleetHost[]> {
-    const [docs, context] = await Promise.all([this.readModels.collection<HostDoc>(HOSTS).find({ sort: { field: 'id', direction: 'asc' } }), this.context()]);
-    const needle = filters.query?.toLowerCase();
-    return docs
-      .filter((doc) => filters.teamId === undefined || doc.team_id === filters.teamId)
-      .filter((doc) => filters.status !== 'new' || isNewHost(doc.created_at, context.now))
-      .map((doc) => this.render(doc, context))
-      .filter((host) => filters.status === undefined || filters.status === 'new' || host.status === filters.status)
-      .filter((host) => filters.labelId === undefined || host.labels.some((label) => label.id === filters.labelId))
-      .filter((host) => !needle || [host.hostname, host.display_name, host.uuid, host.hardware_serial, host.primary_ip].some((value) => value.toLowerCase().includes(needle)));
+  async count(filters: HostFilters): Promise<number> {
+    return this.hostList.count(filters, await this.context());
   }
 
   async get(id: number): Promise<(FleetHost & { doc: HostDoc }) | null> {
     const doc = await this.readModels.collection<HostDoc>(HOSTS).get(String(id));
-    if (!doc) return null;
-    return { ...this.render(doc, await this.context()), doc };
+    return doc ? this.renderOne(doc) : null;
   }
 
   /**
    * GET /hosts/identifier/{identifier}: Fleet matches a host's osquery host identifier, UUID or
    * hostname exactly (and its node key, which Logbook keeps only hashed in the host's stream, so
-   * it is not matched here). The lowest id wins when several hosts match.
+   * it is not matched here). The lowest id wins when several hosts match. Three index lookups.
    */
   async byIdentifier(identifier: string): Promise<(FleetHost & { doc: HostDoc }) | null> {
-    const docs = await this.readModels.collection<HostDoc>(HOSTS).find({ sort: { field: 'id', direction: 'asc' } });
-    const doc = docs.find((candidate) => [candidate.host_identifier, candidate.uuid, candidate.hostname].includes(identifier));
-    if (!doc) return null;
-    return { ...this.render(doc, await this.context()), doc };
+    const hosts = this.readModels.collection<HostDoc>(HOSTS);
+    const found = await Promise.all(['host_identifier', 'uuid', 'hostname'].map((field) => hosts.findIds({ where: { [field]: identifier }, limit: 1_000 })));
+    const ids = found.flat().map(Number);
+    if (ids.length === 0) return null;
+    const doc = await hosts.get(String(Math.min(...ids)));
+    return doc ? this.renderOne(doc) : null;
+  }
+
+  private async renderOne(doc: HostDoc): Promise<FleetHost & { doc: HostDoc }> {
+    const [context, presence] = await Promise.all([this.context(), this.presence.presence.get(String(doc.id))]);
+    return { ...renderHost(doc, presence, context), doc };
   }
 
   async policies(): Promise<Array<SpecDoc<'policy'>>> {
@@ -156,17 +87,37 @@ export class HostQueries {
     return new Map(teams.map((team) => [(team.spec as TeamSpec).name, team.id]));
   }
 
-  /** Policy id → [passing, failing] host counts. */
-  async policyCounts(): Promise<Map<number, { passing: number; failing: number }>> {
-    const counts = new Map<number, { passing: number; failing: number }>();
-    for (const doc of await this.readModels.collection<HostDoc>(HOSTS).find()) {
-      for (const [id, passing] of Object.entries(doc.policy_results)) {
-        const entry = counts.get(Number(id)) ?? { passing: 0, failing: 0 };
-        if (passing) entry.passing++;
-        else entry.failing++;
-        counts.set(Number(id), entry);
-      }
-    }
-    return counts;
+  /**
+   * What GET /host_summary counts: counters for the total, platforms and new hosts; statuses from
+   * the presence index fleet-wide, or (with a team) by walking the team's hosts. Offline is what
+   * is neither online nor MIA, so the statuses always add up to the total.
+   */
+  async summaryCounts(teamId?: number): Promise<HostCountsForSummary> {
+    const now = Date.now();
+    const context = await this.context(now);
+    const filters: HostFilters = teamId === undefined ? {} : { teamId };
+    const [total, byPlatform, fresh] = await Promise.all([this.hostList.count(filters, context), this.counters.byPlatform(teamId), this.counters.newCount(teamId ?? null, now)]);
+    const [online, mia] = await Promise.all(
+      (['online', 'mia'] as const).map((status) => (teamId === undefined ? this.presence.statusCounts(now).then((counts) => counts[status]) : this.hostList.count({ teamId, status }, context))),
+    );
+    return { total, byPlatform, fresh, byStatus: { online, mia, offline: Math.max(0, total - online - mia) } };
+  }
+
+  /** Hosts per label: a dynamic label's counter, a manual label's hostnames looked up. */
+  async labelCounts(labels: ReadonlyArray<SpecDoc<'label'>>): Promise<Map<number, number>> {
+    const context = await this.context();
+    const counts = await Promise.all(labels.map((label) => this.hostList.count({ labelId: label.id }, context)));
+    return new Map(labels.map((label, i) => [label.id, counts[i]]));
+  }
+
+  /** Hosts per team, from the counters. */
+  async teamCounts(teams: ReadonlyArray<SpecDoc<'team'>>): Promise<Map<number, number>> {
+    const counts = await Promise.all(teams.map((team) => this.counters.get(memberGroup.team(team.id))));
+    return new Map(teams.map((team, i) => [team.id, counts[i]]));
+  }
+
+  /** Policy id → [passing, failing] host counts, from the maintained counters. */
+  policyCounts(): Promise<Map<number, { passing: number; failing: number }>> {
+    return this.counters.policyCounts();
   }
 }

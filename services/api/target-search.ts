@@ -6,8 +6,11 @@
  * Invariants: the selection is resolved exactly as a campaign's (campaign-targets.ts byIds), so
  * targets_count is the number of hosts a live query with this selection would target; the counts
  * add up (targets_count = online + offline + missing_in_action); at most SEARCH_LIMIT hosts are
- * listed (Fleet's search limit), every matching label and team.
+ * listed (Fleet's search limit), every matching label and team. Hosts are found as GET /hosts'
+ * `query` finds them (prefixes of names, UUID, serial, IP; see README known limits), and the
+ * counts come from the maintained counters, not from the hosts.
  */
+import type { CampaignTotals } from '../../shared/domain/campaigns/campaign-events';
 import type { LabelSpec, TeamSpec } from '../../shared/domain/specs/spec-types';
 import type { SpecDoc } from '../../shared/read-models/read-model-types';
 import type { RunCampaignBody } from '../../shared/schemas/campaign-schemas';
@@ -29,12 +32,15 @@ export interface TargetsAnswer {
 }
 
 export interface TargetWorld {
-  /** Every host, as GET /hosts lists them. */
+  /** The hosts the search text finds (host-queries.ts, `query`), in id order, at least SEARCH_LIMIT + selected ones. */
   hosts: readonly FleetHost[];
   labels: ReadonlyArray<SpecDoc<'label'>>;
   teams: ReadonlyArray<SpecDoc<'team'>>;
-  /** The hosts the selection targets (campaign-targets.ts). */
-  targeted: readonly FleetHost[];
+  /** Hosts per label id and per team id (the maintained counters). */
+  labelCounts: ReadonlyMap<number, number>;
+  teamCounts: ReadonlyMap<number, number>;
+  /** The totals of the hosts the selection targets (campaign-targets.ts). */
+  targeted: CampaignTotals;
 }
 
 const matches = (needle: string, ...values: string[]) => needle === '' || values.some((value) => value.toLowerCase().includes(needle));
@@ -44,9 +50,7 @@ export function searchTargets(search: TargetSearch, world: TargetWorld): Targets
   const omitHosts = new Set(search.selected.hosts ?? []);
   const omitLabels = new Set(search.selected.labels ?? []);
   const omitTeams = new Set(search.selected.teams ?? []);
-  const hosts = world.hosts
-    .filter((host) => !omitHosts.has(host.id) && matches(needle, host.hostname, host.display_name, host.uuid, host.hardware_serial, host.primary_ip))
-    .slice(0, SEARCH_LIMIT);
+  const hosts = world.hosts.filter((host) => !omitHosts.has(host.id)).slice(0, SEARCH_LIMIT);
   const labels = world.labels
     .filter((label) => !omitLabels.has(label.id) && matches(needle, label.name))
     .map((label) => {
@@ -62,7 +66,7 @@ export function searchTargets(search: TargetSearch, world: TargetWorld): Targets
         label_type: label.builtin ? 'builtin' : 'regular',
         label_membership_type: spec.label_membership_type ?? 'dynamic',
         display_text: label.name,
-        count: world.hosts.filter((host) => host.labels.some((ref) => ref.id === label.id)).length,
+        count: world.labelCounts.get(label.id) ?? 0,
       };
     });
   const teams = world.teams
@@ -73,15 +77,13 @@ export function searchTargets(search: TargetSearch, world: TargetWorld): Targets
       name: (team.spec as TeamSpec).name,
       description: '',
       display_text: (team.spec as TeamSpec).name,
-      count: world.hosts.filter((host) => host.team_id === team.id).length,
+      count: world.teamCounts.get(team.id) ?? 0,
     }));
-  const status = { online: 0, offline: 0, mia: 0 };
-  for (const host of world.targeted) status[host.status]++;
   return {
     targets: { hosts: [...hosts], labels, teams },
-    targets_count: world.targeted.length,
-    targets_online: status.online,
-    targets_offline: status.offline,
-    targets_missing_in_action: status.mia,
+    targets_count: world.targeted.count,
+    targets_online: world.targeted.online,
+    targets_offline: world.targeted.offline,
+    targets_missing_in_action: world.targeted.missing_in_action,
   };
 }

@@ -1,6 +1,9 @@
 /**
  * Builds the hosts read model from host streams. Idempotent: each host document remembers the
  * revision of the last event of its stream applied, and older or equal revisions are skipped.
+ * With each host document it moves the host's counters and search terms
+ * (shared/read-models/host-read-model.ts) in the same unit of work, so counts and search always
+ * describe the documents (see moveHostReadKeys).
  */
 import {
   HOST_ENROLLED,
@@ -12,8 +15,10 @@ import {
   type HostEvent,
 } from '../../shared/domain/hosts/host-events';
 import type { RecordedEvent } from '../../shared/ports/event-store';
+import { displayName } from '../../shared/read-models/host-read-model';
 import { HOST_STREAMS, HOSTS, type HostDoc, type HostStreamDoc } from '../../shared/read-models/read-model-types';
 import type { UnitOfWork } from './unit-of-work';
+import { moveHostReadKeys } from './host-read-keys';
 
 function evolveHostDoc(doc: HostDoc, event: HostEvent, at: string): HostDoc {
   switch (event.type) {
@@ -40,7 +45,7 @@ export async function projectHostEvent(uow: UnitOfWork, event: RecordedEvent): P
     const data = event.data as HostEnrolled;
     if ((await uow.get<HostDoc>(HOSTS, String(data.id))) !== null) return;
     uow.put(HOST_STREAMS, event.streamId, { host_id: data.id } satisfies HostStreamDoc);
-    uow.put(HOSTS, String(data.id), {
+    const doc: HostDoc = {
       ...data.facts,
       id: data.id,
       host_identifier: data.host_identifier,
@@ -51,12 +56,17 @@ export async function projectHostEvent(uow: UnitOfWork, event: RecordedEvent): P
       label_ids: [],
       policy_results: {},
       revision: event.revision,
-    } satisfies HostDoc);
+    };
+    doc.display_name = displayName(doc);
+    uow.put(HOSTS, String(data.id), doc);
+    await moveHostReadKeys(uow, null, doc);
     return;
   }
   const stream = await uow.get<HostStreamDoc>(HOST_STREAMS, event.streamId);
   const doc = stream && (await uow.get<HostDoc>(HOSTS, String(stream.host_id)));
   if (!doc || event.revision <= doc.revision) return;
-  const next = evolveHostDoc(doc, { type: event.type, data: event.data } as HostEvent, at);
-  uow.put(HOSTS, String(doc.id), { ...next, updated_at: at, revision: event.revision });
+  const evolved = evolveHostDoc(doc, { type: event.type, data: event.data } as HostEvent, at);
+  const next: HostDoc = { ...evolved, display_name: displayName(evolved), updated_at: at, revision: event.revision };
+  uow.put(HOSTS, String(doc.id), next);
+  await moveHostReadKeys(uow, doc, next);
 }

@@ -19,6 +19,7 @@ import type { ReadModels } from '../../shared/read-models/read-models';
 import { applyEvents } from './apply-events';
 import { Quarantine, type QuarantineEntry } from './quarantine';
 import { isStorageUnavailable } from '../../shared/ports/storage-unavailable';
+import { ensureReadModelVersion } from './read-model-version';
 
 const MAX_BATCH = 2_000;
 /** Above this many queued events, the subscription waits for the queue to drain. */
@@ -58,6 +59,8 @@ export class Projector {
 
   async start(): Promise<void> {
     await this.readModels.init();
+    // Read models of another schema version are rebuilt first (read-model-version.ts).
+    await ensureReadModelVersion(this.store, this.readModels, this.logger);
     await this.subscribe();
   }
 

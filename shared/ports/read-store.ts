@@ -25,6 +25,13 @@ export interface FindOptions {
   sort?: { field: string; direction: 'asc' | 'desc' };
   skip?: number;
   limit?: number;
+  /**
+   * Serve the query from this indexed field's index (it must be the `where`, `range` or `sort`
+   * field) instead of the default choice: e.g. the sort's index when the equality matches most
+   * documents, so a page reads about what it returns rather than every match. Ignored when the
+   * field is not indexed or not in the query.
+   */
+  useIndex?: string;
 }
 
 export interface FieldRange {
@@ -46,11 +53,16 @@ export interface FieldRange {
  * - Declaring an index on a collection that already holds documents builds it before the
  *   handle's first operation completes; it survives drop() (the collection is re-indexed empty).
  * - Indexes never change results, only their cost: a query is answered from at most one index,
- *   chosen in this order: an indexed field in `where`, then an indexed `range` field, then an
- *   indexed `sort` field. Such a query reads the documents it returns (plus skipped ones and ones
+ *   `useIndex` if given, else chosen in this order: an indexed field in `where`, then an indexed
+ *   `range` field, then an indexed `sort` field. Such a query reads the documents it returns (plus skipped ones and ones
  *   the rest of the filter rejects), not the collection; `count` with only an indexed equality
  *   reads index keys and no document.
  * - Sorting by an indexed field that holds arrays is unspecified (adapters may differ).
+ * - Paging costs what the page holds, not what it skips: a find served by an index with nothing
+ *   left for the documents to decide (no other `where` field, no `idPrefix`, and, for a range or
+ *   sort, the sort on the indexed field) skips index keys without reading them, and the store
+ *   skips in its own engine (LMDB cursor offsets, MongoDB's server-side skip) rather than in
+ *   JavaScript. findIds() of such a query reads no document at all.
  */
 export interface CollectionOptions {
   indexes?: readonly string[];
@@ -65,6 +77,10 @@ export interface QueryPlan {
   /** Index keys read, when the store reports it. */
   keysExamined: number | null;
 }
+
+export type ExplainedQuery =
+  | { find: FindOptions; idsOnly?: boolean }
+  | { count: Record<string, Scalar>; range?: FieldRange };
 
 /**
  * - put: inserts or replaces the document;
@@ -90,9 +106,18 @@ export interface ReadCollection<T extends object = Record<string, unknown>> {
   bulk(operations: BulkOperation<T>[]): Promise<void>;
   /** Documents matching `where`, without their ids (the id is whatever the caller keyed them by). */
   find(options?: FindOptions): Promise<T[]>;
-  count(where?: Record<string, Scalar>): Promise<number>;
+  /**
+   * The ids of the documents find(options) would return, in the same order. Served by an index
+   * with nothing left for the documents to decide, it reads index keys only.
+   */
+  findIds(options?: FindOptions): Promise<string[]>;
+  /**
+   * Documents matching `where` and, if given, the range. Served by an index (an indexed `where`
+   * field, else an indexed range field) with nothing else to decide, it counts index keys only.
+   */
+  count(where?: Record<string, Scalar>, range?: FieldRange): Promise<number>;
   /** Runs (or has the store explain) the find or count and tells how it was answered. */
-  explain(query: { find: FindOptions } | { count: Record<string, Scalar> }): Promise<QueryPlan>;
+  explain(query: ExplainedQuery): Promise<QueryPlan>;
   /** Removes the collection and all its documents. */
   drop(): Promise<void>;
 }

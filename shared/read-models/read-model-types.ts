@@ -126,6 +126,8 @@ export interface HostDoc extends Partial<import('../domain/hosts/host-events').H
   policy_results: Record<string, boolean>;
   /** Revision of the last host-stream event applied (for idempotence). */
   revision: number;
+  /** Fleet's display name (host-read-model.ts displayName), stored to sort by. */
+  display_name?: string;
 }
 export interface HostStreamDoc {
   host_id: number;

@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import { START } from '../ports/event-store';
 import type { ReadCollection, ReadStore } from '../ports/read-store';
 import { isStorageUnavailable } from '../ports/storage-unavailable';
+import { READ_MODEL_INDEXES } from './read-model-indexes';
 
 const STATE_COLLECTION = 'projection_state';
 const POINTER_KEY = 'pointer';
@@ -81,8 +82,10 @@ export class ReadModels {
     this.generation = generation;
   }
 
+  /** A read model's collection in a generation, with the indexes it is read by (read-model-indexes.ts). */
   collection<T extends object>(logicalName: string, generation = this.generation): ReadCollection<T> {
-    return this.store.collection<T>(physicalCollectionName(generation, logicalName));
+    const indexes = READ_MODEL_INDEXES[logicalName];
+    return this.store.collection<T>(physicalCollectionName(generation, logicalName), indexes ? { indexes } : undefined);
   }
 
   async checkpoint(generation = this.generation): Promise<number> {

@@ -140,6 +140,27 @@ describe('lmdb read store on disk', function () {
     }
   });
 
+  it('pages deep into an index reading only the page, keys skipped in the engine', async function () {
+    this.timeout(60_000);
+    const store = await openLmdbReadStore(directory);
+    try {
+      const size = 20_000;
+      const hosts = store.collection<{ n: number; group: number }>('paged', { indexes: ['n', 'group'] });
+      await hosts.bulk(Array.from({ length: size }, (_, n) => ({ op: 'put' as const, id: `h${n}`, doc: { n, group: n % 7 } })));
+      const deep = { sort: { field: 'n', direction: 'asc' as const }, skip: 15_000, limit: 10 };
+      assert.deepEqual((await hosts.find(deep)).map((doc) => doc.n), Array.from({ length: 10 }, (_, k) => 15_000 + k));
+      assert.deepEqual(await hosts.explain({ find: deep }), { index: 'n', docsExamined: 10, keysExamined: 10 });
+      const descending = { sort: { field: 'group', direction: 'desc' as const }, skip: 12_000, limit: 20 };
+      const plan = await hosts.explain({ find: descending });
+      assert.equal(plan.docsExamined, 20);
+      assert.ok(plan.keysExamined! <= 22, `examined ${plan.keysExamined} keys`);
+      assert.deepEqual(await hosts.explain({ count: { group: 3 } }), { index: 'group', docsExamined: 0, keysExamined: 2857 });
+      assert.equal((await hosts.explain({ find: { where: { group: 2 }, skip: 2000, limit: 5 }, idsOnly: true })).docsExamined, 0);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses collection names with $ (index databases use it)', async () => {
     const store = await openLmdbReadStore(directory);
     try {

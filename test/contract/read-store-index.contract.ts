@@ -76,6 +76,17 @@ export function describeIndexedReads(
       { range: { field: 'seen', gte: 'a' } },
       { idPrefix: 'h01', where: { team: 't1' } },
       { where: { team: 'nobody' } },
+      { where: { team: 't5' }, skip: 60, limit: 30 },
+      { sort: { field: 'team', direction: 'desc' }, skip: 137, limit: 250 },
+      { sort: { field: 'team', direction: 'asc' }, skip: 1990, limit: 50 },
+      { range: { field: 'seen', gte: 100, lt: 900 }, sort: { field: 'seen', direction: 'desc' }, skip: 333, limit: 41 },
+      { range: { field: 'seen', gte: 100, lt: 900 }, sort: { field: 'seen', direction: 'asc' }, skip: 1599, limit: 10 },
+      { sort: { field: 'owner', direction: 'desc' }, skip: 1000, limit: 500 },
+      { sort: { field: 'seen', direction: 'desc' }, skip: 5000, limit: 5 },
+      { where: { os: 'linux' }, sort: { field: 'seen', direction: 'desc' }, useIndex: 'seen', limit: 10 },
+      { where: { team: 't3' }, sort: { field: 'seen', direction: 'asc' }, useIndex: 'seen', skip: 5, limit: 10 },
+      { where: { team: 't3' }, range: { field: 'seen', gte: 300 }, useIndex: 'seen', limit: 10 },
+      { where: { team: 't3' }, useIndex: 'nowhere', limit: 10 },
     ];
 
     it('answers as the same collection without indexes does', async () => {
@@ -86,6 +97,29 @@ export function describeIndexedReads(
       for (const where of wheres) {
         assert.equal(await indexed.count(where), await plain.count(where), JSON.stringify(where));
       }
+    });
+
+    it('lists the ids find would return, in its order', async () => {
+      for (const query of queries) {
+        assert.deepEqual(await indexed.findIds(query), names(await plain.find(query)), JSON.stringify(query));
+        assert.deepEqual(await plain.findIds(query), names(await plain.find(query)), JSON.stringify(query));
+      }
+    });
+
+    it('counts within a range, with or without an index, alike', async () => {
+      const counts: Array<[Record<string, Scalar>, FindOptions['range']]> = [
+        [{}, { field: 'seen', gte: 100, lt: 200 }],
+        [{}, { field: 'seen', gte: 990 }],
+        [{ os: 'linux' }, { field: 'seen', lt: 300 }],
+        [{ team: 't3' }, { field: 'seen', gte: 500 }],
+        [{}, { field: 'team', gte: 't1', lt: 't2' }],
+      ];
+      for (const [where, range] of counts) {
+        assert.equal(await indexed.count(where, range), await plain.count(where, range), JSON.stringify({ where, range }));
+      }
+      assert.equal(await indexed.count({}, { field: 'seen', gte: 100, lt: 200 }), 200);
+      await assertServed(indexed, { count: {}, range: { field: 'seen', gte: 100, lt: 200 } }, 'seen', 0);
+      await assertServed(indexed, { find: { sort: { field: 'seen', direction: 'desc' }, skip: 1500, limit: 10 }, idsOnly: true }, 'seen', 0);
     });
 
     it('serves equality on an indexed field from the index', async () => {
@@ -108,6 +142,12 @@ export function describeIndexedReads(
       assert.deepEqual(names(found), Array.from({ length: 10 }, (_, k) => `h${1400 + k}`));
       await assertServed(indexed, { find: { range: { field: 'seen', gte: 700, lt: 705 } } }, 'seen', 10);
       await assertServed(indexed, { find: { range: { field: 'seen', gte: 990 }, sort: { field: 'seen', direction: 'desc' }, limit: 4 } }, 'seen', 4);
+    });
+
+    it('serves a query from the index useIndex names, reading about what the page needs', async () => {
+      const query = { where: { team: 't1' }, sort: { field: 'seen', direction: 'desc' as const }, useIndex: 'seen', limit: 5 };
+      assert.deepEqual(names(await indexed.find(query)), names(await plain.find(query)));
+      await assertServed(indexed, { find: query }, 'seen', 5 * TEAMS + TEAMS);
     });
 
     it('counts by an indexed field from the index', async () => {

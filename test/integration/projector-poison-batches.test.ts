@@ -69,7 +69,8 @@ function breakable(store: ReadStore): { store: ReadStore; break(how?: 'unreachab
         return {
           get: (id) => collection.get(id),
           find: (options) => collection.find(options),
-          count: (where) => collection.count(where),
+          findIds: (options) => collection.findIds(options),
+          count: (where, range) => collection.count(where, range),
           explain: (query) => collection.explain(query),
           drop: () => collection.drop(),
           put: (id, doc) => (broken ? down() : collection.put(id, doc)),

@@ -105,7 +105,7 @@ function hostAndCampaignRoutes(): OperatorRoute[] {
   const get = (template: string, path: (ctx: FuzzContext) => string, extra: Partial<OperatorRoute> = {}): OperatorRoute => ({ method: 'GET', template, family: 'fleet', path, ...extra });
   return [
     get(`${F}/activities`, () => `${F}/activities?page=0&per_page=5`, { query: ['page', 'per_page'] }),
-    get(`${F}/hosts`, () => `${F}/hosts?status=online&page=0&per_page=10`, { query: ['label_id', 'team_id', 'status', 'query', 'page', 'per_page'] }),
+    get(`${F}/hosts`, () => `${F}/hosts?status=online&page=0&per_page=10`, { query: ['label_id', 'team_id', 'platform', 'status', 'query', 'page', 'per_page', 'order_key', 'order_direction'] }),
     get(`${F}/hosts/:id`, (ctx) => `${F}/hosts/${ctx.hostId}`),
     get(`${F}/labels/:id/hosts`, (ctx) => `${F}/labels/${ctx.labelId}/hosts`, { query: ['page', 'per_page'] }),
     get(`${F}/policies`, () => `${F}/policies`),

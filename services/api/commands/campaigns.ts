@@ -3,10 +3,10 @@
  * append the campaign's first event (its id reserved in the same append); stop a campaign.
  */
 import { campaignDecider, type CampaignCommand } from '../../../shared/domain/campaigns/campaign-decider';
-import { campaignStreamId, type CampaignCreated, type CampaignEnd, type CampaignTotals } from '../../../shared/domain/campaigns/campaign-events';
+import { campaignStreamId, type CampaignCreated, type CampaignEnd } from '../../../shared/domain/campaigns/campaign-events';
 import { idReservedFor, runCommand } from '../../../shared/eventsourcing/command-runner';
 import type { CommandContext } from '../../../shared/eventsourcing/metadata';
-import type { FleetHost } from '../host-queries';
+import type { TargetSet } from '../campaign-targets';
 import type { SpecCommandDeps } from './apply-specs';
 
 /** The name a campaign's id is reserved under in the campaign sequence. */
@@ -16,20 +16,9 @@ export interface NewCampaign {
   query: string;
   queryId: number | null;
   userId: number;
-  targets: FleetHost[];
-  newHostIds: ReadonlySet<number>;
+  /** The targeted hosts and their totals (campaign-targets.ts). */
+  targets: TargetSet;
   expiresAt: string;
-}
-
-function totalsOf(targets: FleetHost[], newHostIds: ReadonlySet<number>): CampaignTotals {
-  const count = (status: string) => targets.filter((host) => host.status === status).length;
-  return {
-    count: targets.length,
-    online: count('online'),
-    offline: count('offline'),
-    missing_in_action: count('mia'),
-    new: targets.filter((host) => newHostIds.has(host.id)).length,
-  };
 }
 
 export async function createCampaign(deps: SpecCommandDeps, campaign: NewCampaign, context: CommandContext): Promise<{ created: CampaignCreated; position: number }> {
@@ -38,8 +27,8 @@ export async function createCampaign(deps: SpecCommandDeps, campaign: NewCampaig
     query: campaign.query,
     query_id: campaign.queryId,
     user_id: campaign.userId,
-    target_host_ids: campaign.targets.map((host) => host.id),
-    totals: totalsOf(campaign.targets, campaign.newHostIds),
+    target_host_ids: campaign.targets.ids,
+    totals: campaign.targets.totals,
     expires_at: campaign.expiresAt,
   });
   const outcome = await runCommand(deps, {

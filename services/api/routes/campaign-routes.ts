@@ -18,7 +18,7 @@ import { userCommandContext, type ApiDeps } from '../api-deps';
 import { resultsAsCsv, resultsDeleted, resultsPage } from '../campaign-results';
 import { campaignById, savedQueries, savedQuery, startCampaign, stopCampaign } from '../campaign-service';
 import { CampaignTargets } from '../campaign-targets';
-import type { FleetHost } from '../host-queries';
+import type { TargetSet } from '../campaign-targets';
 import { renderCampaign, renderCampaignDetail, renderSavedQuery, renderStartedCampaign } from '../rendering';
 
 const resultsPageQuery = Joi.object({
@@ -58,7 +58,7 @@ export function campaignRoutes(deps: ApiDeps): Router {
     return { sql: body.query!, queryId: null };
   }
 
-  async function start(req: Request, res: Response, query: QueryToRun, hosts: FleetHost[]): Promise<void> {
+  async function start(req: Request, res: Response, query: QueryToRun, hosts: TargetSet): Promise<void> {
     const doc = await startCampaign(deps, { ...query, userId: currentUser(res).id, targets: hosts }, userCommandContext(req, res));
     res.json({ campaign: renderStartedCampaign(doc) });
   }

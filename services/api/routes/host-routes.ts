@@ -8,7 +8,8 @@ import type { PolicySpec } from '../../../shared/domain/specs/spec-types';
 import { specCollection, type SpecDoc } from '../../../shared/read-models/read-model-types';
 import { validateParameters } from '../../../shared/schemas/validate';
 import type { ApiDeps } from '../api-deps';
-import { HostQueries, type FleetHost, type HostFilters } from '../host-queries';
+import { HOST_SORT_KEYS } from '../../../shared/read-models/host-read-model';
+import { HostQueries, type HostFilters, type HostOrder, type PageWindow } from '../host-queries';
 import { renderHostPolicy, renderPolicy } from '../rendering';
 
 const MAY_NOT_SEE_HOSTS = 'your role may not see hosts';
@@ -19,8 +20,9 @@ const listQuery = Joi.object({
   label_id: Joi.number().integer().min(1),
   team_id: Joi.number().integer().min(0),
   status: Joi.string().valid('online', 'offline', 'mia', 'new'),
+  platform: Joi.string().allow('').max(255),
   query: Joi.string().allow('').max(255),
-  order_key: Joi.string().valid('id'),
+  order_key: Joi.string().valid(...HOST_SORT_KEYS, 'seen_time'),
   order_direction: Joi.string().valid('asc', 'desc').default('asc'),
   // fleetctl get hosts asks for `additional_info_filters=*`; Logbook collects no additional host
   // queries, so every host's `additional` is absent, as Fleet's is for a host without any.
@@ -34,28 +36,25 @@ function parseId(value: string): number {
   return validateParameters<number>(idParam, value, 'id');
 }
 
-interface ListParams extends HostFilters {
-  page: number;
-  perPage: number;
-  descending: boolean;
+interface ListParams {
+  filters: HostFilters;
+  order: HostOrder;
+  window: PageWindow;
 }
 
 function parseList(req: Request): ListParams {
   const value = validateParameters<Record<string, any>>(listQuery, req.query);
   return {
-    page: value.page,
-    perPage: value.per_page,
-    descending: value.order_direction === 'desc',
-    labelId: value.label_id,
-    teamId: value.team_id,
-    status: value.status,
-    query: value.query || undefined,
+    filters: {
+      labelId: value.label_id,
+      teamId: value.team_id,
+      platform: value.platform || undefined,
+      status: value.status,
+      query: value.query || undefined,
+    },
+    order: { key: value.order_key ?? 'id', descending: value.order_direction === 'desc' },
+    window: { skip: value.page * value.per_page, limit: value.per_page },
   };
-}
-
-function paginate(hosts: FleetHost[], params: ListParams): FleetHost[] {
-  const ordered = params.descending ? [...hosts].reverse() : hosts;
-  return ordered.slice(params.page * params.perPage, (params.page + 1) * params.perPage);
 }
 
 export function hostRoutes(deps: ApiDeps): Router {
@@ -63,17 +62,17 @@ export function hostRoutes(deps: ApiDeps): Router {
   const hosts = new HostQueries(deps.readModels);
 
   router.get('/hosts', async (req, res) => {
-    const params = parseList(req);
+    const { filters, order, window } = parseList(req);
     authorize(res, canSeeHosts, MAY_NOT_SEE_HOSTS);
-    res.json({ hosts: paginate(await hosts.list(params), params) });
+    res.json({ hosts: await hosts.list(filters, order, window) });
   });
 
   // Fleet's countHostsEndpoint: the filters of GET /hosts (its paging is accepted and ignored).
   // Declared before /hosts/:id, which would take "count" for an id.
   router.get('/hosts/count', async (req, res) => {
-    const params = parseList(req);
+    const { filters } = parseList(req);
     authorize(res, canSeeHosts, MAY_NOT_SEE_HOSTS);
-    res.json({ count: (await hosts.list(params)).length });
+    res.json({ count: await hosts.count(filters) });
   });
 
   const sendHost = async (res: Response, found: Awaited<ReturnType<HostQueries['get']>>, asked: string) => {
@@ -100,8 +99,8 @@ export function hostRoutes(deps: ApiDeps): Router {
     authorize(res, canSeeHosts, MAY_NOT_SEE_HOSTS);
     const labels = await deps.readModels.collection<SpecDoc<'label'>>(specCollection('label')).find({ where: { id: labelId } });
     if (labels.length === 0) throw new DomainError('not_found', `Label ${req.params.id} was not found`);
-    const params = parseList(req);
-    res.json({ hosts: paginate(await hosts.list({ ...params, labelId }), params) });
+    const { filters, order, window } = parseList(req);
+    res.json({ hosts: await hosts.list({ ...filters, labelId }, order, window) });
   });
 
   const listPolicies = (globalOnly: boolean) => async (_req: Request, res: Response) => {

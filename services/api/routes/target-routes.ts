@@ -1,7 +1,7 @@
 /**
  * Fleet's fleet-wide host views: GET /host_summary (counts by status and platform) and
  * POST /targets (the target search a live query form makes). Both read the hosts through
- * host-queries.ts and the selection through campaign-targets.ts: no scan of their own.
+ * host-queries.ts (counters, indexes) and the selection through campaign-targets.ts: no scan.
  */
 import { Router } from 'express';
 import Joi from 'joi';
@@ -13,7 +13,7 @@ import type { ApiDeps } from '../api-deps';
 import { CampaignTargets } from '../campaign-targets';
 import { HostQueries } from '../host-queries';
 import { summarizeHosts } from '../host-summary';
-import { searchTargets, type TargetSearch } from '../target-search';
+import { SEARCH_LIMIT, searchTargets, type TargetSearch } from '../target-search';
 
 const MAY_NOT_SEE_HOSTS = 'your role may not see hosts';
 const ids = Joi.array().items(Joi.number().integer().min(1)).max(100_000).allow(null);
@@ -36,21 +36,25 @@ export function targetRoutes(deps: ApiDeps): Router {
   router.get('/host_summary', async (req, res) => {
     const { team_id: teamId } = validateParameters<{ team_id?: number }>(summaryQuery, req.query);
     authorize(res, canSeeHosts, MAY_NOT_SEE_HOSTS);
-    const [listed, all] = await Promise.all([hosts.list({ teamId }), labels()]);
+    const [counts, all] = await Promise.all([hosts.summaryCounts(teamId), labels()]);
     const builtin = all.filter((label) => label.builtin).sort((a, b) => a.id - b.id);
-    res.json(summarizeHosts(listed, builtin, Date.now(), teamId));
+    res.json(summarizeHosts(counts, builtin, teamId));
   });
 
   router.post('/targets', async (req, res) => {
     const search = validate<TargetSearch>(targetsBody, req.body ?? {});
     authorize(res, canSeeHosts, MAY_NOT_SEE_HOSTS);
+    const omitted = search.selected.hosts?.length ?? 0;
     const [listed, labelDocs, teams, targeted] = await Promise.all([
-      hosts.list({}),
+      hosts.list({ query: search.query.trim() || undefined }, { key: 'id', descending: false }, { skip: 0, limit: SEARCH_LIMIT + omitted }),
       labels(),
       deps.readModels.collection<SpecDoc<'team'>>(specCollection('team')).find(),
-      campaignTargets.byIds(search.selected),
+      campaignTargets.totalsByIds(search.selected),
     ]);
-    res.json(searchTargets(search, { hosts: listed, labels: labelDocs.sort((a, b) => a.id - b.id), teams: teams.sort((a, b) => a.id - b.id), targeted }));
+    const [labelCounts, teamCounts] = await Promise.all([hosts.labelCounts(labelDocs), hosts.teamCounts(teams)]);
+    res.json(
+      searchTargets(search, { hosts: listed, labels: labelDocs.sort((a, b) => a.id - b.id), teams: teams.sort((a, b) => a.id - b.id), labelCounts, teamCounts, targeted }),
+    );
   });
 
   return router;

@@ -7,9 +7,12 @@
  * value order for a range or sort on the indexed field), and only candidates are read; skipped
  * candidates are not even read when the index alone decides the rest of the filter. Otherwise
  * (no usable index) the documents are scanned in id order, within the idPrefix range if given.
+ * When the index alone decides the query, pages and counts are taken in LMDB's engine
+ * (lmdb-paging.ts): skipped keys are stepped over natively, never decoded.
  */
 import type { Database } from 'lmdb';
-import type { FindOptions, QueryPlan, Scalar } from '../../ports/read-store';
+import type { FieldRange, FindOptions, QueryPlan, Scalar } from '../../ports/read-store';
+import { ascendingPage, countEntries, descendingPage, equalBounds, rangeBounds } from './lmdb-paging';
 import { idPrefixEnd } from './id-prefix';
 import { indexedValue, readyFields } from './lmdb-index';
 import { checkCount, checkRange, chooseIndex, compareCodePoints, compareSortValues, matcher, typeRank, type Doc } from './query-semantics';
@@ -33,14 +36,27 @@ class Reader {
   }
 }
 
+/** A found document and its id; `doc` is undefined only when ids alone were asked for. */
+export type Entry = [string, Doc | undefined];
+
 export function findDocuments(db: Database, index: Database | null, options: FindOptions): Answer<Doc[]> {
+  const answer = findEntries(db, index, options, false);
+  return { result: answer.result.map(([, doc]) => doc!), plan: answer.plan };
+}
+
+export function findIds(db: Database, index: Database | null, options: FindOptions): Answer<string[]> {
+  const answer = findEntries(db, index, options, true);
+  return { result: answer.result.map(([id]) => id), plan: answer.plan };
+}
+
+function findEntries(db: Database, index: Database | null, options: FindOptions, idsOnly: boolean): Answer<Entry[]> {
   const skip = checkCount('skip', options.skip ?? 0);
   const limit = checkCount('limit', options.limit ?? Infinity);
   const range = checkRange(options);
   const reader = new Reader(db);
   const chosen = index === null ? null : chooseIndex(readyFields(index), options);
   const plan = (): QueryPlan => ({ index: chosen?.field ?? null, docsExamined: reader.docsExamined, keysExamined: chosen ? reader.keysExamined : null });
-  if (chosen === null || index === null) return { result: scan(reader, options, skip, limit), plan: plan() };
+  if (chosen === null || index === null) return { result: scan(reader, options, skip, limit, idsOnly), plan: plan() };
 
   const { field, by } = chosen;
   const where = { ...(options.where ?? {}) };
@@ -51,6 +67,21 @@ export function findDocuments(db: Database, index: Database | null, options: Fin
   const prefix = options.idPrefix ?? '';
   const sort = options.sort;
   const direction = sort?.field === field ? sort.direction : 'asc';
+  const inIndexOrder = by === 'where' ? !sort || sort.field === field : sort?.field === field;
+  if (!needsDocument && prefix === '' && inIndexOrder) {
+    // The index decides everything: page in LMDB's engine, read only the page's documents.
+    const bounds = by === 'where' ? equalBounds(field, options.where![field]) : rangeBounds(field, by === 'range' ? range : undefined);
+    const ids = direction === 'desc' && by !== 'where' ? descendingPage(index, bounds, skip, limit, reader) : ascendingPage(index, bounds, skip, limit, reader);
+    const entries: Entry[] = [];
+    for (const id of ids) {
+      if (idsOnly) entries.push([id, undefined]);
+      else {
+        const doc = reader.get(id);
+        if (doc !== undefined) entries.push([id, doc]);
+      }
+    }
+    return { result: entries, plan: plan() };
+  }
   const keys = (): Iterable<Key> => {
     if (by === 'where') return equalKeys(index, field, options.where![field]);
     if (by === 'range') return rangeKeys(index, field, range!, direction);
@@ -64,18 +95,19 @@ export function findDocuments(db: Database, index: Database | null, options: Fin
   if (by !== 'where') ids = [...ids].sort(compareCodePoints);
   const found = page(reader, ids, needsDocument ? matches : null, 0, Infinity);
   const sign = sort.direction === 'desc' ? -1 : 1;
-  found.sort((a, b) => sign * compareSortValues(a[sort.field], b[sort.field]));
+  found.sort((a, b) => sign * compareSortValues(a[1]![sort.field], b[1]![sort.field]));
   return { result: found.slice(skip, skip + limit), plan: plan() };
 }
 
-export function countDocuments(db: Database, index: Database | null, where: Record<string, Scalar> | undefined): Answer<number> {
+export function countDocuments(db: Database, index: Database | null, where: Record<string, Scalar> | undefined, range?: FieldRange): Answer<number> {
   const reader = new Reader(db);
   const conditions = where ?? {};
-  const chosen = index === null ? null : chooseIndex(readyFields(index), { where: conditions });
+  if (range) checkRange({ range });
+  const chosen = index === null ? null : chooseIndex(readyFields(index), { where: conditions, range });
   const plan = (): QueryPlan => ({ index: chosen?.field ?? null, docsExamined: reader.docsExamined, keysExamined: chosen ? reader.keysExamined : null });
   if (chosen === null || index === null) {
-    if (Object.keys(conditions).length === 0) return { result: db.getCount(), plan: plan() };
-    const matches = matcher(conditions);
+    if (Object.keys(conditions).length === 0 && !range) return { result: db.getCount(), plan: plan() };
+    const matches = matcher(conditions, range);
     let count = 0;
     for (const { value } of db.getRange()) {
       reader.docsExamined += 1;
@@ -84,11 +116,17 @@ export function countDocuments(db: Database, index: Database | null, where: Reco
     return { result: count, plan: plan() };
   }
   const rest = { ...conditions };
-  delete rest[chosen.field];
-  const ids = orderedIds(equalKeys(index, chosen.field, conditions[chosen.field]), reader, 'asc');
-  let count = 0;
-  if (Object.keys(rest).length === 0) for (const _id of ids) count += 1;
-  else count = page(reader, ids, matcher(rest), 0, Infinity).length;
+  if (chosen.by === 'where') delete rest[chosen.field];
+  const residualRange = chosen.by === 'range' ? undefined : range;
+  const bounds = chosen.by === 'where' ? equalBounds(chosen.field, conditions[chosen.field]) : rangeBounds(chosen.field, range);
+  if (Object.keys(rest).length === 0 && residualRange === undefined) {
+    // Counted in LMDB's engine, keys only.
+    const count = countEntries(index, bounds);
+    reader.keysExamined += count;
+    return { result: count, plan: plan() };
+  }
+  const keys = chosen.by === 'where' ? equalKeys(index, chosen.field, conditions[chosen.field]) : rangeKeys(index, chosen.field, range, 'asc');
+  const count = page(reader, orderedIds(keys, reader, 'asc'), matcher(rest, residualRange), 0, Infinity).length;
   return { result: count, plan: plan() };
 }
 
@@ -154,8 +192,8 @@ function* filterIds(ids: Iterable<string>, keep: (id: string) => boolean): Itera
 }
 
 /** Reads the documents of `ids` that match, skipping `skip`; with no matcher, skips unread. */
-function page(reader: Reader, ids: Iterable<string>, matches: ((doc: Doc) => boolean) | null, skip: number, limit: number): Doc[] {
-  const found: Doc[] = [];
+function page(reader: Reader, ids: Iterable<string>, matches: ((doc: Doc) => boolean) | null, skip: number, limit: number): Entry[] {
+  const found: Entry[] = [];
   if (limit === 0) return found;
   let skipped = 0;
   for (const id of ids) {
@@ -169,38 +207,49 @@ function page(reader: Reader, ids: Iterable<string>, matches: ((doc: Doc) => boo
       skipped += 1;
       continue;
     }
-    found.push(doc);
+    found.push([id, doc]);
     if (found.length >= limit) break;
   }
   return found;
 }
 
 /** No usable index: the documents in id order (within the idPrefix range), filtered. */
-function scan(reader: Reader, options: FindOptions, skip: number, limit: number): Doc[] {
+function scan(reader: Reader, options: FindOptions, skip: number, limit: number, idsOnly: boolean): Entry[] {
   const matches = matcher(options.where, options.range);
   const prefix = options.idPrefix;
   const range = prefix === undefined || prefix === '' ? {} : { start: prefix, end: idPrefixEnd(prefix) };
   const sort = options.sort;
-  const found: Doc[] = [];
+  const found: Entry[] = [];
   if (!sort && limit === 0) return found;
+  if (!sort && options.range === undefined && Object.keys(options.where ?? {}).length === 0) {
+    // Ids alone decide (an id range at most): skip in LMDB's engine, read only the page.
+    const page = { ...range, offset: skip, ...(limit === Infinity ? {} : { limit }) };
+    if (idsOnly) for (const key of reader.db.getKeys(page)) found.push([key as string, undefined]);
+    else
+      for (const { key, value } of reader.db.getRange(page)) {
+        reader.docsExamined += 1;
+        found.push([key as string, value as Doc]);
+      }
+    return found;
+  }
   let skipped = 0;
-  for (const { value } of reader.db.getRange(range)) {
+  for (const { key, value } of reader.db.getRange(range)) {
     reader.docsExamined += 1;
     if (!matches(value as Doc)) continue;
     if (sort) {
-      found.push(value as Doc);
+      found.push([key as string, value as Doc]);
       continue;
     }
     if (skipped < skip) {
       skipped += 1;
       continue;
     }
-    found.push(value as Doc);
+    found.push([key as string, value as Doc]);
     if (found.length >= limit) break;
   }
   if (!sort) return found;
   const sign = sort.direction === 'desc' ? -1 : 1;
   // Array.prototype.sort is stable, so ties keep the scan's id order.
-  found.sort((a, b) => sign * compareSortValues(a[sort.field], b[sort.field]));
+  found.sort((a, b) => sign * compareSortValues(a[1]![sort.field], b[1]![sort.field]));
   return found.slice(skip, skip + limit);
 }

@@ -34,6 +34,8 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import type {
   BulkOperation,
   CollectionOptions,
+  ExplainedQuery,
+  FieldRange,
   FindOptions,
   QueryPlan,
   ReadCollection,
@@ -41,7 +43,7 @@ import type {
   Scalar,
 } from '../../ports/read-store';
 import { buildIndexes, indexDatabaseName, indexStates, isIndexDatabaseName, updateEntries } from './lmdb-index';
-import { countDocuments, findDocuments } from './lmdb-query';
+import { countDocuments, findDocuments, findIds } from './lmdb-query';
 import type { Doc } from './query-semantics';
 import { LmdbWriteGuard } from '../storage/lmdb-write-guard';
 import { StorageHealth } from '../storage/storage-health';
@@ -268,12 +270,17 @@ class LmdbCollection<T extends object> implements ReadCollection<T> {
     return (await this.answerFind(options)).result as T[];
   }
 
-  async count(where?: Record<string, Scalar>): Promise<number> {
-    return (await this.answerCount(where)).result;
+  async findIds(options: FindOptions = {}): Promise<string[]> {
+    return (await this.answerFindIds(options)).result;
   }
 
-  async explain(query: { find: FindOptions } | { count: Record<string, Scalar> }): Promise<QueryPlan> {
-    return ('find' in query ? await this.answerFind(query.find) : await this.answerCount(query.count)).plan;
+  async count(where?: Record<string, Scalar>, range?: FieldRange): Promise<number> {
+    return (await this.answerCount(where, range)).result;
+  }
+
+  async explain(query: ExplainedQuery): Promise<QueryPlan> {
+    if ('count' in query) return (await this.answerCount(query.count, query.range)).plan;
+    return (query.idsOnly ? await this.answerFindIds(query.find) : await this.answerFind(query.find)).plan;
   }
 
   drop(): Promise<void> {
@@ -289,9 +296,14 @@ class LmdbCollection<T extends object> implements ReadCollection<T> {
     return this.read((db, index) => (db === null ? empty : findDocuments(db, index, options)));
   }
 
-  private answerCount(where: Record<string, Scalar> | undefined) {
+  private answerFindIds(options: FindOptions) {
+    const empty = { result: [] as string[], plan: { index: null, docsExamined: 0, keysExamined: null } };
+    return this.read((db, index) => (db === null ? empty : findIds(db, index, options)));
+  }
+
+  private answerCount(where: Record<string, Scalar> | undefined, range?: FieldRange) {
     const empty = { result: 0, plan: { index: null, docsExamined: 0, keysExamined: null } };
-    return this.read((db, index) => (db === null ? empty : countDocuments(db, index, where)));
+    return this.read((db, index) => (db === null ? empty : countDocuments(db, index, where, range)));
   }
 
   private read<R>(action: (db: Database | null, index: Database | null) => R): Promise<R> {

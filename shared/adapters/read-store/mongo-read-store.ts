@@ -31,6 +31,8 @@ import {
 import type {
   BulkOperation,
   CollectionOptions,
+  ExplainedQuery,
+  FieldRange,
   FindOptions,
   QueryPlan,
   ReadCollection,
@@ -175,10 +177,19 @@ class MongoCollection<T extends object> implements ReadCollection<T> {
     return this.declared.after(this.name, async () => (await query.cursor().toArray()) as T[]);
   }
 
-  count(where?: Record<string, Scalar>): Promise<number> {
-    const index = chooseIndex(this.declared.of(this.name), { where });
+  /** The `_id`s only (a covered projection: with the hinted index, MongoDB reads no document for them). */
+  async findIds(options: FindOptions = {}): Promise<string[]> {
+    const query = this.findQuery(options, { _id: 1 });
+    if (query === null) return [];
+    return this.declared.after(this.name, async () => (await query.cursor().toArray()).map((doc) => doc._id as string));
+  }
+
+  count(where?: Record<string, Scalar>, range?: FieldRange): Promise<number> {
+    if (range) checkRange({ range });
+    const index = chooseIndex(this.declared.of(this.name), { where, range });
     const options = index ? { hint: indexName(index.field) } : {};
-    return this.declared.after(this.name, () => this.collection.countDocuments(toFilter(where), options));
+    const filter = { ...toFilter(where), ...rangeFilter(range, where) } as Filter<StoredDocument>;
+    return this.declared.after(this.name, () => this.collection.countDocuments(filter, options));
   }
 
   /**
@@ -189,11 +200,12 @@ class MongoCollection<T extends object> implements ReadCollection<T> {
    * is explained as a find of its filter with the same hint (countDocuments is an aggregation,
    * whose explain output differs across server versions).
    */
-  async explain(query: { find: FindOptions } | { count: Record<string, Scalar> }): Promise<QueryPlan> {
-    const commands = await this.sent.record(this.name, () => ('find' in query ? this.find(query.find) : this.count(query.count)));
+  async explain(query: ExplainedQuery): Promise<QueryPlan> {
+    const run = () => ('find' in query ? (query.idsOnly ? this.findIds(query.find) : this.find(query.find)) : this.count(query.count, query.range));
+    const commands = await this.sent.record(this.name, run);
     const hint = commands.map((command) => command.hint).find((hint): hint is string => typeof hint === 'string');
     const hinted = hint === undefined ? null : fieldOfIndex(hint);
-    const planned = this.findQuery('find' in query ? query.find : { where: query.count });
+    const planned = this.findQuery('find' in query ? query.find : { where: query.count, range: query.range });
     if (planned === null) return { index: null, docsExamined: 0, keysExamined: 0 };
     let explained: Doc;
     try {
@@ -216,7 +228,7 @@ class MongoCollection<T extends object> implements ReadCollection<T> {
    * The cursor find() runs (built by `cursor()`, fresh each call) and the field of the index it is
    * hinted to, or null for a limit of 0.
    */
-  private findQuery(options: FindOptions) {
+  private findQuery(options: FindOptions, projection: Doc = WITHOUT_ID) {
     const skip = checkCount('skip', options.skip ?? 0);
     const limit = options.limit === undefined ? undefined : checkCount('limit', options.limit);
     if (limit === 0) return null;
@@ -230,7 +242,7 @@ class MongoCollection<T extends object> implements ReadCollection<T> {
     const index = chooseIndex(this.declared.of(this.name), options);
     const filter = { ...toFilter(options.where), ...rangeFilter(range, options.where), ...idRangeFilter(options.idPrefix) } as Filter<StoredDocument>;
     const cursor = () => {
-      let cursor = this.collection.find(filter, { projection: WITHOUT_ID }).sort(sort).skip(skip);
+      let cursor = this.collection.find(filter, { projection }).sort(sort).skip(skip);
       if (index) cursor = cursor.hint(indexName(index.field));
       if (limit !== undefined) cursor = cursor.limit(limit);
       return cursor;

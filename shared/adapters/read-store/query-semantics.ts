@@ -90,8 +90,14 @@ export function checkRange(options: FindOptions): FieldRange | undefined {
   return range;
 }
 
-/** The index serving a query, by the port's rule: an indexed where field, then the range, then the sort. */
+/** The index serving a query, by the port's rule: `useIndex`, else an indexed where field, then the range, then the sort. */
 export function chooseIndex(indexed: ReadonlySet<string>, options: FindOptions): { field: string; by: 'where' | 'range' | 'sort' } | null {
+  const wanted = options.useIndex;
+  if (wanted !== undefined && indexed.has(wanted)) {
+    if (options.where && wanted in options.where) return { field: wanted, by: 'where' };
+    if (options.range?.field === wanted) return { field: wanted, by: 'range' };
+    if (options.sort?.field === wanted) return { field: wanted, by: 'sort' };
+  }
   for (const field of Object.keys(options.where ?? {})) if (indexed.has(field)) return { field, by: 'where' };
   if (options.range && indexed.has(options.range.field)) return { field: options.range.field, by: 'range' };
   if (options.sort && indexed.has(options.sort.field)) return { field: options.sort.field, by: 'sort' };
