@@ -17,8 +17,7 @@ export class Member {
 /** Delivers one partition to one member until revoked; commits after each handled message/batch. */
 class PartitionWorker {
   private revoked = false;
-  private signalRevoked!: () => void;
-  private readonly revokedSignal = new Promise<void>((resolve) => (this.signalRevoked = resolve));
+  private readonly revocation = new AbortController();
   private readonly loop: Promise<void>;
 
   constructor(
@@ -35,7 +34,7 @@ class PartitionWorker {
   /** Stops delivering and resolves once the running handler call (if any) has finished. */
   async revoke(): Promise<void> {
     this.revoked = true;
-    this.signalRevoked();
+    this.revocation.abort();
     await this.loop;
   }
 
@@ -43,14 +42,14 @@ class PartitionWorker {
     const { onMessage, onBatch, onError } = this.member.options;
     const control: RetryControl = {
       givingUp: () => this.revoked,
-      gaveUp: this.revokedSignal,
+      gaveUp: this.revocation.signal,
       onError,
     };
     while (!this.revoked) {
       const position = this.group.committedOffset(this.topic, this.partition) ?? this.log.startOffset;
       const { firstOffset, messages } = this.log.read(position, this.maxBatchSize);
       if (messages.length === 0) {
-        await this.log.waitForOffset(position, this.revokedSignal);
+        await this.log.waitForOffset(position, this.revocation.signal);
         continue;
       }
       const incoming = messages.map((stored, i) => this.toIncoming(stored, firstOffset + i));

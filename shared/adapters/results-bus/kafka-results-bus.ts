@@ -188,8 +188,8 @@ class KafkaResultsBus implements ResultsBus {
 /** One `consume` call: a kafkajs consumer in the group, delivering batch by batch. */
 class KafkaGroupConsumer {
   private stopping = false;
-  private signalStopping!: () => void;
-  private readonly stoppingSignal = new Promise<void>((resolve) => (this.signalStopping = resolve));
+  /** Aborted by stop(): cuts a retry pause short. */
+  private readonly stopRequest = new AbortController();
   private stopped: Promise<void> | undefined;
   /** The batch being handled, if any (stop waits for it). */
   private delivering: Promise<void> = Promise.resolve();
@@ -266,7 +266,7 @@ class KafkaGroupConsumer {
   stop(): Promise<void> {
     if (!this.stopped) {
       this.stopping = true;
-      this.signalStopping();
+      this.stopRequest.abort();
       this.stopped = (async () => {
         // The running batch gives up at its next message; what it handled is committed, then
         // kafkajs leaves the group.
@@ -300,7 +300,7 @@ class KafkaGroupConsumer {
     };
     const control: RetryControl = {
       givingUp: () => this.stopping || !isRunning() || isStale(),
-      gaveUp: this.stoppingSignal,
+      gaveUp: this.stopRequest.signal,
       keepAlive: heartbeat, // throws when the group rebalances: kafkajs then rejoins
       onError: this.options.onError,
     };
