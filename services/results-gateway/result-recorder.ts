@@ -95,7 +95,7 @@ class ResultRecorder {
     const seen = new Set<string>();
     const recorded: RecordedResult[] = [];
     for (const message of batch.messages) {
-      const incoming = readIncomingResult(message.value, config.maxResultBytes);
+      const incoming = readIncomingResult(message, config.maxResultBytes);
       if (!incoming.ok) {
         this.drop('malformed', { offset: message.offset, reason: incoming.reason });
         continue;
