@@ -61,6 +61,14 @@ function report(control: RetryControl, error: Error): void {
   }
 }
 
+/** What a batch handler's result says is still running: its `durable` (see the port's "Pipelining"), or undefined. */
+export function durableOf(outcome: unknown): Promise<void> | undefined {
+  if (typeof outcome !== 'object' || outcome === null || !('durable' in outcome)) return undefined;
+  const durable = Promise.resolve((outcome as { durable: unknown }).durable).then(() => undefined);
+  durable.catch(() => undefined); // awaited by the commit queue; this only keeps it from being "unhandled"
+  return durable;
+}
+
 export function asError(thrown: unknown): Error {
   return thrown instanceof Error ? thrown : new Error(`handler failed: ${String(thrown)}`);
 }

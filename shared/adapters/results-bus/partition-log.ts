@@ -94,22 +94,22 @@ export class PartitionLog {
   }
 
   /**
-   * Resolves once a message is published at `offset`, or once `cancel` is aborted (at once if it
-   * already is). Invariant: nothing outlives the call: its abort listener and append waiter are
-   * removed when it settles. (A `Promise.race` against a cancel promise that lives as long as the
-   * consumer left one reaction on that promise per call, freed only when it settled.)
+   * Resolves once a message is published at `offset`, or once one of `cancel` is aborted (at once
+   * if one already is). Invariant: nothing outlives the call: its abort listeners and append
+   * waiter are removed when it settles. (A `Promise.race` against a cancel promise that lives as
+   * long as the consumer left one reaction on that promise per call, freed only when it settled.)
    */
-  async waitForOffset(offset: number, cancel: AbortSignal): Promise<void> {
-    if (this.endOffset > offset || cancel.aborted) return;
+  async waitForOffset(offset: number, ...cancel: AbortSignal[]): Promise<void> {
+    if (this.endOffset > offset || cancel.some((signal) => signal.aborted)) return;
     let wake!: () => void;
     const appended = new Promise<void>((resolve) => (wake = resolve));
     this.appendWaiters.add(wake);
-    cancel.addEventListener('abort', wake, { once: true });
+    for (const signal of cancel) signal.addEventListener('abort', wake, { once: true });
     try {
       await appended;
     } finally {
       this.appendWaiters.delete(wake);
-      cancel.removeEventListener('abort', wake);
+      for (const signal of cancel) signal.removeEventListener('abort', wake);
     }
   }
 
