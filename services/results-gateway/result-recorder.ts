@@ -18,8 +18,9 @@
  *   to the campaign-results-recorded topic, which the other instances relay to theirs.
  * - Pipelined: a batch is decided while the batches before it are still being written (at most
  *   MAX_WRITES_IN_FLIGHT), on what the store holds plus what those writes will store; writes run
- *   one after another in decision order, and the bus commits a batch's offsets only once its write
- *   is stored (the handler resolves with it as `durable`). A write that fails is retried until it
+ *   one after another in decision order, each taking every batch decided meanwhile, and the bus
+ *   commits a batch's offsets only once its write is stored (the handler resolves with it as
+ *   `durable`). A write that fails is retried until it
  *   succeeds or the recorder stops; then it and every batch decided on it are void (not committed,
  *   delivered again).
  * - Why a second writer is harmless: on Kafka, a rebalance does not wait for writes in flight, so
@@ -44,8 +45,8 @@ const RECORDER_GROUP = 'results-gateway-recorder';
 const MAX_CACHED_CAMPAIGNS = 10_000;
 const CAMPAIGN_POLL_MS = 50;
 const MAX_RELAYS_IN_FLIGHT = 4;
-/** Batches decided while earlier ones are still being written (the pipeline's depth). */
-const MAX_WRITES_IN_FLIGHT = 2;
+/** Batches decided but not stored yet, at most (the pipeline's depth; they are stored together). */
+const MAX_WRITES_IN_FLIGHT = 8;
 const FIRST_WRITE_PAUSE_MS = 100;
 const MAX_WRITE_PAUSE_MS = 5_000;
 
@@ -93,6 +94,7 @@ interface InFlightWrite {
   epoch: number;
   /** Resolves once stored; rejects if the recorder stopped first. */
   stored: Promise<void>;
+  settle(error?: unknown): void;
 }
 
 class ResultRecorder {
@@ -100,8 +102,9 @@ class ResultRecorder {
   private readonly targets = new Map<number, Set<number>>();
   /** Decided batches not stored yet, oldest first (removed once stored). */
   private readonly inFlight: InFlightWrite[] = [];
-  /** The last queued write (never rejects: each write's own promise does). */
-  private writes: Promise<void> = Promise.resolve();
+  /** Decided batches whose write has not started, oldest first: the next write takes them all. */
+  private queued: InFlightWrite[] = [];
+  private writing = false;
   /** Moves on when a write fails: whatever was decided on the batches in flight is void. */
   private epoch = 0;
   private readonly stopping = new AbortController();
@@ -137,10 +140,13 @@ class ResultRecorder {
     // A write that failed while this batch was being decided voided what it was decided on.
     if (epoch !== this.epoch) throw new Error('an earlier write of recorded results failed; deciding the batch again');
     if (decided.recorded.length === 0 && decided.counts.size === 0) return;
-    const entry: InFlightWrite = { ...decided, epoch, stored: Promise.resolve() };
-    entry.stored = this.writes.then(() => this.write(entry));
-    this.writes = entry.stored.catch(() => undefined);
+    let settle!: (error?: unknown) => void;
+    const stored = new Promise<void>((resolve, reject) => (settle = (error) => (error === undefined ? resolve() : reject(error))));
+    stored.catch(() => undefined); // the bus awaits it as `durable`; this only keeps it from being "unhandled"
+    const entry: InFlightWrite = { ...decided, epoch, stored, settle };
     this.inFlight.push(entry);
+    this.queued.push(entry);
+    if (!this.writing) void this.writeQueued();
     if (this.relaysInFlight >= MAX_RELAYS_IN_FLIGHT) await this.relayChain;
     return { durable: entry.stored };
   }
@@ -216,35 +222,53 @@ class ResultRecorder {
   }
 
   /**
-   * Stores one batch's results and counts, retrying (with a growing pause) until it succeeds or
-   * the recorder stops; then hands the results to the watchers and the relay. Writes run one after
-   * another in the order the batches were decided, each decided on the ones before it.
+   * Stores the queued batches, all of them in one write (group commit: while a write runs, the
+   * batches decided meanwhile queue up for the next), retrying with a growing pause until it
+   * succeeds or the recorder stops; then hands their results to the watchers and the relay, in
+   * order. Writes run one after another, in the order the batches were decided.
    */
-  private async write(entry: InFlightWrite): Promise<void> {
+  private async writeQueued(): Promise<void> {
+    this.writing = true;
     try {
-      if (entry.epoch !== this.epoch) throw new Error('an earlier write of recorded results failed');
-      for (let pauseMs = FIRST_WRITE_PAUSE_MS; ; pauseMs = Math.min(pauseMs * 2, MAX_WRITE_PAUSE_MS)) {
+      while (this.queued.length > 0) {
+        const batches = this.queued;
+        this.queued = [];
+        const recorded = batches.flatMap((entry) => entry.recorded);
+        const counts = new Map<number, number>();
+        for (const entry of batches) for (const [campaignId, count] of entry.counts) counts.set(campaignId, count);
         try {
-          await this.options.store.record(entry.recorded, entry.counts);
-          break;
+          if (batches.some((entry) => entry.epoch !== this.epoch)) throw new Error('an earlier write of recorded results failed');
+          await this.storeWithRetry(recorded, counts);
         } catch (error) {
-          if (this.stopping.signal.aborted) throw error;
-          this.options.logger.warn({ err: error }, 'storing recorded results failed; retrying');
-          await sleep(pauseMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+          // Every batch decided on these is void: the queued ones fail too, and batches being
+          // decided now are decided again.
+          this.epoch += 1;
+          this.inFlight.length = 0;
+          for (const entry of [...batches, ...this.queued.splice(0)]) entry.settle(error);
+          continue;
         }
+        this.inFlight.splice(0, batches.length);
+        for (const entry of batches) entry.settle();
+        if (recorded.length === 0) continue;
+        this.recordedTotal.inc(recorded.length);
+        this.options.onRecorded(recorded);
+        if (this.peers.exist) this.relay(recorded);
       }
-    } catch (error) {
-      // Every batch decided on this one is void: later writes fail too (they chain on this one),
-      // and batches being decided now are decided again.
-      this.epoch += 1;
-      this.inFlight.length = 0;
-      throw error;
+    } finally {
+      this.writing = false;
     }
-    this.inFlight.splice(this.inFlight.indexOf(entry), 1);
-    if (entry.recorded.length === 0) return;
-    this.recordedTotal.inc(entry.recorded.length);
-    this.options.onRecorded(entry.recorded);
-    if (this.peers.exist) this.relay(entry.recorded);
+  }
+
+  private async storeWithRetry(recorded: RecordedResult[], counts: Map<number, number>): Promise<void> {
+    for (let pauseMs = FIRST_WRITE_PAUSE_MS; ; pauseMs = Math.min(pauseMs * 2, MAX_WRITE_PAUSE_MS)) {
+      try {
+        return await this.options.store.record(recorded, counts);
+      } catch (error) {
+        if (this.stopping.signal.aborted) throw error;
+        this.options.logger.warn({ err: error }, 'storing recorded results failed; retrying');
+        await sleep(pauseMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      }
+    }
   }
 
   /**
