@@ -15,8 +15,11 @@
  * set, and answered-sync.ts feeds them in through `answeredElsewhere` (at start, before the API
  * serves, then every few seconds). Between an answer and its recording, another instance may
  * still ask the host once; the recorder keeps the first answer and drops the second.
+ *
+ * The answer is produced as an envelope (header) and the rows' JSON text (value), written here
+ * once from the rows the agent API checked: nothing downstream parses or re-encodes the rows.
  */
-import { CAMPAIGN_RESULTS_TOPIC, type CampaignResultMessage } from '../../shared/campaigns/campaign-results-topic';
+import { CAMPAIGN_RESULTS_TOPIC, campaignResultMessage, type CampaignResultEnvelope } from '../../shared/campaigns/campaign-results-topic';
 import { CAMPAIGN_CREATED, CAMPAIGN_ENDED, type CampaignCreated, type CampaignEnded } from '../../shared/domain/campaigns/campaign-events';
 import type { RecordedEvent } from '../../shared/ports/event-store';
 import type { ResultsBus } from '../../shared/ports/results-bus';
@@ -96,15 +99,14 @@ export class LiveCampaigns implements LiveQueries {
     const campaign = this.campaigns.get(campaignId);
     if (hostId === null || !campaign || !campaign.targets.has(hostId)) return;
     if (!this.waiting.get(hostId)?.has(campaignId)) return;
-    const message: CampaignResultMessage = {
+    const envelope: CampaignResultEnvelope = {
       campaign_id: campaignId,
       host: { id: hostId, hostname: host.state.facts.hostname ?? '', display_name: host.state.facts.computer_name || host.state.facts.hostname || '' },
-      rows,
       error,
       answered_at: new Date().toISOString(),
     };
     try {
-      await this.bus.produce(CAMPAIGN_RESULTS_TOPIC, [{ key: String(campaignId), value: JSON.stringify(message) }]);
+      await this.bus.produce(CAMPAIGN_RESULTS_TOPIC, [campaignResultMessage(envelope, JSON.stringify(rows))]);
     } catch (produceError) {
       this.askAgain(hostId, campaignId);
       throw produceError;

@@ -1,5 +1,5 @@
 /** A campaign's recorded results as the operator API serves them: JSON pages and CSV, or 410 once deleted. */
-import type { RecordedResult } from '../../shared/campaigns/campaign-results-store';
+import { rowsOf, type RecordedResult } from '../../shared/campaigns/campaign-results-store';
 import { DomainError } from '../../shared/domain/errors';
 import type { CampaignDoc } from '../../shared/read-models/read-model-types';
 
@@ -14,7 +14,7 @@ export function resultsPage(campaignId: number, all: RecordedResult[], page: num
   const pageOf = all.slice(page * perPage, (page + 1) * perPage);
   return {
     campaign_id: campaignId,
-    results: pageOf.map((result) => ({ seq: result.seq, host: result.host, rows: result.rows, error: result.error, answered_at: result.answered_at })),
+    results: pageOf.map((result) => ({ seq: result.seq, host: result.host, rows: rowsOf(result), error: result.error, answered_at: result.answered_at })),
     meta: { total: all.length, has_next_results: (page + 1) * perPage < all.length, has_previous_results: page > 0 },
   };
 }
@@ -25,14 +25,16 @@ export function resultsPage(campaignId: number, all: RecordedResult[], page: num
  */
 export function resultsAsCsv(results: RecordedResult[]): string {
   const columns = new Set<string>();
-  for (const result of results) for (const row of result.rows) for (const column of Object.keys(row)) columns.add(column);
+  const rowsByResult = results.map(rowsOf);
+  for (const rows of rowsByResult) for (const row of rows) for (const column of Object.keys(row)) columns.add(column);
   const header = ['host_id', 'host_hostname', 'host_display_name', 'host_error', ...columns];
   const lines = [header];
-  for (const result of results) {
+  results.forEach((result, i) => {
+    const rows = rowsByResult[i];
     const host = [String(result.host.id), result.host.hostname, result.host.display_name, result.error ?? ''];
-    if (result.rows.length === 0) lines.push([...host, ...[...columns].map(() => '')]);
-    for (const row of result.rows) lines.push([...host, ...[...columns].map((column) => row[column] ?? '')]);
-  }
+    if (rows.length === 0) lines.push([...host, ...[...columns].map(() => '')]);
+    for (const row of rows) lines.push([...host, ...[...columns].map((column) => row[column] ?? '')]);
+  });
   return lines.map((line) => line.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 

@@ -26,7 +26,7 @@ export function startRecordedResultsRelay(options: {
     onBatch: (batch) => {
       for (const message of batch.messages) {
         if (message.headers[ORIGIN_HEADER] === options.instanceId) continue;
-        const results = decodeRecordedBatch(message.value);
+        const results = decodeRecordedBatch(message);
         if (results.length > 0) options.onRecorded(results);
       }
     },

@@ -16,10 +16,23 @@
  * - After storing, the recorded results go to this instance's watchers at once (`onRecorded`)
  *   and, while other gateway instances run (gateway-peers.ts), without holding up the next batch,
  *   to the campaign-results-recorded topic, which the other instances relay to theirs.
+ * - Pipelined: a batch is decided while the batches before it are still being written (at most
+ *   MAX_WRITES_IN_FLIGHT), on what the store holds plus what those writes will store; writes run
+ *   one after another in decision order, each taking every batch decided meanwhile, and the bus
+ *   commits a batch's offsets only once its write is stored (the handler resolves with it as
+ *   `durable`). A write that fails is retried until it
+ *   succeeds or the recorder stops; then it and every batch decided on it are void (not committed,
+ *   delivered again).
+ * - Why a second writer is harmless: on Kafka, a rebalance does not wait for writes in flight, so
+ *   the partition's next owner may decide a batch again while the previous owner's write of it
+ *   still runs. What a batch records is a function of the messages and the store (each write is
+ *   one transaction, applied in order): both owners decide the same docs under the same ids, or
+ *   the later one finds them stored and skips them (raising the count to them).
  */
 import type { Logger } from '../../shared/observability/logger';
 import type { Metrics } from '../../shared/observability/metrics';
-import type { Consumer, IncomingBatch, ResultsBus } from '../../shared/ports/results-bus';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Consumer, IncomingBatch, PipelinedBatch, ResultsBus } from '../../shared/ports/results-bus';
 import { CAMPAIGN_RESULTS_TOPIC } from '../../shared/campaigns/campaign-results-topic';
 import { resultId, type CampaignResultsStore, type RecordedResult } from '../../shared/campaigns/campaign-results-store';
 import type { GatewayConfig } from '../../shared/config/config';
@@ -32,6 +45,10 @@ const RECORDER_GROUP = 'results-gateway-recorder';
 const MAX_CACHED_CAMPAIGNS = 10_000;
 const CAMPAIGN_POLL_MS = 50;
 const MAX_RELAYS_IN_FLIGHT = 4;
+/** Batches decided but not stored yet, at most (the pipeline's depth; they are stored together). */
+const MAX_WRITES_IN_FLIGHT = 8;
+const FIRST_WRITE_PAUSE_MS = 100;
+const MAX_WRITE_PAUSE_MS = 5_000;
 
 export type DropReason = 'malformed' | 'unknown_campaign' | 'untargeted_host' | 'duplicate';
 
@@ -58,6 +75,7 @@ export async function startResultRecorder(options: ResultRecorderOptions): Promi
   });
   return {
     async stop() {
+      recorder.stop();
       await consumer.stop();
       peers.stop();
       await recorder.flushRelays();
@@ -65,9 +83,31 @@ export async function startResultRecorder(options: ResultRecorderOptions): Promi
   };
 }
 
+/** A decided batch whose write is queued or running: later batches are decided on top of it. */
+interface InFlightWrite {
+  recorded: RecordedResult[];
+  /** The recorded results by result id. */
+  results: Map<string, RecordedResult>;
+  /** Campaign → its count once this batch is stored (the campaigns it changes). */
+  counts: Map<number, number>;
+  /** `epoch` when it was decided: void if that moved on before it was stored. */
+  epoch: number;
+  /** Resolves once stored; rejects if the recorder stopped first. */
+  stored: Promise<void>;
+  settle(error?: unknown): void;
+}
+
 class ResultRecorder {
   /** Campaign id → its targeted host ids (targets never change once a campaign exists). */
   private readonly targets = new Map<number, Set<number>>();
+  /** Decided batches not stored yet, oldest first (removed once stored). */
+  private readonly inFlight: InFlightWrite[] = [];
+  /** Decided batches whose write has not started, oldest first: the next write takes them all. */
+  private queued: InFlightWrite[] = [];
+  private writing = false;
+  /** Moves on when a write fails: whatever was decided on the batches in flight is void. */
+  private epoch = 0;
+  private readonly stopping = new AbortController();
   private relayChain: Promise<void> = Promise.resolve();
   private relaysInFlight = 0;
   private readonly recordedTotal;
@@ -88,14 +128,42 @@ class ResultRecorder {
     });
   }
 
-  async handleBatch(batch: IncomingBatch): Promise<void> {
+  /**
+   * Decides what the batch records (reading the store and the batches still being written), queues
+   * its write behind the previous ones, and resolves with the write as `durable`: the bus delivers
+   * the next batch while this one is written, and commits its offsets only once it is stored.
+   */
+  async handleBatch(batch: IncomingBatch): Promise<PipelinedBatch | void> {
+    while (this.inFlight.length >= MAX_WRITES_IN_FLIGHT) await this.inFlight[0].stored.catch(() => undefined);
+    const epoch = this.epoch;
+    const decided = await this.decide(batch);
+    // A write that failed while this batch was being decided voided what it was decided on.
+    if (epoch !== this.epoch) throw new Error('an earlier write of recorded results failed; deciding the batch again');
+    if (decided.recorded.length === 0 && decided.counts.size === 0) return;
+    let settle!: (error?: unknown) => void;
+    const stored = new Promise<void>((resolve, reject) => (settle = (error) => (error === undefined ? resolve() : reject(error))));
+    stored.catch(() => undefined); // the bus awaits it as `durable`; this only keeps it from being "unhandled"
+    const entry: InFlightWrite = { ...decided, epoch, stored, settle };
+    this.inFlight.push(entry);
+    this.queued.push(entry);
+    if (!this.writing) void this.writeQueued();
+    if (this.relaysInFlight >= MAX_RELAYS_IN_FLIGHT) await this.relayChain;
+    return { durable: entry.stored };
+  }
+
+  /** Stops retrying a failing write: what is not stored yet is not committed, and comes again. */
+  stop(): void {
+    this.stopping.abort();
+  }
+
+  private async decide(batch: IncomingBatch): Promise<{ recorded: RecordedResult[]; results: Map<string, RecordedResult>; counts: Map<number, number> }> {
     const { store, config } = this.options;
     const counts = new Map<number, number>();
     const changed = new Map<number, number>();
-    const seen = new Set<string>();
+    const results = new Map<string, RecordedResult>();
     const recorded: RecordedResult[] = [];
     for (const message of batch.messages) {
-      const incoming = readIncomingResult(message.value, config.maxResultBytes);
+      const incoming = readIncomingResult(message, config.maxResultBytes);
       if (!incoming.ok) {
         this.drop('malformed', { offset: message.offset, reason: incoming.reason });
         continue;
@@ -113,12 +181,12 @@ class ResultRecorder {
       }
       let count = counts.get(campaignId);
       if (count === undefined) {
-        count = await store.recordedCount(campaignId);
+        count = this.countBeingWritten(campaignId) ?? (await store.recordedCount(campaignId));
         counts.set(campaignId, count);
       }
       const id = resultId(campaignId, result.host.id);
-      const existing = seen.has(id) ? null : await store.getResult(campaignId, result.host.id);
-      if (seen.has(id) || existing) {
+      const existing = results.has(id) ? null : (this.resultBeingWritten(id) ?? (await store.getResult(campaignId, result.host.id)));
+      if (results.has(id) || existing) {
         if (existing && existing.seq > count) {
           counts.set(campaignId, existing.seq);
           changed.set(campaignId, existing.seq);
@@ -126,23 +194,81 @@ class ResultRecorder {
         this.drop('duplicate');
         continue;
       }
-      seen.add(id);
       count += 1;
       counts.set(campaignId, count);
       changed.set(campaignId, count);
-      recorded.push({ ...result, seq: count });
+      const recordedResult: RecordedResult = { ...result, seq: count };
+      results.set(id, recordedResult);
+      recorded.push(recordedResult);
     }
-    await store.record(recorded, changed);
-    if (recorded.length === 0) return;
-    this.recordedTotal.inc(recorded.length);
-    // Pushing to watchers and encoding the relay run after the handler returned, while the
-    // consumer commits and fetches the next batch (they are CPU work; that is I/O wait). Immediates
-    // run in order, so batches still reach the watchers in order.
-    setImmediate(() => {
-      this.options.onRecorded(recorded);
-      if (this.peers.exist) this.relay(recorded);
-    });
-    if (this.relaysInFlight >= MAX_RELAYS_IN_FLIGHT) await this.relayChain;
+    return { recorded, results, counts: changed };
+  }
+
+  /** The campaign's count after the batches still being written, if one of them changed it. */
+  private countBeingWritten(campaignId: number): number | undefined {
+    for (let i = this.inFlight.length - 1; i >= 0; i--) {
+      const count = this.inFlight[i].counts.get(campaignId);
+      if (count !== undefined) return count;
+    }
+    return undefined;
+  }
+
+  private resultBeingWritten(id: string): RecordedResult | null {
+    for (const entry of this.inFlight) {
+      const result = entry.results.get(id);
+      if (result) return result;
+    }
+    return null;
+  }
+
+  /**
+   * Stores the queued batches, all of them in one write (group commit: while a write runs, the
+   * batches decided meanwhile queue up for the next), retrying with a growing pause until it
+   * succeeds or the recorder stops; then hands their results to the watchers and the relay, in
+   * order. Writes run one after another, in the order the batches were decided.
+   */
+  private async writeQueued(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.queued.length > 0) {
+        const batches = this.queued;
+        this.queued = [];
+        const recorded = batches.flatMap((entry) => entry.recorded);
+        const counts = new Map<number, number>();
+        for (const entry of batches) for (const [campaignId, count] of entry.counts) counts.set(campaignId, count);
+        try {
+          if (batches.some((entry) => entry.epoch !== this.epoch)) throw new Error('an earlier write of recorded results failed');
+          await this.storeWithRetry(recorded, counts);
+        } catch (error) {
+          // Every batch decided on these is void: the queued ones fail too, and batches being
+          // decided now are decided again.
+          this.epoch += 1;
+          this.inFlight.length = 0;
+          for (const entry of [...batches, ...this.queued.splice(0)]) entry.settle(error);
+          continue;
+        }
+        this.inFlight.splice(0, batches.length);
+        for (const entry of batches) entry.settle();
+        if (recorded.length === 0) continue;
+        this.recordedTotal.inc(recorded.length);
+        this.options.onRecorded(recorded);
+        if (this.peers.exist) this.relay(recorded);
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async storeWithRetry(recorded: RecordedResult[], counts: Map<number, number>): Promise<void> {
+    for (let pauseMs = FIRST_WRITE_PAUSE_MS; ; pauseMs = Math.min(pauseMs * 2, MAX_WRITE_PAUSE_MS)) {
+      try {
+        return await this.options.store.record(recorded, counts);
+      } catch (error) {
+        if (this.stopping.signal.aborted) throw error;
+        this.options.logger.warn({ err: error }, 'storing recorded results failed; retrying');
+        await sleep(pauseMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      }
+    }
   }
 
   /**

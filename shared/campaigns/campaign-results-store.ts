@@ -9,6 +9,10 @@
  * A campaign's recorded count lives in the same collection (id `count:<campaign>`, without a
  * campaign_id field so that result queries do not match it), so that one bulk write stores a
  * batch's results and counts together: one transaction on LMDB; in order on MongoDB.
+ *
+ * A result's rows are kept as their JSON text (`rows_json`), as the host's answer carried them,
+ * and handed to watchers as that text. Results recorded before issue 13 hold parsed `rows`
+ * instead: they are read as if their rows' text were JSON.stringify(rows) (no migration needed).
  */
 import type { BulkOperation, ReadStore } from '../ports/read-store';
 import type { CampaignResultHost } from './campaign-results-topic';
@@ -19,9 +23,29 @@ export interface RecordedResult {
   /** Arrival order within the campaign: 1 for the first recorded result, +1 for each next one. */
   seq: number;
   host: CampaignResultHost;
-  rows: Array<Record<string, string>>;
+  /** The rows' JSON text: an array of objects of strings. */
+  rows_json: string;
   error: string | null;
   answered_at: string;
+}
+
+/** A stored result doc: recorded since issue 13 (`rows_json`), or before (`rows`). */
+type StoredResult = Omit<RecordedResult, 'rows_json'> & { rows_json?: string; rows?: unknown };
+
+function fromStored(doc: StoredResult): RecordedResult {
+  if (typeof doc.rows_json === 'string') return doc as RecordedResult;
+  const { rows, ...rest } = doc;
+  return { ...rest, rows_json: JSON.stringify(Array.isArray(rows) ? rows : []) };
+}
+
+/** The rows of a result, parsed (for the operator API's pages and CSV); [] if the text is not a list. */
+export function rowsOf(result: RecordedResult): Array<Record<string, string>> {
+  try {
+    const rows: unknown = JSON.parse(result.rows_json);
+    return Array.isArray(rows) ? (rows as Array<Record<string, string>>) : [];
+  } catch {
+    return [];
+  }
 }
 
 export interface CampaignResultsStore {
@@ -52,14 +76,17 @@ interface CountDoc {
 }
 
 export function readStoreResults(store: ReadStore): CampaignResultsStore {
-  const collection = store.collection<RecordedResult | CountDoc>(CAMPAIGN_RESULTS);
+  const collection = store.collection<StoredResult | CountDoc>(CAMPAIGN_RESULTS);
   return {
-    getResult: (campaignId, hostId) => collection.get(resultId(campaignId, hostId)) as Promise<RecordedResult | null>,
+    async getResult(campaignId, hostId) {
+      const doc = (await collection.get(resultId(campaignId, hostId))) as StoredResult | null;
+      return doc && fromStored(doc);
+    },
     async recordedCount(campaignId) {
       return ((await collection.get(countId(campaignId))) as CountDoc | null)?.recorded ?? 0;
     },
     async record(recorded, newCounts) {
-      const operations: Array<BulkOperation<RecordedResult | CountDoc>> = recorded.map((doc) => ({
+      const operations: Array<BulkOperation<StoredResult | CountDoc>> = recorded.map((doc) => ({
         op: 'put',
         id: resultId(doc.campaign_id, doc.host.id),
         doc,
@@ -71,11 +98,11 @@ export function readStoreResults(store: ReadStore): CampaignResultsStore {
     },
     async resultsAfter(campaignId, afterSeq) {
       // The campaign's result ids share the prefix "<campaign id>:": one id range, not every campaign's results.
-      const all = (await collection.find({ idPrefix: `${campaignId}:`, where: { campaign_id: campaignId }, sort: { field: 'seq', direction: 'asc' } })) as RecordedResult[];
-      return afterSeq <= 0 ? all : all.filter((doc) => doc.seq > afterSeq);
+      const all = (await collection.find({ idPrefix: `${campaignId}:`, where: { campaign_id: campaignId }, sort: { field: 'seq', direction: 'asc' } })) as StoredResult[];
+      return (afterSeq <= 0 ? all : all.filter((doc) => doc.seq > afterSeq)).map(fromStored);
     },
     async deleteCampaign(campaignId) {
-      const stored = (await collection.find({ idPrefix: `${campaignId}:`, where: { campaign_id: campaignId } })) as RecordedResult[];
+      const stored = (await collection.find({ idPrefix: `${campaignId}:`, where: { campaign_id: campaignId } })) as StoredResult[];
       await collection.bulk([
         ...stored.map((doc) => ({ op: 'delete' as const, id: resultId(campaignId, doc.host.id) })),
         { op: 'delete', id: countId(campaignId) },

@@ -23,6 +23,19 @@
  *   (log and return) rather than throw forever.
  * - Handler calls for one partition never overlap; calls for different partitions may run
  *   concurrently.
+ * - Pipelining (batch handlers only): a handler may resolve with `{ durable }` once it has done
+ *   the part that decides what the batch means, leaving a slow part (a store write) running.
+ *   The next batch of the partition may then be delivered at once, while that part finishes.
+ *   Barrier: the batch's offsets are committed only after its `durable` resolved and after every
+ *   earlier batch's of the partition did (so in order, never ahead of what is durable); `stop()`
+ *   waits for every pending `durable` to settle before its final commit, and the in-process bus
+ *   waits for them before it hands the partition to another member. A `durable` that rejects is
+ *   a failure of its batch: `onError` is told, nothing of the partition from that batch on is
+ *   committed by that delivery, and the partition is delivered again from that batch's first
+ *   message (after the batches already delivered, which the handler must then treat as not done:
+ *   a later `durable` of the same partition should reject too). On Kafka a rebalance does not wait
+ *   for pending `durable`s: the partition's next reader may get the batch again while the
+ *   previous reader's slow part is still running, so that part must be idempotent.
  */
 
 /** A message to produce. */
@@ -75,9 +88,18 @@ export interface ConsumeEachMessage extends ConsumeCommon {
   onBatch?: never;
 }
 
+/** What a pipelining batch handler resolves with (see "Pipelining" above). */
+export interface PipelinedBatch {
+  /** Resolves once the batch's work is durable; its offsets are committed only after that. */
+  durable: Promise<void>;
+}
+
 export interface ConsumeEachBatch extends ConsumeCommon {
-  /** A batch of one partition; all its offsets are committed after the promise resolved. */
-  onBatch: (batch: IncomingBatch) => Promise<void> | void;
+  /**
+   * A batch of one partition; all its offsets are committed after the promise resolved, or, if it
+   * resolved with `{ durable }`, after that resolved too (the next batch may come meanwhile).
+   */
+  onBatch: (batch: IncomingBatch) => Promise<void | PipelinedBatch> | void | PipelinedBatch;
   onMessage?: never;
 }
 

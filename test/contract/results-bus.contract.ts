@@ -383,5 +383,103 @@ export function describeResultsBusContract(name: string, open: () => Promise<Res
       assert.deepEqual([...handledByFirst, ...handledBySecond], [0, 1, 2, 3, 4]);
       assert.ok(handledBySecond.includes(2));
     });
+    describe('pipelined batches (a handler resolving with { durable })', function () {
+      it('delivers the next batch while the previous one is not durable yet, and stop waits for it before committing', async () => {
+        const topic = uniqueName('pipelined');
+        const groupId = uniqueName('group');
+        await bus.ensureTopics([topic], 1);
+        const firstDurable = deferred();
+        cleanups.push(firstDurable.resolve);
+        const batches: string[][] = [];
+        const first = await consume({
+          groupId,
+          topics: [topic],
+          fromBeginning: true,
+          onBatch: (batch) => {
+            batches.push(batch.messages.map(text));
+            return batches.length === 1 ? { durable: firstDurable.promise } : undefined;
+          },
+        });
+        await bus.produce(topic, [{ key: 'campaign-1', value: 'a' }]);
+        await waitUntil('the first batch', () => batches.length >= 1);
+        await bus.produce(topic, [{ key: 'campaign-1', value: 'b' }]);
+        await waitUntil('the next batch, before the first is durable', () => batches.flat().includes('b'), () => batches);
+
+        let stopped = false;
+        const stopping = first.stop().then(() => (stopped = true));
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.equal(stopped, false, 'stop waits for the pending durable');
+        firstDurable.resolve();
+        await stopping;
+
+        const after: string[] = [];
+        await consume({ groupId, topics: [topic], fromBeginning: true, onMessage: (m) => void after.push(text(m)) });
+        await bus.produce(topic, [{ key: 'campaign-1', value: 'c' }]);
+        await waitUntil('c', () => after.includes('c'), () => after);
+        assert.deepEqual(after, ['c'], 'both batches were committed once durable');
+      });
+
+      it('does not commit a batch whose durable rejected: it is delivered again, with what came after it', async () => {
+        const topic = uniqueName('pipelined-reject');
+        const groupId = uniqueName('group');
+        await bus.ensureTopics([topic], 1);
+        const errors: string[] = [];
+        const seen: string[] = [];
+        let rejected = false;
+        const firstWrite = deferred();
+        await consume({
+          groupId,
+          topics: [topic],
+          fromBeginning: true,
+          onError: (error) => errors.push(error.message),
+          onBatch: (batch) => {
+            const values = batch.messages.map(text);
+            seen.push(...values);
+            if (values[0] === 'a' && !rejected) {
+              rejected = true;
+              // Fails once the next batch has been delivered: the write of 'a' never happened.
+              return { durable: firstWrite.promise.then(() => Promise.reject(new Error('store write failed'))) };
+            }
+            return { durable: Promise.resolve() };
+          },
+        });
+        await bus.produce(topic, [{ key: 'campaign-1', value: 'a' }]);
+        await waitUntil('a', () => seen.includes('a'));
+        await bus.produce(topic, [{ key: 'campaign-1', value: 'b' }]);
+        await waitUntil('b', () => seen.includes('b'), () => seen);
+        firstWrite.resolve();
+        await waitUntil('a and b again', () => seen.filter((value) => value === 'a').length >= 2 && seen.lastIndexOf('b') > seen.lastIndexOf('a'), () => ({ seen, errors }));
+        assert.ok(errors.includes('store write failed'), 'onError is told');
+        assert.deepEqual(seen.slice(seen.lastIndexOf('a')).filter((value) => value === 'a' || value === 'b'), ['a', 'b'], 'in order from the failed batch on');
+      });
+
+      it('gives a batch whose durable rejected during stop to the next member of the group', async () => {
+        const topic = uniqueName('pipelined-stop');
+        const groupId = uniqueName('group');
+        await bus.ensureTopics([topic], 1);
+        const write = deferred();
+        let delivered = 0;
+        const first = await consume({
+          groupId,
+          topics: [topic],
+          fromBeginning: true,
+          onError: () => undefined,
+          onBatch: (batch) => {
+            delivered += batch.messages.length;
+            return { durable: write.promise.then(() => Promise.reject(new Error('gave up: stopping'))) };
+          },
+        });
+        await bus.produce(topic, [{ key: 'campaign-1', value: 'x' }, { key: 'campaign-1', value: 'y' }]);
+        await waitUntil('x and y', () => delivered >= 2);
+        const stopping = first.stop();
+        write.resolve();
+        await stopping;
+
+        const again: string[] = [];
+        await consume({ groupId, topics: [topic], fromBeginning: true, onMessage: (m) => void again.push(text(m)) });
+        await waitUntil('x and y again', () => again.length >= 2, () => again);
+        assert.deepEqual(again, ['x', 'y']);
+      });
+    });
   });
 }

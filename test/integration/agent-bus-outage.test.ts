@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { openLmdbEventStore } from '../../shared/adapters/event-store/lmdb-event-store';
 import { openLmdbReadStore } from '../../shared/adapters/read-store/lmdb-read-store';
 import { createInProcessResultsBus } from '../../shared/adapters/results-bus/in-process-results-bus';
-import { CAMPAIGN_RESULTS_TOPIC } from '../../shared/campaigns/campaign-results-topic';
+import { CAMPAIGN_RESULTS_TOPIC, ENVELOPE_HEADER } from '../../shared/campaigns/campaign-results-topic';
 import { loadConfig } from '../../shared/config/config';
 import { CAMPAIGN_CREATED, campaignStreamId, type CampaignCreated } from '../../shared/domain/campaigns/campaign-events';
 import { ENROLL_SECRETS_REPLACED, type EnrollSecretsReplaced } from '../../shared/domain/enroll-secrets/enroll-secrets-events';
@@ -111,9 +111,10 @@ describe('agent API: campaign answers during a results bus outage', function () 
     const answered = await host.write(Object.fromEntries(asked.map((name) => [name, [{ answer: 'after the outage' }]])));
     assert.equal(answered.status, 200, JSON.stringify(answered.body));
     await eventually(async () => assert.equal(produced.length, 2));
-    const answers = produced.map((message) => JSON.parse(message.value.toString()) as { campaign_id: number; rows: unknown[] });
-    assert.deepEqual(answers.map((answer) => answer.campaign_id).sort(), [901, 902]);
-    assert.ok(answers.every((answer) => JSON.stringify(answer.rows) === JSON.stringify([{ answer: 'after the outage' }])));
+    // Envelope in its header, the rows' JSON text as the value (campaign-results-topic.ts).
+    const answers = produced.map((message) => ({ envelope: JSON.parse(message.headers![ENVELOPE_HEADER]) as { campaign_id: number }, rows: message.value.toString() }));
+    assert.deepEqual(answers.map((answer) => answer.envelope.campaign_id).sort(), [901, 902]);
+    assert.ok(answers.every((answer) => answer.rows === JSON.stringify([{ answer: 'after the outage' }])));
     assert.deepEqual(campaignNames((await host.read()).body.queries), [], 'answered campaigns are not asked again');
   });
 });

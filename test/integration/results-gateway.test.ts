@@ -2,9 +2,11 @@ import { strict as assert } from 'node:assert';
 import { createInProcessResultsBus } from '../../shared/adapters/results-bus/in-process-results-bus';
 import { OVERFLOW_CLOSE_CODE } from '../../services/results-gateway';
 import { readStoreResults } from '../../shared/campaigns/campaign-results-store';
+import { CAMPAIGN_RESULTS_TOPIC, ENVELOPE_HEADER } from '../../shared/campaigns/campaign-results-topic';
 import { RECORDED_RESULTS_TOPIC } from '../../services/results-gateway/recorded-results-topic';
 import { eventually } from '../support/eventually';
 import {
+  answerMessage,
   campaignDoc,
   givenCampaign,
   givenUser,
@@ -157,6 +159,37 @@ describe('results gateway (in-process bus)', function () {
       await client.waitFor(isFinished);
       assert.deepEqual(resultHosts(client.frames), [1, 2]);
       assert.equal(await readStoreResults(harness.readStore).getResult(9, 99), null);
+    });
+
+    it('records messages of the first format (the whole answer as JSON, still in topics) like new ones', async function () {
+      await givenCampaign(harness.readModels, campaignDoc(15, { target_host_ids: [1, 2, 3] }));
+      const rows = [{ name: 'osqueryd', path: '/opt/osquery/bin/osqueryd "quoted"\nline' }];
+      await produceResults(harness.bus, [hostResult(15, 1, rows)], 'whole');
+      await produceResults(harness.bus, [hostResult(15, 2, rows)]);
+      await produceResults(harness.bus, [hostResult(15, 3, [], 'no such table: nope')], 'whole');
+      const client = await watch(await connectWebSocketWatcher(harness.wsUrl), 15);
+      await client.waitFor(isFinished);
+      const results = client.frames.filter(isType('result'));
+      assert.deepEqual(results.map((frame) => [frame.data.host.id, frame.data.rows, frame.data.error]), [[1, rows, null], [2, rows, null], [3, [], 'no such table: nope']]);
+    });
+
+    it('drops envelope-and-rows messages whose envelope or rows are malformed, and goes on', async function () {
+      await givenCampaign(harness.readModels, campaignDoc(16, { target_host_ids: [1, 2] }));
+      const good = answerMessage(hostResult(16, 1));
+      const envelope = good.headers![ENVELOPE_HEADER];
+      await harness.bus.produce(CAMPAIGN_RESULTS_TOPIC, [
+        { key: '16', value: '[]', headers: { [ENVELOPE_HEADER]: 'not json' } },
+        { key: '16', value: '[]', headers: { [ENVELOPE_HEADER]: '{"campaign_id":16,"host":{}}' } },
+        { key: '16', value: '{"rows":[]}', headers: { [ENVELOPE_HEADER]: envelope } },
+        { key: '16', value: '', headers: { [ENVELOPE_HEADER]: envelope } },
+        { key: '16', value: '[]', headers: { [ENVELOPE_HEADER]: envelope.replace('"error":null', '"error":7') } },
+        good,
+        answerMessage(hostResult(16, 2)),
+      ]);
+      const client = await watch(await connectWebSocketWatcher(harness.wsUrl), 16);
+      await client.waitFor(isFinished);
+      assert.deepEqual(resultHosts(client.frames), [1, 2]);
+      assert.deepEqual(client.frames.find(isType('result'))!.data.rows, [{ host: '1' }]);
     });
 
     it('records a result whose campaign is projected just after it', async function () {

@@ -11,13 +11,13 @@ import { createInProcessResultsBus } from '../../shared/adapters/results-bus/in-
 import { openLmdbReadStore } from '../../shared/adapters/read-store/lmdb-read-store';
 import { createSocketGuards } from '../../shared/auth/socket-guards';
 import { tokenHash } from '../../shared/auth/tokens';
-import { CAMPAIGN_RESULTS_TOPIC, type CampaignResultMessage } from '../../shared/campaigns/campaign-results-topic';
+import { CAMPAIGN_RESULTS_TOPIC, campaignResultMessage, type CampaignResultMessage } from '../../shared/campaigns/campaign-results-topic';
 import { loadConfig, type GatewayConfig } from '../../shared/config/config';
 import type { GlobalRole } from '../../shared/domain/users/roles';
 import { listen, type Listening } from '../../shared/http/listen';
 import { createMetrics, type Metrics } from '../../shared/observability/metrics';
 import type { ReadStore } from '../../shared/ports/read-store';
-import type { ResultsBus } from '../../shared/ports/results-bus';
+import type { OutgoingMessage, ResultsBus } from '../../shared/ports/results-bus';
 import {
   CAMPAIGNS,
   SESSIONS,
@@ -137,12 +137,18 @@ export function hostResult(campaignId: number, hostId: number, rows: Array<Recor
   };
 }
 
-export async function produceResults(bus: ResultsBus, results: Array<CampaignResultMessage | string>): Promise<void> {
-  await bus.produce(
-    CAMPAIGN_RESULTS_TOPIC,
-    results.map((result) => ({
-      key: typeof result === 'string' ? '0' : String(result.campaign_id),
-      value: typeof result === 'string' ? result : JSON.stringify(result),
-    })),
-  );
+/**
+ * Produces answers as the agent API does (envelope header, rows' text as the value), or in the
+ * first format (`'whole'`: the answer as one JSON value) as older messages in a topic are.
+ * A string is produced as the raw value of a message of the first format.
+ */
+export async function produceResults(bus: ResultsBus, results: Array<CampaignResultMessage | string>, format: 'envelope' | 'whole' = 'envelope'): Promise<void> {
+  await bus.produce(CAMPAIGN_RESULTS_TOPIC, results.map((result) => answerMessage(result, format)));
+}
+
+export function answerMessage(result: CampaignResultMessage | string, format: 'envelope' | 'whole' = 'envelope'): OutgoingMessage {
+  if (typeof result === 'string') return { key: '0', value: result };
+  if (format === 'whole') return { key: String(result.campaign_id), value: JSON.stringify(result) };
+  const { rows, ...envelope } = result;
+  return campaignResultMessage(envelope, JSON.stringify(rows));
 }

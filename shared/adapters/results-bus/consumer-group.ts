@@ -5,7 +5,7 @@
  * handled message or batch; every commit is also told to `onCommit` (the bus journals it).
  */
 import type { ConsumeOptions, IncomingBatch, IncomingMessage } from '../../ports/results-bus';
-import { retryUntilHandled, type RetryControl } from './handler-retry';
+import { asError, durableOf, retryUntilHandled, type RetryControl } from './handler-retry';
 import type { PartitionLog, StoredMessage, Topic } from './partition-log';
 
 export type CommitListener = (topic: string, partition: number, nextOffset: number) => void;
@@ -14,11 +14,23 @@ export class Member {
   constructor(readonly options: ConsumeOptions) {}
 }
 
-/** Delivers one partition to one member until revoked; commits after each handled message/batch. */
+/**
+ * Delivers one partition to one member until revoked; commits after each handled message/batch.
+ *
+ * Pipelined batches (the handler resolved with `{ durable }`): the worker goes on from the end of
+ * the batch at once, and commits go through `commits`, one after another in delivery order, each
+ * after its batch's `durable`. A `durable` that rejects voids the commits queued after it (the
+ * generation moves on) and rewinds the worker to that batch's first offset. Revoking waits for
+ * the queue: the partition's next member starts from what is durable.
+ */
 class PartitionWorker {
   private revoked = false;
-  private signalRevoked!: () => void;
-  private readonly revokedSignal = new Promise<void>((resolve) => (this.signalRevoked = resolve));
+  private readonly revocation = new AbortController();
+  /** Aborted (then replaced) to wake the worker when a rewind is due. */
+  private rewindSignal = new AbortController();
+  private rewindTo: number | undefined;
+  private generation = 0;
+  private commits: Promise<void> = Promise.resolve();
   private readonly loop: Promise<void>;
 
   constructor(
@@ -32,25 +44,30 @@ class PartitionWorker {
     this.loop = this.run();
   }
 
-  /** Stops delivering and resolves once the running handler call (if any) has finished. */
+  /** Stops delivering; resolves once the running handler call (if any) and the queued commits have finished. */
   async revoke(): Promise<void> {
     this.revoked = true;
-    this.signalRevoked();
+    this.revocation.abort();
     await this.loop;
+    await this.commits;
   }
 
   private async run(): Promise<void> {
     const { onMessage, onBatch, onError } = this.member.options;
     const control: RetryControl = {
       givingUp: () => this.revoked,
-      gaveUp: this.revokedSignal,
+      gaveUp: this.revocation.signal,
       onError,
     };
+    let position = this.group.committedOffset(this.topic, this.partition) ?? this.log.startOffset;
     while (!this.revoked) {
-      const position = this.group.committedOffset(this.topic, this.partition) ?? this.log.startOffset;
+      if (this.rewindTo !== undefined) {
+        position = this.rewindTo;
+        this.rewindTo = undefined;
+      }
       const { firstOffset, messages } = this.log.read(position, this.maxBatchSize);
       if (messages.length === 0) {
-        await this.log.waitForOffset(position, this.revokedSignal);
+        await this.log.waitForOffset(position, this.revocation.signal, this.rewindSignal.signal);
         continue;
       }
       const incoming = messages.map((stored, i) => this.toIncoming(stored, firstOffset + i));
@@ -58,15 +75,46 @@ class PartitionWorker {
         for (const message of incoming) {
           if (!(await retryUntilHandled(() => onMessage(message), control))) return;
           this.group.commit(this.topic, this.partition, message.offset + 1);
+          position = message.offset + 1;
           if (this.revoked) return;
         }
       } else if (onBatch) {
         const batch: IncomingBatch = { topic: this.topic, partition: this.partition, messages: incoming };
-        if (!(await retryUntilHandled(() => onBatch(batch), control))) return;
-        this.group.commit(this.topic, this.partition, firstOffset + incoming.length);
+        let outcome: unknown;
+        if (!(await retryUntilHandled(async () => void (outcome = await onBatch(batch)), control))) return;
+        position = firstOffset + incoming.length;
+        this.commitAfter(durableOf(outcome), firstOffset, position);
       } else {
         return;
       }
+    }
+  }
+
+  /** Queues the commit of [first, end) behind the earlier ones, once `durable` resolved. */
+  private commitAfter(durable: Promise<void> | undefined, first: number, end: number): void {
+    const generation = this.generation;
+    this.commits = this.commits.then(async () => {
+      if (generation !== this.generation) return;
+      try {
+        await durable;
+      } catch (thrown) {
+        if (generation !== this.generation) return;
+        this.generation += 1;
+        this.report(thrown);
+        this.rewindTo = first;
+        this.rewindSignal.abort();
+        this.rewindSignal = new AbortController();
+        return;
+      }
+      if (generation === this.generation) this.group.commit(this.topic, this.partition, end);
+    });
+  }
+
+  private report(thrown: unknown): void {
+    try {
+      this.member.options.onError?.(asError(thrown));
+    } catch {
+      // onError must not break delivery
     }
   }
 

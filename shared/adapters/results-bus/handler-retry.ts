@@ -12,8 +12,12 @@ const PAUSE_STEP_MS = 500;
 export interface RetryControl {
   /** True once the caller must stop retrying (the consumer stops or lost the partition). */
   givingUp(): boolean;
-  /** Resolves when `givingUp()` becomes true, to cut a pause short. */
-  gaveUp: Promise<void>;
+  /**
+   * Aborted when `givingUp()` becomes true, to cut a pause short. A signal, not a promise: a
+   * pause adds one listener and removes it when it ends, so a consumer that retries for hours
+   * holds nothing per pause (a `Promise.race` with a consumer-long promise kept a reaction each).
+   */
+  gaveUp: AbortSignal;
   /** Runs between attempts and during pauses; may throw to abort (e.g. a rebalance started). */
   keepAlive?(): Promise<void>;
   /** Told of each failure; its own errors are swallowed. */
@@ -43,7 +47,7 @@ async function pause(totalMs: number, control: RetryControl): Promise<void> {
   let remaining = totalMs;
   while (remaining > 0 && !control.givingUp()) {
     const step = Math.min(remaining, PAUSE_STEP_MS);
-    await Promise.race([sleep(step), control.gaveUp]);
+    await sleep(step, control.gaveUp);
     remaining -= step;
     if (control.keepAlive) await control.keepAlive();
   }
@@ -57,10 +61,28 @@ function report(control: RetryControl, error: Error): void {
   }
 }
 
+/** What a batch handler's result says is still running: its `durable` (see the port's "Pipelining"), or undefined. */
+export function durableOf(outcome: unknown): Promise<void> | undefined {
+  if (typeof outcome !== 'object' || outcome === null || !('durable' in outcome)) return undefined;
+  const durable = Promise.resolve((outcome as { durable: unknown }).durable).then(() => undefined);
+  durable.catch(() => undefined); // awaited by the commit queue; this only keeps it from being "unhandled"
+  return durable;
+}
+
 export function asError(thrown: unknown): Error {
   return thrown instanceof Error ? thrown : new Error(`handler failed: ${String(thrown)}`);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves after `ms`, or once `cancel` is aborted; removes its listener either way. */
+export function sleep(ms: number, cancel: AbortSignal): Promise<void> {
+  if (cancel.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      cancel.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    cancel.addEventListener('abort', done, { once: true });
+  });
 }

@@ -31,7 +31,8 @@ import type {
   OutgoingMessage,
   ResultsBus,
 } from '../../ports/results-bus';
-import { asError, retryUntilHandled, type RetryControl } from './handler-retry';
+import { CommitQueue } from './commit-queue';
+import { asError, durableOf, retryUntilHandled, type RetryControl } from './handler-retry';
 import { forwardLog, noDelaySocketFactory, type KafkaLogRecord } from './kafka-client-parts';
 import type { KafkaConnectionSecurity } from './kafka-security';
 import { ProduceCoalescer } from './produce-coalescer';
@@ -210,13 +211,19 @@ class KafkaResultsBus implements ResultsBus {
 /** One `consume` call: a kafkajs consumer in the group, delivering batch by batch. */
 class KafkaGroupConsumer {
   private stopping = false;
-  private signalStopping!: () => void;
-  private readonly stoppingSignal = new Promise<void>((resolve) => (this.signalStopping = resolve));
+  /** Aborted by stop(): cuts a retry pause short. */
+  private readonly stopRequest = new AbortController();
   private stopped: Promise<void> | undefined;
   /** The batch being handled, if any (stop waits for it). */
   private delivering: Promise<void> = Promise.resolve();
-  /** Partition → the offset to commit for it (the next after the last handled message), until committed. */
-  private readonly handled = new Map<string, { topic: string; partition: number; offset: string }>();
+  /** Offsets handled (and durable) but not committed yet; pipelined batches wait in it for their `durable`. */
+  private readonly commits = new CommitQueue(
+    (topic, partition, firstOffset, error) => this.redeliver(topic, partition, firstOffset, error),
+    () => this.commitIfDue(),
+  );
+  private committing = false;
+  private commitIntervalMs = 1_000;
+  private lastCommitAt = Date.now();
 
   constructor(
     private readonly consumer: KafkaConsumer,
@@ -234,12 +241,9 @@ class KafkaGroupConsumer {
     const ready = new Promise<void>((resolve, reject) => {
       settle = (error) => (error ? reject(error) : resolve());
     });
+    this.commitIntervalMs = commitIntervalMs;
     // After a rebalance, forget partitions this member no longer owns: their new owner commits them.
-    this.consumer.on(events.GROUP_JOIN, ({ payload }) => {
-      for (const [key, { topic, partition }] of this.handled) {
-        if (!payload.memberAssignment[topic]?.includes(partition)) this.handled.delete(key);
-      }
-    });
+    this.consumer.on(events.GROUP_JOIN, ({ payload }) => this.commits.retain(payload.memberAssignment));
     const removeListeners = [
       this.consumer.on(events.GROUP_JOIN, () => {
         joined = true;
@@ -288,11 +292,12 @@ class KafkaGroupConsumer {
   stop(): Promise<void> {
     if (!this.stopped) {
       this.stopping = true;
-      this.signalStopping();
+      this.stopRequest.abort();
       this.stopped = (async () => {
-        // The running batch gives up at its next message; what it handled is committed, then
-        // kafkajs leaves the group.
+        // The running batch gives up at its next message; what it handled is committed once
+        // durable (the barrier of pipelined batches), then kafkajs leaves the group.
         await this.delivering;
+        await this.commits.settled();
         await this.commitHandled().catch((error) => this.report(asError(error)));
         await this.consumer.disconnect().catch((error) => this.report(asError(error)));
       })();
@@ -302,9 +307,42 @@ class KafkaGroupConsumer {
 
   /** Commits the next offset of every partition whose handled messages are not committed yet. */
   private async commitHandled(): Promise<void> {
-    const offsets = [...this.handled.values()];
-    this.handled.clear();
-    if (offsets.length > 0) await this.consumer.commitOffsets(offsets);
+    const offsets = this.commits.takeDue();
+    this.lastCommitAt = Date.now();
+    if (offsets.length === 0) return;
+    try {
+      await this.consumer.commitOffsets(offsets);
+    } catch (error) {
+      this.commits.putBack(offsets);
+      throw error;
+    }
+  }
+
+  /** Commits what is due if the last commit is commitIntervalMs old; never throws. */
+  private async commitIfDue(): Promise<void> {
+    if (this.committing || this.stopping || Date.now() - this.lastCommitAt < this.commitIntervalMs) return;
+    this.committing = true;
+    try {
+      await this.commitHandled();
+    } catch (error) {
+      this.report(asError(error));
+    } finally {
+      this.committing = false;
+    }
+  }
+
+  /**
+   * A pipelined batch's `durable` rejected: the partition is read again from that batch (kafkajs
+   * drops what it fetched after it), and nothing queued after it is committed.
+   */
+  private redeliver(topic: string, partition: number, firstOffset: number, error: unknown): void {
+    this.report(asError(error));
+    if (this.stopping) return;
+    try {
+      this.consumer.seek({ topic, partition, offset: String(firstOffset) });
+    } catch (seekError) {
+      this.report(asError(seekError));
+    }
   }
 
   private deliver(payload: EachBatchPayload): Promise<void> {
@@ -316,13 +354,14 @@ class KafkaGroupConsumer {
 
   private async deliverBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, heartbeat, isRunning, isStale } = payload;
-    const resolveOffset = (offset: string) => {
-      payload.resolveOffset(offset);
-      this.handled.set(`${batch.topic}:${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: String(Number(offset) + 1) });
+    // kafkajs fetches on from the offsets resolved here; what is committed is this.commits' due offsets.
+    const resolveOffset = (first: number, last: number, durable?: Promise<void>) => {
+      payload.resolveOffset(String(last));
+      this.commits.add(batch.topic, batch.partition, first, last, durable);
     };
     const control: RetryControl = {
       givingUp: () => this.stopping || !isRunning() || isStale(),
-      gaveUp: this.stoppingSignal,
+      gaveUp: this.stopRequest.signal,
       keepAlive: heartbeat, // throws when the group rebalances: kafkajs then rejoins
       onError: this.options.onError,
     };
@@ -331,17 +370,18 @@ class KafkaGroupConsumer {
     if (onMessage) {
       for (const message of messages) {
         if (!(await retryUntilHandled(() => onMessage(message), control))) return;
-        resolveOffset(String(message.offset));
+        resolveOffset(message.offset, message.offset);
         await heartbeat();
         if (control.givingUp()) return;
       }
     } else if (onBatch && messages.length > 0) {
       const incoming: IncomingBatch = { topic: batch.topic, partition: batch.partition, messages };
-      if (!(await retryUntilHandled(() => onBatch(incoming), control))) return;
-      resolveOffset(String(messages[messages.length - 1].offset));
+      let outcome: unknown;
+      if (!(await retryUntilHandled(async () => void (outcome = await onBatch(incoming)), control))) return;
+      resolveOffset(messages[0].offset, messages[messages.length - 1].offset, durableOf(outcome));
     }
     // At most every commitIntervalMs. A failed commit only means the messages may come again.
-    await payload.commitOffsetsIfNecessary().catch((error) => this.report(asError(error)));
+    await this.commitIfDue();
   }
 
   private report(error: Error): void {

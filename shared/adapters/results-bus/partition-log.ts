@@ -93,17 +93,29 @@ export class PartitionLog {
     return { firstOffset, messages: end > start ? this.messages.slice(start, end) : [] };
   }
 
-  /** Resolves once a message is published at `offset`, or when `cancelled` resolves. */
-  async waitForOffset(offset: number, cancelled: Promise<void>): Promise<void> {
-    if (this.endOffset > offset) return;
+  /**
+   * Resolves once a message is published at `offset`, or once one of `cancel` is aborted (at once
+   * if one already is). Invariant: nothing outlives the call: its abort listeners and append
+   * waiter are removed when it settles. (A `Promise.race` against a cancel promise that lives as
+   * long as the consumer left one reaction on that promise per call, freed only when it settled.)
+   */
+  async waitForOffset(offset: number, ...cancel: AbortSignal[]): Promise<void> {
+    if (this.endOffset > offset || cancel.some((signal) => signal.aborted)) return;
     let wake!: () => void;
     const appended = new Promise<void>((resolve) => (wake = resolve));
     this.appendWaiters.add(wake);
+    for (const signal of cancel) signal.addEventListener('abort', wake, { once: true });
     try {
-      await Promise.race([appended, cancelled]);
+      await appended;
     } finally {
       this.appendWaiters.delete(wake);
+      for (const signal of cancel) signal.removeEventListener('abort', wake);
     }
+  }
+
+  /** How many calls of `waitForOffset` are waiting (for tests: none may be left behind). */
+  get waiterCount(): number {
+    return this.appendWaiters.size;
   }
 }
 
