@@ -1,5 +1,6 @@
 /** The agent API's public surface: what its main and the all-in-one process start. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { tokenHash } from '../../shared/auth/tokens';
 import type { Config } from '../../shared/config/config';
 import { AggregateLoader } from '../../shared/eventsourcing/aggregate-loader';
@@ -10,9 +11,10 @@ import type { ReadStore } from '../../shared/ports/read-store';
 import type { ResultsBus } from '../../shared/ports/results-bus';
 import { createAgentHttpHandler } from './agent-http';
 import { AgentService } from './agent-service';
-import { AgentView, type HostRecord } from './agent-view';
-import { LiveCampaigns } from './live-campaigns';
+import type { AgentView, HostRecord } from './agent-view';
 import { PresenceTracker } from './presence';
+import { ViewSnapshotStore } from './view-snapshot-store';
+import { restoreView, ViewSnapshotter } from './view-snapshots';
 
 export interface AgentApiOptions {
   config: Config;
@@ -51,14 +53,15 @@ export interface AgentApi {
 
 export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi> {
   const { config, logger } = options;
-  const view = new AgentView();
-  const live = new LiveCampaigns(options.resultsBus);
-  view.followers.push((event) => live.apply(event));
+  const snapshots = new ViewSnapshotStore(join(config.dataDir, 'agent-view'));
+  const { view, live } = await restoreView(snapshots, options.eventStore, options.resultsBus, logger);
   let failure: Error | null = null;
   await view.follow(options.eventStore, (error) => {
     failure = error;
     logger.error({ err: error }, 'agent API stopped following the event log');
   });
+  const snapshotter = new ViewSnapshotter(snapshots, view, live, logger);
+  snapshotter.start();
   const presence = new PresenceTracker(options.readStore, (error) => logger.warn({ err: error }, 'could not store host presence; will retry'));
   await presence.restore(view);
   presence.start();
@@ -92,6 +95,7 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
     async close() {
       await presence.stop();
       await view.close();
+      await snapshotter.stop();
     },
   };
 }
