@@ -53,15 +53,15 @@ export interface AgentApi {
 
 export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi> {
   const { config, logger } = options;
-  const snapshots = new ViewSnapshotStore(join(config.dataDir, 'agent-view'));
-  const { view, live } = await restoreView(snapshots, options.eventStore, options.resultsBus, logger);
+  const snapshots = config.agentSnapshotIntervalSeconds > 0 ? new ViewSnapshotStore(join(config.dataDir, 'agent-view')) : null;
+  const { view, live, snapshotPosition } = await restoreView(snapshots, options.eventStore, options.resultsBus, logger);
   let failure: Error | null = null;
   await view.follow(options.eventStore, (error) => {
     failure = error;
     logger.error({ err: error }, 'agent API stopped following the event log');
   });
-  const snapshotter = new ViewSnapshotter(snapshots, view, live, logger);
-  snapshotter.start();
+  const snapshotter = snapshots && new ViewSnapshotter(snapshots, view, live, logger, config.agentSnapshotIntervalSeconds * 1000);
+  snapshotter?.start();
   const presence = new PresenceTracker(options.readStore, (error) => logger.warn({ err: error }, 'could not store host presence; will retry'));
   await presence.restore(view);
   presence.start();
@@ -83,7 +83,7 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
     metrics: options.metrics,
     onError: (error) => logger.error({ err: error }, 'osquery API request failed'),
   });
-  logger.info({ hosts: view.hostCount }, 'agent API ready');
+  logger.info({ hosts: view.hostCount, snapshotPosition, tailEvents: view.eventsFollowed }, 'agent API ready');
   return {
     handle,
     view,
@@ -95,7 +95,7 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
     async close() {
       await presence.stop();
       await view.close();
-      await snapshotter.stop();
+      await snapshotter?.stop();
     },
   };
 }

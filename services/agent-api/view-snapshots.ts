@@ -3,11 +3,11 @@
  *
  * A start loads the last snapshot (view-snapshot-store.ts) and follows the log after the position
  * it covers; without a usable one it follows the log from its start, as before snapshots. While
- * running, a snapshot is written once the view has followed at least `everyEvents` events since
- * the last one and `minIntervalMs` has passed, and on a clean stop. So after a kill -9, a start
- * replays at most about max(everyEvents, the events of minIntervalMs + checkEveryMs) events:
- * bounded by time and the write rate, not by the length of the log. Each snapshot costs time
- * and memory in proportion to the fleet (about 250 bytes a host written), hence the spacing.
+ * running, a snapshot is written every AGENT_SNAPSHOT_INTERVAL_S when the view followed any event
+ * since the last one, and on a clean stop. So after a kill -9, a start replays about the events
+ * of the last interval (plus the time a write takes): bounded by time and the write rate, not by
+ * the length of the log. Each snapshot costs time in proportion to the fleet (about 250 bytes a
+ * host, written chunk by chunk over several turns), hence the interval.
  */
 import type { Logger } from '../../shared/observability/logger';
 import type { EventStore } from '../../shared/ports/event-store';
@@ -16,13 +16,6 @@ import { AgentView } from './agent-view';
 import { LiveCampaigns } from './live-campaigns';
 import type { ViewSnapshotStore } from './view-snapshot-store';
 
-export interface SnapshotSchedule {
-  everyEvents: number;
-  minIntervalMs: number;
-  checkEveryMs: number;
-}
-
-export const DEFAULT_SNAPSHOT_SCHEDULE: SnapshotSchedule = { everyEvents: 20_000, minIntervalMs: 30_000, checkEveryMs: 5_000 };
 
 export interface RestoredView {
   view: AgentView;
@@ -38,10 +31,11 @@ function freshView(bus: ResultsBus): { view: AgentView; live: LiveCampaigns } {
   return { view, live };
 }
 
-/** A view (with its live campaigns) filled from the last usable snapshot, or empty when there is none. */
-export async function restoreView(store: ViewSnapshotStore, log: EventStore, bus: ResultsBus, logger: Pick<Logger, 'info' | 'warn'>): Promise<RestoredView> {
+/** A view (with its live campaigns) filled from the last usable snapshot, or empty when there is none (or no store: snapshots off). */
+export async function restoreView(store: ViewSnapshotStore | null, log: EventStore, bus: ResultsBus, logger: Pick<Logger, 'info' | 'warn'>): Promise<RestoredView> {
   const started = performance.now();
   const parts = freshView(bus);
+  if (store === null) return { ...parts, snapshotPosition: null };
   let outcome;
   try {
     outcome = await store.load(parts.view, parts.live, log);
@@ -61,25 +55,20 @@ export class ViewSnapshotter {
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> | null = null;
   private eventsAtLast = 0;
-  private lastAt = 0;
 
   constructor(
     private readonly store: ViewSnapshotStore,
     private readonly view: AgentView,
     private readonly live: LiveCampaigns,
     private readonly logger: Pick<Logger, 'info' | 'warn'>,
-    private readonly schedule: SnapshotSchedule = DEFAULT_SNAPSHOT_SCHEDULE,
+    private readonly intervalMs: number,
   ) {}
 
   start(): void {
     this.timer = setInterval(() => {
-      if (this.due(Date.now())) void this.write();
-    }, this.schedule.checkEveryMs);
+      if (this.writing === null && this.view.eventsFollowed !== this.eventsAtLast) void this.write();
+    }, this.intervalMs);
     this.timer.unref();
-  }
-
-  private due(now: number): boolean {
-    return this.writing === null && this.view.eventsFollowed - this.eventsAtLast >= this.schedule.everyEvents && now - this.lastAt >= this.schedule.minIntervalMs;
   }
 
   /** Writes a snapshot now (after the one being written, if any). A failure is logged, not thrown. */
@@ -96,9 +85,8 @@ export class ViewSnapshotter {
   private async writeNow(): Promise<void> {
     const started = performance.now();
     const events = this.view.eventsFollowed;
-    this.lastAt = Date.now();
     try {
-      const written = await this.store.write(this.view, this.live, this.lastAt);
+      const written = await this.store.write(this.view, this.live);
       this.eventsAtLast = events;
       if (written) this.logger.info({ ...written, ms: Math.round(performance.now() - started) }, 'agent view snapshot written');
     } catch (error) {

@@ -2,6 +2,9 @@
  * Chooses the adapters from the configuration: EventStoreDB when EVENTSTORE_URL is set, else the
  * embedded event store under DATA_DIR; MongoDB when MONGO_URL is set, else the embedded read
  * store under DATA_DIR; Kafka when KAFKA_BROKERS is set, else the in-process results bus.
+ * The server adapters are loaded only when chosen: their client libraries (kafkajs,
+ * @eventstore/db-client, mongodb) take about 0.3 s to load on an idle machine (several seconds on
+ * a busy one) and hold memory that a process using the embedded stores does not need.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,10 +14,7 @@ import type { ReadStore } from '../ports/read-store';
 import type { ResultsBus } from '../ports/results-bus';
 import { openJournaledInProcessResultsBus } from './results-bus/in-process-results-bus';
 import type { KafkaLogRecord } from './results-bus/kafka-client-parts';
-import { connectKafkaResultsBus } from './results-bus/kafka-results-bus';
-import { connectEventStoreDb } from './event-store/eventstoredb-event-store';
 import { openLmdbEventStore } from './event-store/lmdb-event-store';
-import { connectMongoReadStore } from './read-store/mongo-read-store';
 import { openLmdbReadStore } from './read-store/lmdb-read-store';
 import { StorageHealth } from './storage/storage-health';
 
@@ -28,13 +28,13 @@ export interface Stores {
 }
 
 export async function openEventStore(config: Pick<Config, 'eventStoreUrl' | 'dataDir'>, health?: StorageHealth): Promise<EventStore> {
-  if (config.eventStoreUrl) return connectEventStoreDb(config.eventStoreUrl);
+  if (config.eventStoreUrl) return (await import('./event-store/eventstoredb-event-store')).connectEventStoreDb(config.eventStoreUrl);
   mkdirSync(config.dataDir, { recursive: true });
   return openLmdbEventStore(join(config.dataDir, 'events'), { health });
 }
 
 export async function openReadStore(config: Pick<Config, 'mongoUrl' | 'mongoDatabase' | 'dataDir'>, health?: StorageHealth): Promise<ReadStore> {
-  if (config.mongoUrl) return connectMongoReadStore(config.mongoUrl, config.mongoDatabase);
+  if (config.mongoUrl) return (await import('./read-store/mongo-read-store')).connectMongoReadStore(config.mongoUrl, config.mongoDatabase);
   mkdirSync(config.dataDir, { recursive: true });
   return openLmdbReadStore(join(config.dataDir, 'read-models'), { health });
 }
@@ -69,7 +69,7 @@ export async function openResultsBus(
   /** The embedded stores' health (from openStores): the journal reports a full disk there too. */
   storageHealth?: StorageHealth,
 ): Promise<ResultsBus> {
-  if (config.kafkaBrokers) return connectKafkaResultsBus({ brokers: config.kafkaBrokers, clientId, log });
+  if (config.kafkaBrokers) return (await import('./results-bus/kafka-results-bus')).connectKafkaResultsBus({ brokers: config.kafkaBrokers, clientId, log });
   return openJournaledInProcessResultsBus(join(config.dataDir, 'results-bus', clientId), {
     maxMessagesPerPartition: IN_PROCESS_BUS_RETAINED_MESSAGES,
     storageHealth,
