@@ -26,6 +26,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { open, type RootDatabase } from 'lmdb';
 import { LmdbWriteGuard } from '../../shared/adapters/storage/lmdb-write-guard';
+import { LMDB_MAP_SIZE } from '../../shared/adapters/storage/lmdb-map-size';
 import { StorageHealth } from '../../shared/adapters/storage/storage-health';
 import { START, type EventStore } from '../../shared/ports/event-store';
 import type { AgentView } from './agent-view';
@@ -67,7 +68,7 @@ export class ViewSnapshotStore {
 
   private async withEnvironment<T>(use: (root: RootDatabase<string, string>, guard: LmdbWriteGuard) => Promise<T>): Promise<T> {
     mkdirSync(this.path, { recursive: true });
-    const root = open<string, string>({ path: this.path, encoding: 'string' });
+    const root = open<string, string>({ path: this.path, encoding: 'string', mapSize: LMDB_MAP_SIZE });
     try {
       return await use(root, new LmdbWriteGuard(root, this.path, new StorageHealth()));
     } finally {

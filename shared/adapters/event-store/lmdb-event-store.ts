@@ -22,15 +22,6 @@
  * Subscriptions read the log itself, page by page, and sleep until the next commit once they
  * reach its end: live events go through the same path as catch-up ones, so nothing is missed,
  * duplicated or reordered, and a slow handler only falls behind.
- *
- * The records of this process's latest commits (RECENT_RECORDS of them) are also kept in memory,
- * and a page is read from there when it starts in them: subscribers that keep up (the projector,
- * the agent view) then never read the log's pages through the memory map, which would keep every
- * page of the log resident in the process (counted in its RSS) long after it was read. Invariant:
- * a record enters that memory only once its transaction committed, under the position it was
- * committed at; positions are consecutive (each event takes the last one + 1), so a run of
- * positions found there is exactly what the log holds at them. A page not found there (an older
- * position, or a commit of another process) is read from the log as before.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -47,11 +38,10 @@ import {
   type Subscription,
 } from '../../ports/event-store';
 import { LmdbWriteGuard, flushOfCurrentTransaction } from '../storage/lmdb-write-guard';
+import { LMDB_MAP_SIZE } from '../storage/lmdb-map-size';
 import { StorageHealth } from '../storage/storage-health';
 
 const SUBSCRIPTION_PAGE_SIZE = 500;
-/** How many of this process's latest committed records stay in memory for subscribers (a few MB). */
-const RECENT_RECORDS = 4_096;
 /** LMDB keys are at most 1978 bytes; the stream index key holds the stream id and a number. */
 const MAX_STREAM_ID_BYTES = 1024;
 const LAST_REVISION = Number.MAX_SAFE_INTEGER;
@@ -83,8 +73,6 @@ export class LmdbEventStore implements EventStore {
   private readonly subscriptions = new Set<LogSubscription>();
   private closed = false;
   private readonly guard: LmdbWriteGuard;
-  /** Position → record text of this process's latest commits, oldest first (see the header). */
-  private readonly recent = new Map<number, string>();
 
   private constructor(
     private readonly path: string,
@@ -99,7 +87,7 @@ export class LmdbEventStore implements EventStore {
 
   static async open(path: string, options: LmdbEventStoreOptions = {}): Promise<LmdbEventStore> {
     mkdirSync(path, { recursive: true });
-    const root = open(path, { noSubdir: false, maxDbs: 4 });
+    const root = open(path, { noSubdir: false, maxDbs: 4, mapSize: LMDB_MAP_SIZE });
     // Opening the three databases writes only when they do not exist yet (the first start).
     return new LmdbEventStore(
       path,
@@ -116,13 +104,11 @@ export class LmdbEventStore implements EventStore {
     const prepared = writes.map(prepareWrite);
     if (prepared.length === 0) throw new Error('append needs at least one stream write');
     // A child transaction: if anything throws, this append's writes are rolled back alone.
-    const records: Array<[number, string]> = [];
-    const committing = this.root.childTransaction(() => this.applyInTransaction(prepared, records));
+    const committing = this.root.childTransaction(() => this.applyInTransaction(prepared));
     // Taken now, so it is this transaction's flush: `root.flushed` read after the commit may be a
     // later transaction's, which never resolves if that one fails.
     const flushed = flushOfCurrentTransaction(this.root);
     const result = await this.guard.commit(committing);
-    this.remember(records);
     this.signalCommit();
     await flushed;
     return result;
@@ -169,8 +155,8 @@ export class LmdbEventStore implements EventStore {
     await this.root.close();
   }
 
-  /** Runs inside the write transaction: checks every expectation first, then writes (and lists what it wrote in `written`). */
-  private applyInTransaction(writes: PreparedWrite[], written: Array<[number, string]>): AppendResult {
+  /** Runs inside the write transaction: checks every expectation first, then writes. */
+  private applyInTransaction(writes: PreparedWrite[]): AppendResult {
     const lastRevisions = new Map<string, number>();
     const lastRevisionOf = (streamId: string): number =>
       lastRevisions.get(streamId) ?? this.heads.get(streamId) ?? -1;
@@ -194,7 +180,6 @@ export class LmdbEventStore implements EventStore {
         const record = `{"streamId":${JSON.stringify(write.streamId)},"revision":${revision},"event":${serializedEvent}}`;
         this.log.put(position, record);
         this.streams.put([write.streamId, revision], position);
-        written.push([position, record]);
       }
       nextRevisions.set(write.streamId, revision);
       if (revision >= 0) this.heads.put(write.streamId, revision);
@@ -202,24 +187,9 @@ export class LmdbEventStore implements EventStore {
     return { revisions, position };
   }
 
-  /** Keeps a committed transaction's records for subscribers, dropping the oldest past RECENT_RECORDS. */
-  private remember(records: Array<[number, string]>): void {
-    for (const [position, record] of records) this.recent.set(position, record);
-    for (const oldest of this.recent.keys()) {
-      if (this.recent.size <= RECENT_RECORDS) break;
-      this.recent.delete(oldest);
-    }
-  }
-
   private readPage(after: number, limit: number): RecordedEvent[] {
     const events: RecordedEvent[] = [];
     if (limit <= 0) return events;
-    for (let position = after + 1; events.length < limit; position++) {
-      const record = this.recent.get(position);
-      if (record === undefined) break;
-      events.push(toRecordedEvent(position, record));
-    }
-    if (events.length > 0) return events;
     const range = this.log.getRange({ start: after, exclusiveStart: true, limit });
     for (const { key, value } of range) {
       events.push(toRecordedEvent(key, value));
