@@ -63,7 +63,11 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
   const snapshotter = snapshots && new ViewSnapshotter(snapshots, view, live, logger, config.agentSnapshotIntervalSeconds * 1000);
   snapshotter?.start();
   const presence = new PresenceTracker(options.readStore, (error) => logger.warn({ err: error }, 'could not store host presence; will retry'));
-  await presence.restore(view);
+  // From a snapshot, hosts already have presence times (as of the snapshot): the stored, newer
+  // ones are merged in while hosts check in. From the log's start they have none, so a host
+  // checking in before the merge would be asked everything again: then the start waits for it.
+  const restoring = presence.restore(view).catch((error: Error) => logger.warn({ err: error }, 'could not restore host presence'));
+  if (snapshotPosition === null) await restoring;
   presence.start();
   const agent = new AgentService({
     store: options.eventStore,
