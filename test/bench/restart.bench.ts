@@ -7,7 +7,9 @@
  * and left to catch up (projector, agent view and its next snapshot), killed again, and the
  * restart timed again. Before each kill, TAIL_HOSTS more hosts enroll after the last snapshot,
  * so each restart also replays a tail of the log; after each restart a sample of hosts and every
- * tail host must check in.
+ * tail host must check in. Each restart is followed by one of the same data with snapshots off
+ * (AGENT_SNAPSHOT_INTERVAL_S=0: the view rebuilt from the whole log, as before snapshots), the
+ * baseline of the same run.
  *
  *   npm run bench:restart                          (HOSTS=100000, LOG_FACTOR=10, TAIL_HOSTS=1000)
  *   HOSTS=2000 TAIL_HOSTS=200 AGENT_SNAPSHOT_INTERVAL_S=3 npm run bench:restart   (a quick run)
@@ -37,6 +39,8 @@ const ENV: Record<string, string> = {
   // The default (60 s) unless the run says otherwise (a small run: a few seconds).
   ...(process.env.AGENT_SNAPSHOT_INTERVAL_S ? { AGENT_SNAPSHOT_INTERVAL_S: process.env.AGENT_SNAPSHOT_INTERVAL_S } : {}),
 };
+/** The baseline of the same run: the agent view rebuilt from the whole log, as before snapshots. */
+const SNAPSHOTS_OFF: Record<string, string> = { ...ENV, AGENT_SNAPSHOT_INTERVAL_S: '0' };
 
 interface LogLine {
   msg?: string;
@@ -88,10 +92,10 @@ interface Restart {
 }
 
 /** kill -9, start again on the same data, time it; then every tail host and a sample check in. */
-async function killAndRestart(logbook: LogbookProcess, keys: string[], tailKeys: string[]): Promise<{ logbook: LogbookProcess; restart: Restart }> {
+async function killAndRestart(logbook: LogbookProcess, keys: string[], tailKeys: string[], env = ENV): Promise<{ logbook: LogbookProcess; restart: Restart }> {
   await logbook.kill();
   const started = performance.now();
-  const next = await startLogbook({ dataDir: logbook.dataDir, env: ENV, waitUntil: 'listening' });
+  const next = await startLogbook({ dataDir: logbook.dataDir, env, waitUntil: 'listening' });
   const toListeningS = (performance.now() - started) / 1000;
   await until('/healthz 200', () => healthy(next.url), 600_000, 10);
   const toHealthyS = (performance.now() - started) / 1000;
@@ -154,7 +158,9 @@ async function main(): Promise<void> {
   const tail1 = await enrollHosts(client, { hosts: TAIL_HOSTS, secret: SECRET, first: HOSTS });
   client.close();
   const first = await killAndRestart(logbook, keys, tail1);
-  logbook = first.logbook;
+  // The baseline of the same run: the same data started without its snapshot (the whole log replayed).
+  const firstOff = await killAndRestart(first.logbook, keys, tail1, SNAPSHOTS_OFF);
+  logbook = firstOff.logbook;
   await logbook.stop();
 
   const probe = await openLmdbEventStore(join(logbook.dataDir, 'events'));
@@ -173,7 +179,8 @@ async function main(): Promise<void> {
   const tail2 = await enrollHosts(client, { hosts: TAIL_HOSTS, secret: SECRET, first: HOSTS + TAIL_HOSTS });
   client.close();
   const second = await killAndRestart(logbook, [...keys, ...tail1], tail2);
-  logbook = second.logbook;
+  const secondOff = await killAndRestart(second.logbook, [...keys, ...tail1], tail2, SNAPSHOTS_OFF);
+  logbook = secondOff.logbook;
 
   console.log(`\nrestart after kill -9, ${HOSTS} hosts enrolled over HTTP in ${enrollS.toFixed(0)} s, +${TAIL_HOSTS} after the last snapshot before each kill; node ${process.version}\n`);
   const row = (name: string, events: number, restart: Restart) => ({
@@ -186,8 +193,14 @@ async function main(): Promise<void> {
     'snapshot loaded': restart.snapshotLoad,
     'tail replayed (events)': restart.tailEvents,
   });
-  printTable([row('as enrolled', logLength, first.restart), row(`${LOG_FACTOR}x longer`, head - START, second.restart)]);
-  console.log(`\nratio of the times to healthy (longer log / as enrolled): ${(second.restart.toHealthyS / first.restart.toHealthyS).toFixed(2)}`);
+  printTable([
+    row('as enrolled', logLength, first.restart),
+    row(`${LOG_FACTOR}x longer`, head - START, second.restart),
+    row('as enrolled, snapshots off', logLength, firstOff.restart),
+    row(`${LOG_FACTOR}x longer, snapshots off`, head - START, secondOff.restart),
+  ]);
+  const ratio = (a: Restart, b: Restart) => (a.toHealthyS / b.toHealthyS).toFixed(2);
+  console.log(`\nratio of the times to healthy, longer log / as enrolled: ${ratio(second.restart, first.restart)} (snapshots off: ${ratio(secondOff.restart, firstOff.restart)})`);
   console.log(`(lengthening the log by ${added} events took ${lengthenS.toFixed(0)} s; the start that caught up with it ${catchUpS.toFixed(0)} s)`);
   await logbook.stop();
   if (process.env.KEEP_DATA_DIR) console.log(`data left in ${logbook.dataDir}`);
