@@ -1,12 +1,15 @@
 /**
  * What the agent API knows, in memory, so that check-ins never query a database: every enrolled
  * host (by node key hash and by host identifier) and the specs that decide what hosts are asked
- * and configured with (specs, and the global agent options of the app config). Built by following the whole event log (catch-up, then live), so several
+ * and configured with (specs, and the global agent options of the app config). Built by following the event log (catch-up, then live), so several
  * agent API instances each hold the same view; an instance also applies its own appends at once,
  * and the log later delivers them again, which the host's stream revision makes harmless.
+ * Following starts at the log's start, or after the position a snapshot covers (view-snapshot.ts):
+ * the snapshot's specs are the view's at that position, its hosts at that position or later, and
+ * the same revision check makes their events after that position harmless too.
  */
 import { ENROLL_SECRETS_REPLACED, type EnrollSecretsReplaced } from '../../shared/domain/enroll-secrets/enroll-secrets-events';
-import { hostDecider, isLabelMember } from '../../shared/domain/hosts/host-decider';
+import { hostDecider, isLabelMember, type HostState } from '../../shared/domain/hosts/host-decider';
 import { isSpecDeletedType, specKindOfEventType, type SpecApplied, type SpecDeleted } from '../../shared/domain/specs/spec-events';
 import { isHostEventType, type HostEvent } from '../../shared/domain/hosts/host-events';
 import type { LabelSpec, PackSpec, PolicySpec, QuerySpec, TeamSpec } from '../../shared/domain/specs/spec-types';
@@ -41,6 +44,21 @@ export interface TeamEntry {
   spec: TeamSpec;
 }
 
+/** The view's spec side as plain data (a snapshot's). */
+export interface ViewSpecs {
+  labels: Array<Omit<LabelEntry, 'hostnames'> & { hostnames: string[] }>;
+  labelIdsByName: Array<[string, number]>;
+  policies: PolicyEntry[];
+  queries: QuerySpec[];
+  packs: PackSpec[];
+  teams: Array<[string, TeamEntry]>;
+  teamsById: TeamEntry[];
+  globalSecrets: string[];
+  appConfig: AppConfig;
+  labelsChangedAt: number;
+  policiesChangedAt: number;
+}
+
 export class AgentView {
   private readonly hostTable = new HostTable();
   /**
@@ -71,6 +89,10 @@ export class AgentView {
   readonly followers: Array<(event: RecordedEvent) => void> = [];
 
   private position = START;
+  /** Id of the log event at `position` (null at START), so a snapshot can name the log it covers. */
+  private positionEventId: string | null = null;
+  /** How many log events this view applied by following (not counting its own appends). */
+  eventsFollowed = 0;
   private subscription: Subscription | null = null;
   private readonly positionWaiters = new Set<() => void>();
 
@@ -203,17 +225,89 @@ export class AgentView {
     }
   }
 
-  /** Follows the log from its start; resolves once caught up with what it held at the call. */
+  /** The last log event this view followed: its position (START: none yet) and id. */
+  get followed(): { position: number; eventId: string | null } {
+    return { position: this.position, eventId: this.positionEventId };
+  }
+
+  /** Every host the view holds, in the order it learned of them (a copy: safe to walk across turns). */
+  allHosts(): HostRecord[] {
+    return [...this.hostsByStream.values()];
+  }
+
+  /**
+   * Takes a host as a snapshot holds it (before following starts). Its state must already be in
+   * the compact form the decider's evolve makes (shared lists, interned facts).
+   */
+  adoptHost(streamId: string, revision: number, state: HostState): HostRecord {
+    const host = new HostRecord(this.hostTable, this.hostTable.addRow(), streamId, state);
+    host.revision = revision;
+    this.hostsByStream.set(streamId, host);
+    if (state.id !== null && this.hostsById[state.id] === undefined) {
+      this.enrolledHosts++;
+      this.hostsById[state.id] = host;
+    }
+    if (state.nodeKeyHash) this.hostsByNodeKeyHash.set(state.nodeKeyHash, host);
+    return host;
+  }
+
+  /** The spec side of the view (everything but hosts), as plain data for a snapshot. */
+  exportSpecs(): ViewSpecs {
+    return {
+      labels: [...this.labels.values()].map((label) => ({ ...label, hostnames: [...label.hostnames] })),
+      labelIdsByName: [...this.labelIdsByName],
+      policies: [...this.policies.values()],
+      queries: [...this.queries.values()],
+      packs: [...this.packs.values()],
+      teams: [...this.teams],
+      teamsById: [...this.teamsById.values()],
+      globalSecrets: [...this.globalSecrets],
+      appConfig: this.appConfig,
+      labelsChangedAt: this.labelsChangedAt,
+      policiesChangedAt: this.policiesChangedAt,
+    };
+  }
+
+  /** Replaces the spec side with a snapshot's (before following starts). */
+  restoreSpecs(specs: ViewSpecs): void {
+    for (const label of specs.labels) this.labels.set(label.id, { ...label, hostnames: new Set(label.hostnames) });
+    for (const [name, id] of specs.labelIdsByName) this.labelIdsByName.set(name, id);
+    for (const policy of specs.policies) this.policies.set(policy.id, policy);
+    for (const query of specs.queries) this.queries.set(query.name, query);
+    for (const pack of specs.packs) this.packs.set(pack.name, pack);
+    for (const team of specs.teamsById) this.teamsById.set(team.id, team);
+    for (const [name, team] of specs.teams) this.teams.set(name, team);
+    this.globalSecrets = new Set(specs.globalSecrets);
+    this.appConfig = specs.appConfig;
+    this.labelsChangedAt = specs.labelsChangedAt;
+    this.policiesChangedAt = specs.policiesChangedAt;
+  }
+
+  /** Sets where following starts: after the log event a snapshot covers (before following starts). */
+  resumeAfter(position: number, eventId: string): void {
+    this.position = position;
+    this.positionEventId = eventId;
+  }
+
+  /** Applies one event the log delivered, tells the followers, and moves the followed position. */
+  applyFollowed(event: RecordedEvent): void {
+    this.apply(event);
+    for (const follower of this.followers) follower(event);
+    this.position = event.position;
+    this.positionEventId = event.id;
+    this.eventsFollowed++;
+    for (const wake of this.positionWaiters) wake();
+  }
+
+  /**
+   * Follows the log after the followed position (its start, or where a snapshot left it);
+   * resolves once caught up with what it held at the call.
+   */
   follow(store: EventStore, onError: (error: Error) => void): Promise<void> {
     return new Promise((caughtUp) => {
       this.subscription = store.subscribeToAll({
-        after: START,
-        onEvent: (event) => {
-          this.apply(event);
-          for (const follower of this.followers) follower(event);
-          this.position = event.position;
-          for (const wake of this.positionWaiters) wake();
-        },
+        after: this.position,
+        onEvent: (event) => this.applyFollowed(event),
         onCaughtUp: () => caughtUp(),
         onError,
       });

@@ -1,5 +1,6 @@
 /** The agent API's public surface: what its main and the all-in-one process start. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { tokenHash } from '../../shared/auth/tokens';
 import type { Config } from '../../shared/config/config';
 import { AggregateLoader } from '../../shared/eventsourcing/aggregate-loader';
@@ -10,8 +11,7 @@ import type { ReadStore } from '../../shared/ports/read-store';
 import type { ResultsBus } from '../../shared/ports/results-bus';
 import { createAgentHttpHandler } from './agent-http';
 import { AgentService } from './agent-service';
-import { AgentView, type HostRecord } from './agent-view';
-import { LiveCampaigns } from './live-campaigns';
+import type { AgentView, HostRecord } from './agent-view';
 import { checkInIntervalFor } from './osquery-config';
 import { PresenceTracker } from './presence';
 import { openHostLogDestinations } from './host-logs/host-log-destinations';
@@ -19,6 +19,8 @@ import { registerAgentMetrics } from './agent-metrics';
 import type { StorageHealth } from '../../shared/adapters/storage/storage-health';
 import { AnsweredSync } from './answered-sync';
 import { readStoreResults } from '../../shared/campaigns/campaign-results-store';
+import { ViewSnapshotStore } from './view-snapshot-store';
+import { restoreView, ViewSnapshotter } from './view-snapshots';
 
 export interface AgentApiOptions {
   config: Config;
@@ -59,9 +61,8 @@ export interface AgentApi {
 
 export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi> {
   const { config, logger } = options;
-  const view = new AgentView();
-  const live = new LiveCampaigns(options.resultsBus);
-  view.followers.push((event) => live.apply(event));
+  const snapshots = config.agentSnapshotIntervalSeconds > 0 ? new ViewSnapshotStore(join(config.dataDir, 'agent-view')) : null;
+  const { view, live, snapshotPosition } = await restoreView(snapshots, options.eventStore, options.resultsBus, logger);
   let failure: Error | null = null;
   await view.follow(options.eventStore, (error) => {
     failure = error;
@@ -71,12 +72,18 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
   const answered = new AnsweredSync(live, readStoreResults(options.readStore), (error) => logger.warn({ err: error }, 'could not read recorded campaign results; will retry'));
   await answered.syncOnce();
   answered.start();
+  const snapshotter = snapshots && new ViewSnapshotter(snapshots, view, live, logger, config.agentSnapshotIntervalSeconds * 1000);
+  snapshotter?.start();
   const presence = new PresenceTracker(
     options.readStore,
     (error) => logger.warn({ err: error }, 'could not store host presence; will retry'),
     (host) => checkInIntervalFor(view, host),
   );
-  await presence.restore(view);
+  // From a snapshot, hosts already have presence times (as of the snapshot): the stored, newer
+  // ones are merged in while hosts check in. From the log's start they have none, so a host
+  // checking in before the merge would be asked everything again: then the start waits for it.
+  const restoring = presence.restore(view).catch((error: Error) => logger.warn({ err: error }, 'could not restore host presence'));
+  if (snapshotPosition === null) await restoring;
   presence.start();
   registerAgentMetrics(options.metrics, view, live, (host) => checkInIntervalFor(view, host));
   const hostLogs = await openHostLogDestinations(config.hostLogs, { bus: options.resultsBus, storageHealth: options.storageHealth });
@@ -99,7 +106,7 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
     metrics: options.metrics,
     onError: (error) => logger.error({ err: error }, 'osquery API request failed'),
   });
-  logger.info({ hosts: view.hostCount, resultLog: config.hostLogs.result, statusLog: config.hostLogs.status }, 'agent API ready');
+  logger.info({ hosts: view.hostCount, snapshotPosition, tailEvents: view.eventsFollowed, resultLog: config.hostLogs.result, statusLog: config.hostLogs.status }, 'agent API ready');
   return {
     handle,
     view,
@@ -113,6 +120,7 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
       await presence.stop();
       await view.close();
       await hostLogs.close();
+      await snapshotter?.stop();
     },
   };
 }

@@ -29,6 +29,15 @@ import type { LiveQueries, Row } from './distributed';
 const HAND_OUT_AGAIN_AFTER_MS = 60_000;
 const NOTHING_PENDING: ReadonlyMap<number, string> = new Map();
 
+/** A running campaign as a snapshot holds it: who has yet to answer, and when each was handed it (0: not yet). */
+export interface LiveCampaignSnapshot {
+  id: number;
+  sql: string;
+  targets: number[];
+  expiresAt: number;
+  waiting: Array<[hostId: number, handedOutAt: number]>;
+}
+
 interface LiveCampaign {
   sql: string;
   targets: ReadonlySet<number>;
@@ -59,6 +68,33 @@ export class LiveCampaigns implements LiveQueries {
       if (!campaign) return;
       this.campaigns.delete(data.id);
       for (const hostId of campaign.targets) this.forget(hostId, data.id);
+    }
+  }
+
+  /** The campaigns still running at `now`, as plain data (expired ones are left out). */
+  exportRunning(now: number): LiveCampaignSnapshot[] {
+    const running: LiveCampaignSnapshot[] = [];
+    for (const [id, campaign] of this.campaigns) {
+      if (campaign.expiresAt <= now) continue;
+      const waiting: Array<[number, number]> = [];
+      for (const hostId of campaign.targets) {
+        const handedOutAt = this.waiting.get(hostId)?.get(id);
+        if (handedOutAt !== undefined) waiting.push([hostId, handedOutAt]);
+      }
+      running.push({ id, sql: campaign.sql, targets: [...campaign.targets], expiresAt: campaign.expiresAt, waiting });
+    }
+    return running;
+  }
+
+  /** Takes the campaigns a snapshot holds (before the view follows the log on). */
+  restore(campaigns: readonly LiveCampaignSnapshot[]): void {
+    for (const campaign of campaigns) {
+      this.campaigns.set(campaign.id, { sql: campaign.sql, targets: new Set(campaign.targets), expiresAt: campaign.expiresAt });
+      for (const [hostId, handedOutAt] of campaign.waiting) {
+        let forHost = this.waiting.get(hostId);
+        if (!forHost) this.waiting.set(hostId, (forHost = new Map()));
+        forHost.set(campaign.id, handedOutAt);
+      }
     }
   }
 

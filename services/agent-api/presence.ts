@@ -37,15 +37,20 @@ export class PresenceTracker {
     this.collection = readStore.collection<HostPresenceDoc>(HOST_PRESENCE);
   }
 
-  /** Restores what was stored into the view's hosts (call once the view has caught up). */
+  /**
+   * Restores what was stored into the view's hosts (call once the view has caught up). Each time
+   * only moves forward (the later of the stored one and the view's), so it may run while hosts
+   * already check in, over times a snapshot restored: a check-in or answer since is kept. The
+   * check-in interval is the stored one (a host reports the same one at its next check-in).
+   */
   async restore(view: AgentView): Promise<void> {
     for (const doc of await this.collection.find()) {
       const host = view.hostById(doc.host_id);
       if (!host) continue;
       host.seenAt = Math.max(host.seenAt, Date.parse(doc.seen_time) || 0);
-      host.detailsAt = doc.details_at;
-      host.labelsAt = doc.labels_at;
-      host.policiesAt = doc.policies_at;
+      host.detailsAt = Math.max(host.detailsAt, doc.details_at);
+      host.labelsAt = Math.max(host.labelsAt, doc.labels_at);
+      host.policiesAt = Math.max(host.policiesAt, doc.policies_at);
     }
   }
 

@@ -2,6 +2,9 @@
  * Chooses the adapters from the configuration: EventStoreDB when EVENTSTORE_URL is set, else the
  * embedded event store under DATA_DIR; MongoDB when MONGO_URL is set, else the embedded read
  * store under DATA_DIR; Kafka when KAFKA_BROKERS is set, else the in-process results bus.
+ * The server adapters are loaded only when chosen: their client libraries (kafkajs,
+ * @eventstore/db-client, mongodb) take about 0.3 s to load on an idle machine (several seconds on
+ * a busy one) and hold memory that a process using the embedded stores does not need.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,12 +13,8 @@ import type { EventStore } from '../ports/event-store';
 import type { ReadStore } from '../ports/read-store';
 import type { ResultsBus } from '../ports/results-bus';
 import { openJournaledInProcessResultsBus } from './results-bus/in-process-results-bus';
-import { kafkaLogLevelFor, type KafkaLogRecord } from './results-bus/kafka-client-parts';
-import { connectKafkaResultsBus } from './results-bus/kafka-results-bus';
-import { kafkaConnectionSecurity } from './results-bus/kafka-security';
-import { connectEventStoreDb } from './event-store/eventstoredb-event-store';
+import type { KafkaLogRecord } from './results-bus/kafka-client-parts';
 import { openLmdbEventStore } from './event-store/lmdb-event-store';
-import { connectMongoReadStore } from './read-store/mongo-read-store';
 import { openLmdbReadStore } from './read-store/lmdb-read-store';
 import { StorageHealth } from './storage/storage-health';
 import { redactUrlCredentials } from '../config/parsers';
@@ -47,6 +46,8 @@ export interface Stores {
 export async function openEventStore(config: Pick<Config, 'eventStoreUrl' | 'dataDir'>, health?: StorageHealth, retry: StartupRetry = ONE_TRY): Promise<EventStore> {
   const url = config.eventStoreUrl;
   if (url) {
+    // Loaded only when configured: an embedded process never pays for the client.
+    const { connectEventStoreDb } = await import('./event-store/eventstoredb-event-store');
     return retryStartup({ what: 'EventStoreDB', variable: 'EVENTSTORE_URL', pointsAt: redactUrlCredentials(url) }, () => connectEventStoreDb(url), retry);
   }
   mkdirSync(config.dataDir, { recursive: true });
@@ -56,6 +57,7 @@ export async function openEventStore(config: Pick<Config, 'eventStoreUrl' | 'dat
 export async function openReadStore(config: Pick<Config, 'mongoUrl' | 'mongoDatabase' | 'dataDir'>, health?: StorageHealth, retry: StartupRetry = ONE_TRY): Promise<ReadStore> {
   const url = config.mongoUrl;
   if (url) {
+    const { connectMongoReadStore } = await import('./read-store/mongo-read-store');
     return retryStartup({ what: 'MongoDB', variable: 'MONGO_URL', pointsAt: redactUrlCredentials(url) }, () => connectMongoReadStore(url, config.mongoDatabase), retry);
   }
   mkdirSync(config.dataDir, { recursive: true });
@@ -105,6 +107,11 @@ async function openBareResultsBus(
 ): Promise<ResultsBus> {
   const brokers = config.kafkaBrokers;
   if (brokers) {
+    const [{ connectKafkaResultsBus }, { kafkaLogLevelFor }, { kafkaConnectionSecurity }] = await Promise.all([
+      import('./results-bus/kafka-results-bus'),
+      import('./results-bus/kafka-client-parts'),
+      import('./results-bus/kafka-security'),
+    ]);
     const security = kafkaConnectionSecurity(config.kafkaSecurity);
     return retryStartup({ what: 'Kafka', variable: 'KAFKA_BROKERS', pointsAt: brokers.join(',') }, () => connectKafkaResultsBus({ brokers, clientId, log, logLevel: kafkaLogLevelFor(config.logLevel ?? 'info'), ...security }), retry);
   }

@@ -42,6 +42,8 @@ export interface Config {
   hostLabelIntervalSeconds: number;
   hostPolicyIntervalSeconds: number;
   campaignExpirySeconds: number;
+  /** Seconds between agent view snapshots (services/agent-api/view-snapshots.ts); 0: none. */
+  agentSnapshotIntervalSeconds: number;
   /** Stored results of a campaign are deleted this many days after it ended; 0 keeps them forever. */
   resultsRetentionDays: number;
   /** How long a shell session's one-time secret stays usable by the launcher. */
@@ -202,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     hostDetailIntervalSeconds: value.HOST_DETAIL_INTERVAL_S,
     hostLabelIntervalSeconds: value.HOST_LABEL_INTERVAL_S,
     hostPolicyIntervalSeconds: value.HOST_POLICY_INTERVAL_S,
+    agentSnapshotIntervalSeconds: value.AGENT_SNAPSHOT_INTERVAL_S,
     campaignExpirySeconds: value.CAMPAIGN_EXPIRY_S,
     resultsRetentionDays: value.RESULTS_RETENTION_DAYS,
     shellSecretTtlMs: value.SHELL_SECRET_TTL_MS,
@@ -318,6 +321,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
     hostLabelIntervalSeconds: config.hostLabelIntervalSeconds,
     hostPolicyIntervalSeconds: config.hostPolicyIntervalSeconds,
     campaignExpirySeconds: config.campaignExpirySeconds,
+    agentSnapshotIntervalSeconds: config.agentSnapshotIntervalSeconds,
     resultsRetentionDays: config.resultsRetentionDays,
     shellSecretTtlMs: config.shellSecretTtlMs,
     shellIdleTimeoutMs: config.shellIdleTimeoutMs,

@@ -177,6 +177,10 @@ export const VARIABLES = {
   HOST_LABEL_INTERVAL_S: intervalSeconds(3600, 'how often hosts re-run label queries'),
   HOST_POLICY_INTERVAL_S: intervalSeconds(3600, 'how often hosts re-run policy queries'),
   CAMPAIGN_EXPIRY_S: intervalSeconds(900, 'how long a live query campaign waits for hosts to answer'),
+  AGENT_SNAPSHOT_INTERVAL_S: {
+    schema: numberIn({ min: 0, max: 86_400 }).default(60),
+    expected: 'a whole number of seconds from 0 to 86400 between snapshots of the agent view (written only when the log moved; 0: none, every start replays the whole log)',
+  },
   RESULTS_RETENTION_DAYS: {
     schema: numberIn({ min: 0, max: 3650, fractions: true }).default(0),
     expected: 'a number of days from 0 to 3650 (fractions allowed; 0 keeps live query results forever)',

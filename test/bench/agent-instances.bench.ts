@@ -19,7 +19,8 @@ import { setUpAdmin } from '../support/fleet-client';
 import { startLogbook } from '../support/logbook-process';
 import { runSuiteEnd } from '../support/teardown';
 import { printTable } from './bench-stats';
-import { enrollHosts, parseWrk, wrkScript } from './checkins.bench';
+import { parseWrk, wrkScript } from './checkins.bench';
+import { enrollHosts } from './enroll-hosts';
 import { KeepAliveClient } from './keep-alive-client';
 
 const HOSTS = Number(process.env.HOSTS ?? 5_000);
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
     const admin = await setUpAdmin(logbook.url);
     await admin.post('/api/v1/fleet/spec/enroll_secret', { spec: { secrets: [{ secret: 'bench-secret' }] } });
     const client = new KeepAliveClient(logbook.url, '');
-    const keys = await enrollHosts(client, HOSTS);
+    const keys = await enrollHosts(client, { hosts: HOSTS, secret: 'bench-secret' });
     client.close();
     const keysFile = join(tmpdir(), `logbook-agent-instances-keys-${process.pid}.txt`);
     writeFileSync(keysFile, keys.join('\n') + '\n');

@@ -12,6 +12,13 @@ export function processUsage(pid: number): { cpuSeconds: number; rssMb: number }
   return { cpuSeconds, rssMb: rssKb / 1024 };
 }
 
+/** A process's resident memory split as the kernel counts it (MB): anonymous (heap, malloc), file-backed (binary, mapped LMDB pages), shared. */
+export function memoryBreakdown(pid: number): { rssMb: number; anonMb: number; fileMb: number; shmemMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN) / 1024;
+  return { rssMb: kb('VmRSS'), anonMb: kb('RssAnon'), fileMb: kb('RssFile'), shmemMb: kb('RssShmem') };
+}
+
 /** The pid of the first process whose command line contains `fragment`, if any. */
 export function findProcess(fragment: string): number | undefined {
   for (const entry of readdirSync('/proc')) {

@@ -20,14 +20,15 @@
  * Needs wrk (Debian: apt-get install wrk).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setUpAdmin } from '../support/fleet-client';
 import { startLogbook } from '../support/logbook-process';
 import { runSuiteEnd } from '../support/teardown';
-import { printTable, processUsage, runConcurrently } from './bench-stats';
+import { memoryBreakdown, printTable, processUsage } from './bench-stats';
+import { enrollHosts } from './enroll-hosts';
 import { KeepAliveClient } from './keep-alive-client';
 
 const HOSTS = Number(process.env.HOSTS ?? 10_000);
@@ -35,34 +36,6 @@ const DURATION = process.env.DURATION ?? '5s';
 /** Rounds of the four wrk runs; a ratio is taken within each round, and the median reported. */
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SECRET = 'bench-secret';
-
-/** Enrolls the hosts and answers what each is asked at first, so nothing is pending after. */
-export async function enrollHosts(client: KeepAliveClient, hosts = HOSTS): Promise<string[]> {
-  const keys: string[] = new Array(hosts);
-  let done = 0;
-  await runConcurrently(hosts, 32, async (index) => {
-    const hostname = `bench-${index}`;
-    const enrolled = await client.send('POST', '/api/v1/osquery/enroll', {
-      enroll_secret: SECRET,
-      host_identifier: `uuid-${index}`,
-      host_details: { system_info: { hostname, uuid: `uuid-${index}` }, os_version: { platform: ['darwin', 'ubuntu', 'centos', 'windows'][index % 4], name: 'OS', version: '1' }, osquery_info: { version: '5.12.1' } },
-    });
-    if (enrolled.status !== 200) throw new Error(`enroll failed: ${enrolled.status} ${JSON.stringify(enrolled.body)}`);
-    const nodeKey = enrolled.body.node_key as string;
-    const read = await client.send('POST', '/api/v1/osquery/distributed/read', { node_key: nodeKey });
-    const names = Object.keys(read.body.queries);
-    const written = await client.send('POST', '/api/v1/osquery/distributed/write', {
-      node_key: nodeKey,
-      queries: Object.fromEntries(names.map((name) => [name, []])),
-      statuses: Object.fromEntries(names.map((name) => [name, 0])),
-      messages: {},
-    });
-    if (written.status !== 200) throw new Error(`write failed: ${written.status}`);
-    keys[index] = nodeKey;
-    if (++done % 10_000 === 0) process.stderr.write(`enrolled ${done}\n`);
-  });
-  return keys;
-}
 
 export function wrkScript(keysFile: string): string {
   const script = join(tmpdir(), `logbook-checkins-${process.pid}.lua`);
@@ -116,9 +89,22 @@ async function startBareServer(tls?: { certFile: string; keyFile: string }): Pro
   return { url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, pid: child.pid!, stop: () => child.kill() };
 }
 
+/** What the memory probe in the process reports: heap used / held and external, before and after a full GC. */
+async function probeHeap(pid: number, file: string): Promise<string> {
+  process.kill(pid, 'SIGUSR2');
+  for (let tries = 0; tries < 100 && !existsSync(file); tries++) await new Promise((done) => setTimeout(done, 100));
+  const probe = JSON.parse(readFileSync(file, 'utf8')) as { before: Record<string, number>; afterGc: Record<string, number> };
+  const line = (m: Record<string, number>) => `heap used ${m.heapUsed} of ${m.heapTotal} MB, external ${m.external} MB`;
+  return `${line(probe.before)} / ${line(probe.afterGc)}`;
+}
+
 async function main(): Promise<void> {
-  const nodeArgs = process.env.LOGBOOK_NODE_ARGS?.split(' ').filter((arg) => arg !== '');
-  const logbook = await startLogbook({ nodeArgs, env: { HOST_DETAIL_INTERVAL_S: '604800', HOST_LABEL_INTERVAL_S: '604800', HOST_POLICY_INTERVAL_S: '604800' } });
+  const probeFile = join(tmpdir(), `logbook-memory-probe-${process.pid}.json`);
+  const logbook = await startLogbook({
+    env: { HOST_DETAIL_INTERVAL_S: '604800', HOST_LABEL_INTERVAL_S: '604800', HOST_POLICY_INTERVAL_S: '604800', MEMORY_PROBE_FILE: probeFile },
+    // The probe only answers SIGUSR2, sent after every RSS figure is read; --expose-gc only lets it collect first.
+    nodeArgs: ['--expose-gc', '-r', resolve(__dirname, 'memory-probe.js'), ...(process.env.LOGBOOK_NODE_ARGS?.split(' ').filter((arg) => arg !== '') ?? [])],
+  });
   const bare = await startBareServer();
   const bareTls = await startBareServer({ certFile: join(logbook.dataDir, 'tls/server.pem'), keyFile: join(logbook.dataDir, 'tls/server-key.pem') });
   try {
@@ -126,10 +112,10 @@ async function main(): Promise<void> {
     await admin.post('/api/v1/fleet/spec/enroll_secret', { spec: { secrets: [{ secret: SECRET }] } });
     const client = new KeepAliveClient(logbook.url, '');
     const enrollStarted = performance.now();
-    const keys = await enrollHosts(client);
+    const keys = await enrollHosts(client, { hosts: HOSTS, secret: SECRET });
     const enrollSeconds = (performance.now() - enrollStarted) / 1000;
     client.close();
-    const rss = processUsage(logbook.child.pid!).rssMb;
+    const rss = memoryBreakdown(logbook.child.pid!);
     const keysFile = join(tmpdir(), `logbook-checkin-keys-${process.pid}.txt`);
     writeFileSync(keysFile, keys.join('\n') + '\n');
     const script = wrkScript(keysFile);
@@ -176,7 +162,10 @@ async function main(): Promise<void> {
       }),
     );
     console.log(`\nenrolled ${HOSTS} hosts in ${enrollSeconds.toFixed(1)} s (${(HOSTS / enrollSeconds).toFixed(0)}/s, 32 concurrent, each with its first read and write)`);
-    console.log(`RSS of the all-in-one process with ${HOSTS} hosts enrolled: ${rss.toFixed(0)} MB (after the check-ins: ${processUsage(logbook.child.pid!).rssMb.toFixed(0)} MB)`);
+    const after = memoryBreakdown(logbook.child.pid!);
+    const split = (m: typeof rss) => `${m.anonMb.toFixed(0)} anonymous, ${m.fileMb.toFixed(0)} file-backed`;
+    console.log(`RSS of the all-in-one process with ${HOSTS} hosts enrolled: ${rss.rssMb.toFixed(0)} MB (${split(rss)}); after the check-ins: ${after.rssMb.toFixed(0)} MB (${split(after)})`);
+    console.log(`its heap (before / after a full GC, read after the figures above): ${await probeHeap(logbook.child.pid!, probeFile)}`);
   } finally {
     bare.stop();
     bareTls.stop();

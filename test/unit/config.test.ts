@@ -63,6 +63,7 @@ describe('loadConfig', () => {
         hostLabelIntervalSeconds: 3600,
         hostPolicyIntervalSeconds: 3600,
         campaignExpirySeconds: 900,
+        agentSnapshotIntervalSeconds: 60,
         resultsRetentionDays: 0,
         shellSecretTtlMs: 60_000,
         shellIdleTimeoutMs: 900_000,
@@ -224,6 +225,11 @@ describe('loadConfig', () => {
       assert.equal(loadConfig({ HOST_LABEL_INTERVAL_S: '5' }).hostLabelIntervalSeconds, 5);
       assert.equal(loadConfig({ HOST_POLICY_INTERVAL_S: '604800' }).hostPolicyIntervalSeconds, 604800);
     });
+
+    it('AGENT_SNAPSHOT_INTERVAL_S: seconds, 0 for no snapshots', () => {
+      assert.equal(loadConfig({ AGENT_SNAPSHOT_INTERVAL_S: '0' }).agentSnapshotIntervalSeconds, 0);
+      assert.equal(loadConfig({ AGENT_SNAPSHOT_INTERVAL_S: '5' }).agentSnapshotIntervalSeconds, 5);
+    });
   });
 
   describe('rejects, naming the variable, its value and what is expected,', () => {
@@ -243,6 +249,7 @@ describe('loadConfig', () => {
       ['HOST_LABEL_INTERVAL_S', ['-1']],
       ['HOST_POLICY_INTERVAL_S', ['0']],
       ['CAMPAIGN_EXPIRY_S', ['soon', '0']],
+      ['AGENT_SNAPSHOT_INTERVAL_S', ['often', '-1', '1.5', '86401']],
       ['LOGIN_MAX_FAILURES_PER_ACCOUNT', ['0', 'five', '2.5', '1001']],
       ['LOGIN_MAX_FAILURES_PER_ADDRESS', ['0', '100001']],
       ['LOGIN_FAILURE_WINDOW_S', ['0', '604801']],

@@ -47,6 +47,7 @@ import {
   type Subscription,
 } from '../../ports/event-store';
 import { LmdbWriteGuard, flushOfCurrentTransaction } from '../storage/lmdb-write-guard';
+import { LMDB_MAP_SIZE } from '../storage/lmdb-map-size';
 import { StorageHealth } from '../storage/storage-health';
 
 const SUBSCRIPTION_PAGE_SIZE = 500;
@@ -100,7 +101,7 @@ export class LmdbEventStore implements EventStore {
 
   static async open(path: string, options: LmdbEventStoreOptions = {}): Promise<LmdbEventStore> {
     mkdirSync(path, { recursive: true });
-    const root = open(path, { noSubdir: false, maxDbs: 4 });
+    const root = open(path, { noSubdir: false, maxDbs: 4, mapSize: LMDB_MAP_SIZE });
     // Opening the three databases writes only when they do not exist yet (the first start).
     return new LmdbEventStore(
       path,

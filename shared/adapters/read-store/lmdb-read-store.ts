@@ -46,6 +46,7 @@ import { buildIndexes, indexDatabaseName, indexStates, isIndexDatabaseName, upda
 import { countDocuments, findDocuments, findIds } from './lmdb-query';
 import type { Doc } from './query-semantics';
 import { LmdbWriteGuard } from '../storage/lmdb-write-guard';
+import { LMDB_MAP_SIZE } from '../storage/lmdb-map-size';
 import { StorageHealth } from '../storage/storage-health';
 
 /** LMDB needs the number of named databases up front (an indexed collection takes two). */
@@ -67,7 +68,7 @@ export interface LmdbReadStoreOptions {
 }
 
 export async function openLmdbReadStore(path: string, options: LmdbReadStoreOptions = {}): Promise<ReadStore> {
-  const root = open({ path, maxDbs: MAX_COLLECTIONS, overlappingSync: options.waitForDiskFlush !== true });
+  const root = open({ path, maxDbs: MAX_COLLECTIONS, overlappingSync: options.waitForDiskFlush !== true, mapSize: LMDB_MAP_SIZE });
   const guard = new LmdbWriteGuard(root, path, options.health ?? new StorageHealth());
   return new LmdbReadStore(root, guard, () => options.health?.forget(path), options.log ?? ((message) => console.log(message)));
 }

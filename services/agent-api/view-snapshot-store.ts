@@ -1,0 +1,179 @@
+/**
+ * Snapshots of the agent view in their own LMDB environment under DATA_DIR (`agent-view`), so a
+ * restart loads the fleet and follows only the tail of the log after the position the snapshot
+ * covers, instead of the whole log.
+ *
+ * Layout (string keys, JSON text values):
+ *   header                  { format, generation, position, eventId, takenAt, hosts, head, chunks }
+ *   <generation>:head       the spec side and running campaigns at `position`
+ *   <generation>:hosts:<i>  up to HOSTS_PER_CHUNK host tuples (view-snapshot-codec.ts)
+ * `head` and `chunks` are the SHA-256 digests of those texts.
+ *
+ * Invariants:
+ * - a snapshot is used only whole: the header's format is this code's, the log still holds the
+ *   event the header names at its position (same id), every part is there with its digest and
+ *   decodes. Anything else and the caller builds the view from the log's start: a snapshot can
+ *   make a start faster, never lose or change anything.
+ * - a snapshot is written part by part under a new generation, and the header (one write) moves
+ *   to it only once every part is stored; older generations are deleted after. A crash mid-write
+ *   leaves the previous snapshot whole.
+ * - the environment is open only while a snapshot is read or written, so its pages do not stay
+ *   mapped in the process (they would count in its RSS).
+ * - one writer at a time per DATA_DIR (the process that owns it); a second one could only make
+ *   a snapshot unusable (then refused as above), never wrong.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { open, type RootDatabase } from 'lmdb';
+import { LmdbWriteGuard } from '../../shared/adapters/storage/lmdb-write-guard';
+import { LMDB_MAP_SIZE } from '../../shared/adapters/storage/lmdb-map-size';
+import { StorageHealth } from '../../shared/adapters/storage/storage-health';
+import { START, type EventStore } from '../../shared/ports/event-store';
+import type { AgentView } from './agent-view';
+import type { LiveCampaigns } from './live-campaigns';
+import { adoptHostTuple, decodeHead, encodeHead, encodeHost, SnapshotDecodeError } from './view-snapshot-codec';
+
+/** Bumped whenever what a snapshot holds or how it is encoded changes: older ones are then ignored. */
+export const SNAPSHOT_FORMAT = 1;
+const HOSTS_PER_CHUNK = 2_000;
+const HEADER_KEY = 'header';
+
+interface SnapshotHeader {
+  format: number;
+  generation: string;
+  position: number;
+  eventId: string;
+  takenAt: string;
+  hosts: number;
+  head: string;
+  chunks: string[];
+}
+
+export type SnapshotLoad =
+  | { loaded: true; position: number; hosts: number }
+  /** Nothing usable: `reason` says why (none yet, another format, another log, damaged). */
+  | { loaded: false; reason: string };
+
+export interface WrittenSnapshot {
+  position: number;
+  hosts: number;
+  bytes: number;
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest('hex');
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class ViewSnapshotStore {
+  constructor(private readonly path: string) {}
+
+  private async withEnvironment<T>(use: (root: RootDatabase<string, string>, guard: LmdbWriteGuard) => Promise<T>): Promise<T> {
+    mkdirSync(this.path, { recursive: true });
+    const root = open<string, string>({ path: this.path, encoding: 'string', mapSize: LMDB_MAP_SIZE });
+    try {
+      return await use(root, new LmdbWriteGuard(root, this.path, new StorageHealth()));
+    } finally {
+      await root.close();
+    }
+  }
+
+  /**
+   * Loads the snapshot into a view (and its live campaigns) that has followed nothing yet. When
+   * this answers `loaded: false` after starting to fill them, they are partly filled: the caller
+   * discards them and starts from fresh ones.
+   */
+  load(view: AgentView, live: LiveCampaigns, log: EventStore): Promise<SnapshotLoad> {
+    return this.withEnvironment(async (root) => {
+      const headerText = root.get(HEADER_KEY);
+      if (headerText === undefined) return { loaded: false, reason: 'no snapshot yet' };
+      let header: SnapshotHeader;
+      try {
+        header = parseHeader(headerText);
+      } catch (error) {
+        return { loaded: false, reason: (error as Error).message };
+      }
+      if (header.format !== SNAPSHOT_FORMAT) return { loaded: false, reason: `snapshot format ${header.format}, this version reads ${SNAPSHOT_FORMAT}` };
+      const [covered] = await log.readAll(header.position - 1, 1);
+      if (!covered || covered.position !== header.position || covered.id !== header.eventId) {
+        return { loaded: false, reason: `the log does not hold the event the snapshot covers (position ${header.position})` };
+      }
+      try {
+        const head = decodeHead(JSON.parse(partText(root, `${header.generation}:head`, header.head)));
+        view.restoreSpecs(head.specs);
+        live.restore(head.campaigns);
+        for (let index = 0; index < header.chunks.length; index++) {
+          const tuples: unknown = JSON.parse(partText(root, `${header.generation}:hosts:${index}`, header.chunks[index]));
+          if (!Array.isArray(tuples)) throw new SnapshotDecodeError(`hosts part ${index} is not a list`);
+          for (const tuple of tuples) adoptHostTuple(view, tuple);
+          await yieldToEventLoop();
+        }
+        if (view.allHosts().length !== header.hosts) throw new SnapshotDecodeError(`${view.allHosts().length} hosts where the header says ${header.hosts}`);
+      } catch (error) {
+        return { loaded: false, reason: `damaged snapshot: ${(error as Error).message}` };
+      }
+      view.resumeAfter(header.position, header.eventId);
+      return { loaded: true, position: header.position, hosts: header.hosts };
+    });
+  }
+
+  /**
+   * Writes a snapshot of the view at the position it has followed: the spec side and campaigns
+   * in this turn, the hosts chunk by chunk over later turns (each host as it is then, which is
+   * at that position or later: see agent-view.ts). Null when the view has followed nothing.
+   */
+  write(view: AgentView, live: LiveCampaigns, now = Date.now()): Promise<WrittenSnapshot | null> {
+    const { position, eventId } = view.followed;
+    if (position === START || eventId === null) return Promise.resolve(null);
+    const headText = JSON.stringify(encodeHead(view, live.exportRunning(now)));
+    const hosts = view.allHosts();
+    return this.withEnvironment(async (root, guard) => {
+      const generation = randomUUID();
+      let bytes = headText.length;
+      await guard.commit(root.put(`${generation}:head`, headText));
+      const chunks: string[] = [];
+      for (let start = 0; start < hosts.length; start += HOSTS_PER_CHUNK) {
+        const text = JSON.stringify(hosts.slice(start, start + HOSTS_PER_CHUNK).map(encodeHost));
+        chunks.push(digest(text));
+        bytes += text.length;
+        await guard.commit(root.put(`${generation}:hosts:${chunks.length - 1}`, text));
+      }
+      const header: SnapshotHeader = { format: SNAPSHOT_FORMAT, generation, position, eventId, takenAt: new Date(now).toISOString(), hosts: hosts.length, head: digest(headText), chunks };
+      await guard.commit(root.put(HEADER_KEY, JSON.stringify(header)));
+      await guard.commit(
+        root.transaction(() => {
+          for (const key of root.getKeys()) if (key !== HEADER_KEY && !key.startsWith(`${generation}:`)) root.remove(key);
+        }),
+      );
+      return { position, hosts: hosts.length, bytes };
+    });
+  }
+}
+
+function partText(root: RootDatabase<string, string>, key: string, expectedDigest: string): string {
+  const text = root.get(key);
+  if (text === undefined) throw new SnapshotDecodeError(`part ${key} is missing`);
+  if (digest(text) !== expectedDigest) throw new SnapshotDecodeError(`part ${key} does not match its digest`);
+  return text;
+}
+
+function parseHeader(text: string): SnapshotHeader {
+  let header: Partial<SnapshotHeader>;
+  try {
+    header = JSON.parse(text) as Partial<SnapshotHeader>;
+  } catch {
+    throw new SnapshotDecodeError('the header is not JSON');
+  }
+  const valid =
+    header !== null &&
+    typeof header === 'object' &&
+    Number.isSafeInteger(header.format) &&
+    typeof header.generation === 'string' &&
+    Number.isSafeInteger(header.position) &&
+    (header.position as number) > START &&
+    typeof header.eventId === 'string' &&
+    Number.isSafeInteger(header.hosts) &&
+    typeof header.head === 'string' &&
+    Array.isArray(header.chunks) &&
+    header.chunks.every((chunk) => typeof chunk === 'string');
+  if (!valid) throw new SnapshotDecodeError('the header is not a snapshot header');
+  return header as SnapshotHeader;
+}
