@@ -22,6 +22,7 @@ import { startAgentApi } from '../agent-api';
 import { createApiService } from '../api';
 import { Projector } from '../projector';
 import { startResultsGateway } from '../results-gateway';
+import { consoleRoutes } from '../console';
 import { createShellBroker } from '../shell-broker';
 
 runMain('logbook', async (config, logger) => {
@@ -66,7 +67,7 @@ runMain('logbook', async (config, logger) => {
     healthChecks,
     authenticator,
     resultsBus,
-    extensions: { publicRoutes: shells.publicRoutes, fleetRoutes: shells.fleetRoutes },
+    extensions: { publicRoutes: [...shells.publicRoutes, consoleRoutes()], fleetRoutes: shells.fleetRoutes },
     serverTls: identity ? { chainPem: identity.chainPem, port: () => secure?.port ?? null } : undefined,
   });
   const server = createHttpServer((req, res) => {
