@@ -6,7 +6,9 @@ import { sql, SQLite } from '@codemirror/lang-sql';
 import { yaml } from '@codemirror/lang-yaml';
 import { basicSetup, EditorView } from 'codemirror';
 
-/** osquery tables an operator asks for most, with their usual columns (completion hints only). */
+/**
+ * osquery tables an operator asks for most, with their usual columns (completion hints).
+ */
 const OSQUERY_TABLES: Record<string, string[]> = {
   osquery_info: ['pid', 'uuid', 'instance_id', 'version', 'config_hash', 'build_platform', 'start_time'],
   system_info: ['hostname', 'uuid', 'cpu_type', 'cpu_brand', 'physical_memory', 'hardware_vendor', 'hardware_model', 'computer_name'],

@@ -6,6 +6,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { token } from './api';
+import { ForeignDom } from './foreign-dom';
 
 function base64ToBytes(text: string): Uint8Array {
   const binary = atob(text);
@@ -87,7 +88,7 @@ export function Terminal({ sessionId }: { sessionId: string }) {
           </button>
         )}
       </div>
-      <div class="terminal" ref={host} />
+      <ForeignDom class="terminal" hostRef={host} />
     </div>
   );
 }
