@@ -26,6 +26,7 @@ import { Projector } from '../projector';
 import { registerProjectorLag } from '../projector/projector-metrics';
 import { registerBusLag } from '../../shared/observability/bus-lag-metric';
 import { startResultsGateway } from '../results-gateway';
+import { consoleRoutes } from '../console';
 import { createShellBroker } from '../shell-broker';
 
 runMain('logbook', async (config, logger) => {
@@ -75,7 +76,7 @@ runMain('logbook', async (config, logger) => {
     healthChecks,
     authenticator,
     resultsBus,
-    extensions: { publicRoutes: shells.publicRoutes, fleetRoutes: shells.fleetRoutes },
+    extensions: { publicRoutes: [...shells.publicRoutes, consoleRoutes()], fleetRoutes: shells.fleetRoutes },
     serverTls: identity ? { chainPem: identity.chainPem, port: () => secure?.port ?? null } : undefined,
   });
   const server = createHttpServer((req, res) => {

@@ -26,6 +26,34 @@ export function campaignById(readModels: ReadModels, id: number): Promise<Campai
   return readModels.collection<CampaignDoc>(CAMPAIGNS).get(String(id));
 }
 
+/** A host's recent campaigns are looked for among this many newest ones (target lists are not indexed). */
+export const HOST_CAMPAIGN_WINDOW = 500;
+
+export interface CampaignListing {
+  /** Only this user's campaigns (observers); undefined: everyone's. */
+  ownerId?: number;
+  /** Only campaigns that targeted this host, among the newest HOST_CAMPAIGN_WINDOW. */
+  hostId?: number;
+  page: number;
+  perPage: number;
+}
+
+/** Campaigns newest first, one page of them (sorted by id; the campaigns collection declares no index yet). */
+export async function listCampaigns(readModels: ReadModels, listing: CampaignListing): Promise<{ campaigns: CampaignDoc[]; more: boolean }> {
+  const collection = readModels.collection<CampaignDoc>(CAMPAIGNS);
+  const where = listing.ownerId === undefined ? undefined : { user_id: listing.ownerId };
+  const sort = { field: 'id', direction: 'desc' } as const;
+  const skip = listing.page * listing.perPage;
+  if (listing.hostId === undefined) {
+    const found = await collection.find({ where, sort, skip, limit: listing.perPage + 1 });
+    return { campaigns: found.slice(0, listing.perPage), more: found.length > listing.perPage };
+  }
+  const hostId = listing.hostId;
+  const recent = await collection.find({ where, sort, limit: HOST_CAMPAIGN_WINDOW });
+  const matching = recent.filter((doc) => doc.target_host_ids.includes(hostId));
+  return { campaigns: matching.slice(skip, skip + listing.perPage), more: matching.length > skip + listing.perPage };
+}
+
 export interface CampaignToStart {
   sql: string;
   /** The saved query run, or null for ad-hoc SQL. */

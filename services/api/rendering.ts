@@ -129,6 +129,11 @@ export function renderStartedCampaign(doc: CampaignDoc | null) {
   return doc && { ...renderCampaign(doc), status: 0 };
 }
 
+/** GET /campaigns: a campaign without its target list, with how many hosts it targeted. */
+export function renderCampaignSummary(doc: CampaignDoc) {
+  return { ...renderCampaign(doc), targeted_hosts: doc.totals.count, ...(doc.ended_at ? { ended_at: doc.ended_at } : {}) };
+}
+
 /** GET /campaigns/:id: the campaign with its expected (online targets) and recorded result counts. */
 export function renderCampaignDetail(doc: CampaignDoc, recorded: number) {
   return { ...renderCampaign(doc), expected_results: doc.totals.online, actual_results: recorded, targeted_hosts: doc.totals.count };

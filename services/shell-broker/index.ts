@@ -1,6 +1,6 @@
 /**
  * The shell broker's public surface, which the all-in-one process starts on the API's HTTP server:
- * the launcher's poll (a handler in front of Express), the operator's routes, the browser console,
+ * the launcher's poll (a handler in front of Express), the operator's routes
  * and the two WebSocket endpoints.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -13,7 +13,6 @@ import type { Logger } from '../../shared/observability/logger';
 import type { EventStore } from '../../shared/ports/event-store';
 import type { ShellHosts } from '../../shared/ports/shell-hosts';
 import type { ReadModels } from '../../shared/read-models/read-models';
-import { consoleRoutes } from './console-routes';
 import { launcherPollHandler } from './launcher-poll';
 import { operatorShellRoutes } from './operator-routes';
 import { ShellBroker } from './shell-broker';
@@ -34,7 +33,7 @@ export interface ShellBrokerOptions {
 export interface ShellBrokerService {
   /** Answers `POST /api/v1/shells`; false for any other request. */
   frontHandler(req: IncomingMessage, res: ServerResponse): boolean;
-  /** Mounted before authentication: the browser console at /console/. */
+  /** Mounted before authentication (none: the terminal is a view of the console, services/console). */
   publicRoutes: Router[];
   /** Mounted under /api/v1/fleet after authentication. */
   fleetRoutes: Router[];
@@ -50,7 +49,7 @@ export function createShellBroker(options: ShellBrokerOptions): ShellBrokerServi
   let sockets: ShellSockets | null = null;
   return {
     frontHandler: launcherPollHandler({ broker, hosts: options.hosts, logger: options.logger }),
-    publicRoutes: [consoleRoutes()],
+    publicRoutes: [],
     fleetRoutes: [
       operatorShellRoutes({
         broker,

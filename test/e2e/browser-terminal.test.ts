@@ -1,7 +1,8 @@
 /**
- * The browser terminal end to end, in headless Chromium: an admin signs in at /console/, picks a
- * host whose (simulated) launcher polls, types a command and sees its output, resizes the window
- * and sees the shell's terminal size follow, then closes the shell, which is recorded.
+ * The browser terminal end to end, in headless Chromium: an admin signs in to the console, goes to
+ * the old address /console/ (which redirects to the Shells view), picks a host whose (simulated)
+ * launcher polls, types a command and sees its output, resizes the window and sees the shell's
+ * terminal size follow, then closes the shell, which is recorded.
  */
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -60,19 +61,16 @@ describe('browser terminal (headless Chromium)', function () {
   it('gives an admin a working shell: type, see output, resize, close', async () => {
     const page = await browser.newPage();
     await page.goto(`${logbook.url}/console/`);
-    await page.fill('#email', ADMIN.email);
-    await page.fill('#password', ADMIN.password);
-    await page.click('#login');
-    const openButton = page.locator('button[data-host-id]', { hasText: 'Open shell' });
-    for (let attempt = 0; (await openButton.count()) === 0; attempt++) {
-      assert.ok(attempt < 50, 'the host never showed as shell-enabled');
-      await page.waitForTimeout(100);
-      await page.click('#refresh-hosts');
-    }
-    assert.match(await page.locator('#hosts').innerText(), /browser-host/);
-    await openButton.first().click();
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    assert.equal(new URL(page.url()).pathname, '/shells');
+    const openButton = page.getByRole('button', { name: 'Open a shell on browser-host' });
+    await openButton.waitFor({ timeout: 15_000 });
+    await openButton.click();
 
-    await page.waitForFunction(() => (globalThis as any).document.getElementById('shell-status').textContent === 'connected', null, { timeout: 15_000 });
+    const status = page.getByRole('status', { name: 'Shell status' });
+    await status.filter({ hasText: /^connected$/ }).waitFor({ timeout: 15_000 });
     await page.keyboard.type('echo "browser=$((6*7))"');
     await page.keyboard.press('Enter');
     await waitForTerminal(page, /^browser=42$/m, 'the command output');
@@ -88,9 +86,9 @@ describe('browser terminal (headless Chromium)', function () {
     await waitForTerminal(page, new RegExp(`^${rows} ${cols}$`, 'm'), `stty size "${rows} ${cols}"`);
     await page.screenshot({ path: process.env.BROWSER_SCREENSHOT ?? `${logbook.dataDir}/browser-terminal.png` });
 
-    await page.click('#close-shell');
-    await page.waitForFunction(() => /^closed: /.test((globalThis as any).document.getElementById('shell-status').textContent ?? ''));
-    assert.match(await page.locator('#shell-status').innerText(), /closed: operator closed the shell \(1000\)/);
+    await page.getByRole('button', { name: 'Close shell' }).click();
+    await status.filter({ hasText: /^closed: / }).waitFor();
+    assert.match(await status.innerText(), /closed: operator closed the shell \(1000\)/);
 
     const deadline = Date.now() + 10_000;
     let shell: any;

@@ -101,13 +101,17 @@ describe('the operator edge (black box)', function () {
     assert.equal((await admin.get(`/api/v1/fleet/spec/queries/${'n'.repeat(255)}`)).status, 404);
   });
 
-  it('answers 404 to a missing or climbing console path, and serves the page with its security headers', async () => {
-    for (const path of ['/console/favicon.ico', '/console/../../etc/passwd', '/console/%2e%2e/%2e%2e/package.json', '/console/vendor/xterm/../../../../package.json', '/console/vendor/xterm/nothing.js']) {
+  it('answers 404 to a missing or climbing console asset, redirects the old /console/, and serves the page with its security headers', async () => {
+    for (const path of ['/assets/favicon.ico', '/assets/../../etc/passwd', '/assets/%2e%2e/%2e%2e/package.json', '/assets/..%2f..%2fpackage.json', '/assets/nothing.js', '/nope']) {
       const res = await rawRequest(logbook.url, 'GET', path);
       assert.equal(res.status, 404, `${path}: ${JSON.stringify(res.body)}`);
     }
-    const page = await rawRequest(logbook.url, 'GET', '/console/');
+    const old = await rawRequest(logbook.url, 'GET', '/console/');
+    assert.equal(old.status, 301);
+    assert.equal(old.headers.location, '/shells');
+    const page = await rawRequest(logbook.url, 'GET', '/hosts/12');
     assert.equal(page.status, 200);
+    assert.match(String(page.body), /<div id="app">/);
     const csp = String(page.headers['content-security-policy']);
     assert.match(csp, /script-src 'self'(;|$)/);
     assert.doesNotMatch(csp, /unsafe-eval|script-src[^;]*unsafe-inline/);

@@ -71,6 +71,7 @@ function specRoutes(): OperatorRoute[] {
 
 function userRoutes(): OperatorRoute[] {
   return [
+    { method: 'GET', template: '/api/v1/setup', family: 'fleet', path: () => '/api/v1/setup' },
     {
       method: 'POST',
       template: '/api/v1/setup',
@@ -102,7 +103,7 @@ function userRoutes(): OperatorRoute[] {
 }
 
 function hostAndCampaignRoutes(): OperatorRoute[] {
-  const get = (template: string, path: (ctx: FuzzContext) => string, extra: Partial<OperatorRoute> = {}): OperatorRoute => ({ method: 'GET', template, family: 'fleet', path, ...extra });
+  const get = (template: string, path: (ctx: FuzzContext, rnd: SeededRandom) => string, extra: Partial<OperatorRoute> = {}): OperatorRoute => ({ method: 'GET', template, family: 'fleet', path, ...extra });
   return [
     get(`${F}/activities`, () => `${F}/activities?page=0&per_page=5`, { query: ['page', 'per_page'] }),
     get(`${F}/hosts`, () => `${F}/hosts?status=online&page=0&per_page=10`, { query: ['label_id', 'team_id', 'platform', 'status', 'query', 'page', 'per_page', 'order_key', 'order_direction'] }),
@@ -128,6 +129,7 @@ function hostAndCampaignRoutes(): OperatorRoute[] {
       body: (ctx) => ({ query: 'SELECT 1', selected: { hosts: [ctx.hostname], labels: ['All Hosts'] } }),
       deepBody: () => ({ query: 'SELECT 1', selected: { labels: DEEP } }),
     },
+    get(`${F}/campaigns`, (ctx, rnd) => `${F}/campaigns?page=0&per_page=${rnd.int(1, 50)}${rnd.chance(0.5) ? `&host_id=${ctx.hostId}` : ''}`, { query: ['page', 'per_page', 'host_id'] }),
     get(`${F}/campaigns/:id`, (ctx) => `${F}/campaigns/${ctx.campaignId}`),
     get(`${F}/campaigns/:id/results`, (ctx) => `${F}/campaigns/${ctx.campaignId}/results?page=0&per_page=5`, { query: ['page', 'per_page'] }),
     get(`${F}/campaigns/:id/results (csv)`, (ctx) => `${F}/campaigns/${ctx.campaignId}/results`, { accept: 'text/csv', query: ['page', 'per_page'] }),
@@ -147,9 +149,10 @@ function otherRoutes(): OperatorRoute[] {
     { method: 'GET', template: '/healthz', family: 'other', path: () => '/healthz' },
     { method: 'GET', template: '/livez', family: 'other', path: () => '/livez' },
     { method: 'GET', template: '/metrics', family: 'other', path: () => '/metrics' },
+    { method: 'GET', template: '/', family: 'console', path: () => '/' },
+    { method: 'GET', template: '/:section/:rest', family: 'console', path: (_ctx, rnd) => `/${rnd.pick(['hosts', 'specs/queries', 'campaigns', 'shells', 'nope'])}/${word(rnd)}` },
+    { method: 'GET', template: '/assets/:file', family: 'console', path: (_ctx, rnd) => `/assets/${rnd.pick(['index.js', 'favicon.ico', 'nope.css', '..%2f..%2fpackage.json'])}` },
     { method: 'GET', template: '/console/', family: 'console', path: () => '/console/' },
-    { method: 'GET', template: '/console/:file', family: 'console', path: (_ctx, rnd) => `/console/${rnd.pick(['index.html', 'console.js', 'favicon.ico', 'nope.css'])}` },
-    { method: 'GET', template: '/console/vendor/xterm/:file', family: 'console', path: () => '/console/vendor/xterm/package.json' },
     { method: 'GET', template: `${F}/no/such/route`, family: 'fleet', path: () => `${F}/no/such/route` },
     { method: 'GET', template: '/api/v1/unknown', family: 'other', path: () => '/api/v1/unknown' },
   ];
@@ -167,6 +170,12 @@ export const CONSOLE_TRAVERSALS: readonly string[] = [
   '/console/vendor/xterm/../../../../etc/passwd',
   '/console/vendor/xterm/%2e%2e/%2e%2e/package.json',
   '/console/favicon.ico',
+  '/assets/../../package.json',
+  '/assets/%2e%2e/%2e%2e/package.json',
+  '/assets/..%2f..%2f..%2fetc%2fpasswd',
+  '/hosts/..%2f..%2f..%2fpackage.json',
+  '/specs/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+  '/assets/%ff',
   '/console/%ff',
   '/console/%',
   '/console/%00',

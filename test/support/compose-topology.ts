@@ -12,7 +12,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { load } from 'js-yaml';
+import { parse as parseYaml } from 'yaml';
 import { onSuiteEnd } from './teardown';
 
 const REPO = resolve(__dirname, '../../..');
@@ -50,7 +50,7 @@ function interpolate(value: string | number): string {
 }
 
 export function composeServices(): Record<string, ComposeService> {
-  return (load(readFileSync(join(REPO, 'docker-compose.yml'), 'utf8')) as { services: Record<string, ComposeService> }).services;
+  return (parseYaml(readFileSync(join(REPO, 'docker-compose.yml'), 'utf8')) as { services: Record<string, ComposeService> }).services;
 }
 
 function freePort(): Promise<number> {

@@ -39,6 +39,7 @@ const ROLE_RULES: Record<string, [(role: GlobalRole) => boolean, Allowed]> = {
   canCheckServiceStatus: [roles.canCheckServiceStatus, ALL],
   canRunAdHocQueries: [roles.canRunAdHocQueries, WRITERS],
   canStopAnyCampaign: [roles.canStopAnyCampaign, WRITERS],
+  canListCampaigns: [roles.canListCampaigns, ALL],
   canUseOwnAccount: [roles.canUseOwnAccount, ALL],
   canReadServerVersion: [roles.canReadServerVersion, ALL],
   canReadAppConfig: [roles.canReadAppConfig, ALL],

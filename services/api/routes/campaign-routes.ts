@@ -10,20 +10,27 @@ import { authorize } from '../../../shared/auth/authorize';
 import { readStoreResults } from '../../../shared/campaigns/campaign-results-store';
 import { forbidden, notFound } from '../../../shared/domain/errors';
 import type { QuerySpec } from '../../../shared/domain/specs/spec-types';
-import { canReadQueries, canRunAdHocQueries, canRunSavedQuery, canSeeCampaign, canStopAnyCampaign } from '../../../shared/domain/users/roles';
+import { canListCampaigns, canReadQueries, canRunAdHocQueries, canRunSavedQuery, canSeeCampaign, canStopAnyCampaign } from '../../../shared/domain/users/roles';
 import type { CampaignDoc } from '../../../shared/read-models/read-model-types';
 import { runCampaignBody, runCampaignByNamesBody, type RunCampaignBody, type RunCampaignByNamesBody } from '../../../shared/schemas/campaign-schemas';
 import { validate, validateParameters } from '../../../shared/schemas/validate';
 import { userCommandContext, type ApiDeps } from '../api-deps';
 import { resultsAsCsv, resultsDeleted, resultsPage } from '../campaign-results';
-import { campaignById, savedQueries, savedQuery, startCampaign, stopCampaign } from '../campaign-service';
+import { campaignById, listCampaigns, savedQueries, savedQuery, startCampaign, stopCampaign } from '../campaign-service';
 import { CampaignTargets } from '../campaign-targets';
 import type { TargetSet } from '../campaign-targets';
-import { renderCampaign, renderCampaignDetail, renderSavedQuery, renderStartedCampaign } from '../rendering';
+import type { FleetHost } from '../host-queries';
+import { renderCampaign, renderCampaignDetail, renderCampaignSummary, renderSavedQuery, renderStartedCampaign } from '../rendering';
 
 const resultsPageQuery = Joi.object({
   page: Joi.number().integer().min(0).max(1_000_000).default(0),
   per_page: Joi.number().integer().min(1).max(10_000).default(100),
+}).unknown(false);
+
+const campaignListQuery = Joi.object({
+  page: Joi.number().integer().min(0).max(100_000).default(0),
+  per_page: Joi.number().integer().min(1).max(500).default(50),
+  host_id: Joi.number().integer().min(1).max(Number.MAX_SAFE_INTEGER),
 }).unknown(false);
 
 const MAY_NOT_RUN = 'observers may run only saved queries that allow observers to run them';
@@ -87,6 +94,15 @@ export function campaignRoutes(deps: ApiDeps): Router {
     const body = validate<RunCampaignByNamesBody>(runCampaignByNamesBody, req.body);
     const query = await queryToRun(res, body);
     await start(req, res, query, await targets.byNames(body.selected));
+  });
+
+  // Newest first; observers get their own only (canSeeCampaign). Declared before /campaigns/:id.
+  router.get('/campaigns', async (req, res) => {
+    const query = validateParameters<{ page: number; per_page: number; host_id?: number }>(campaignListQuery, req.query);
+    const user = authorize(res, canListCampaigns, 'your role may not list campaigns');
+    const ownOnly = canSeeCampaign(user, { user_id: -1 }) ? undefined : user.id;
+    const found = await listCampaigns(deps.readModels, { ownerId: ownOnly, page: query.page, perPage: query.per_page, hostId: query.host_id });
+    res.json({ campaigns: found.campaigns.map(renderCampaignSummary), meta: { has_next_results: found.more, has_previous_results: query.page > 0 } });
   });
 
   router.get('/campaigns/:id', async (req, res) => {

@@ -30,6 +30,11 @@ async function loadUser(deps: ApiDeps, id: number): Promise<UserDoc> {
 export function publicUserRoutes(deps: ApiDeps): Router {
   const router = Router();
 
+  // Fleet's GET /setup: whether first-run setup is still to be done (no user exists yet).
+  router.get('/api/v1/setup', async (_req, res) => {
+    res.json({ require_setup: (await deps.readModels.collection<UserDoc>(USERS).count()) === 0 });
+  });
+
   router.post('/api/v1/setup', async (req, res) => {
     const body = validate<{ admin: NewUserBody; org_info: { org_name: string }; server_url: string }>(setupBody, req.body);
     const admin = { ...body.admin, global_role: 'admin' as const };

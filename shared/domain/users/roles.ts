@@ -231,6 +231,14 @@ export function canSeeCampaign(user: Principal, campaign: OwnedCampaign): boolea
 }
 
 /**
+ * Every role lists the campaigns (GET /campaigns), each seeing only the ones canSeeCampaign lets
+ * it see: admins and maintainers all, observers their own.
+ */
+export function canListCampaigns(_role: GlobalRole): boolean {
+  return true;
+}
+
+/**
  * Admins and maintainers stop any campaign (POST /campaigns/:id/stop). This is the flag the
  * campaign decider takes (`mayStopAny`): the decider also lets whoever started a campaign stop it.
  */

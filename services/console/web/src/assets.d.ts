@@ -1,0 +1,2 @@
+/** Vite imports stylesheets as side effects. */
+declare module '*.css';
