@@ -6,6 +6,7 @@ import { createMetrics } from '../../shared/observability/metrics';
 import { ReadModels } from '../../shared/read-models/read-models';
 import { attachAccessLog } from '../../shared/http/access-log';
 import { runMain } from '../../shared/service/run-main';
+import { consoleRoutes } from '../console';
 import { startApiService } from './index';
 
 runMain('api', async (config, logger) => {
@@ -30,6 +31,8 @@ runMain('api', async (config, logger) => {
       { name: 'read store', check: () => readStore.ping() },
     ],
     resultsBus,
+    // The operator console is served by the API (the compose proxy sends `/` and `/console` here).
+    extensions: { publicRoutes: [consoleRoutes()] },
   });
   if (config.operations.accessLog) attachAccessLog(http.server, logger);
   return {

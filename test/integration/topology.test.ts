@@ -118,11 +118,11 @@ describe('the compose topology through one origin (black box)', function () {
     const trust = { ca: topology.caPem };
     assert.equal((await httpsRequest('GET', `${topology.origin}/healthz`, trust)).status, 200, 'the operator API');
     const root = await httpsRequest('GET', `${topology.origin}/`, trust);
-    assert.equal(root.status, 302);
-    assert.equal(root.headers.location, '/console/');
-    const console = await httpsRequest('GET', `${topology.origin}/console/`, trust);
-    assert.equal(console.status, 200, 'the console, from the shell broker');
-    assert.match(String(console.headers['content-security-policy']), /frame-ancestors 'none'/);
+    assert.equal(root.status, 200, 'the operator console, from the API');
+    assert.match(String(root.headers['content-security-policy']), /frame-ancestors 'none'/);
+    const oldShellPage = await httpsRequest('GET', `${topology.origin}/console/`, trust);
+    assert.equal(oldShellPage.status, 301, 'the old shell page redirects to the console');
+    assert.equal(oldShellPage.headers.location, '/shells');
     assert.equal((await httpsRequest('POST', `${topology.origin}/api/v1/shells`, trust, { node_key: 'nope' })).body.node_invalid, true, 'the launcher poll, from the shell broker');
     const enroll = await httpsRequest('POST', `${topology.origin}/api/v1/osquery/enroll`, trust, { enroll_secret: 'nope' });
     assert.equal(typeof enroll.body.node_invalid, 'boolean', 'the osquery API (its error shape), from an agent API');

@@ -37,7 +37,12 @@ describe('reliability: /healthz, check-ins and campaigns while Kafka is down (bl
     host = new FakeOsqueryHost(logbook.url, 'bus-outage-1', 'ubuntu');
     assert.equal((await host.enroll(SECRET)).status, 200);
     await host.answerLikeARealHost();
-    hostId = (await admin.get('/api/v1/fleet/hosts')).body.hosts[0].id;
+    // The host list is a read model: the projector shows the host a moment after it enrolled.
+    hostId = await eventually(async () => {
+      const listed = (await admin.get('/api/v1/fleet/hosts')).body.hosts as { id: number }[];
+      assert.equal(listed.length, 1);
+      return listed[0].id;
+    }, 30_000, 100);
   });
   after(async () => {
     await logbook?.stop();

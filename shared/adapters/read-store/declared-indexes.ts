@@ -40,7 +40,13 @@ export class DeclaredIndexes {
       .finally(() => {
         if (this.builds.get(name) === building) this.builds.delete(name);
       });
+    building.catch(() => undefined); // its failure reaches whoever waits on it through after()
     this.builds.set(name, building);
+  }
+
+  /** Resolves once no build is pending, whatever their outcome (a store closes after this). */
+  async settle(): Promise<void> {
+    while (this.builds.size > 0) await Promise.all([...this.builds.values()].map((build) => build.catch(() => undefined)));
   }
 
   /** Runs `operation` once the collection's indexes are built (at once if no build is pending). */

@@ -174,9 +174,10 @@ class LmdbReadStore implements ReadStore {
   ) {
     const subDatabases = new SubDatabases(root, guard);
     this.subDatabases = subDatabases;
-    this.declared = new DeclaredIndexes((name, fields) =>
-      buildIndexes(name, fields, (action) => subDatabases.write(name, true, (db, index) => root.transaction(() => action(db, index!))), log),
-    );
+    // A build still running when the store closes stops at its next batch, before touching LMDB.
+    const write = (name: string, action: (db: Database, index: Database) => void) =>
+      this.closed ? Promise.reject(new Error('read store is closed')) : subDatabases.write(name, true, (db, index) => root.transaction(() => action(db, index!)));
+    this.declared = new DeclaredIndexes((name, fields) => buildIndexes(name, fields, (action) => write(name, action), log));
   }
 
   collection<T extends object = Doc>(name: string, options: CollectionOptions = {}): ReadCollection<T> {
@@ -204,6 +205,7 @@ class LmdbReadStore implements ReadStore {
     if (this.closed) return;
     this.closed = true;
     this.onClose();
+    await this.declared.settle();
     await this.subDatabases.settle();
     await this.root.close();
   }

@@ -128,6 +128,7 @@ class MongoReadStore implements ReadStore {
   }
 
   async close(): Promise<void> {
+    await this.declared.settle();
     await this.client.close();
   }
 }
