@@ -97,7 +97,6 @@ function send(res: ServerResponse, status: number, body: object): void {
   res.end(json);
 }
 
-/** Returns a handler that serves the request and answers true when it is an osquery API path. */
 /** What a request's answer tells of it, for `logbook_osquery_requests_total`. */
 function outcomeOf(status: number, body: object): string {
   if (status === 200) return 'ok';
@@ -106,6 +105,7 @@ function outcomeOf(status: number, body: object): string {
   return status < 500 ? 'refused' : 'error';
 }
 
+/** Returns a handler that serves the request and answers true when it is an osquery API path. */
 export function createAgentHttpHandler(agent: AgentService, options: AgentHttpOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
   const postDurations = new Map([...ENDPOINTS.values()].map((found) => [found, options.metrics.httpRoute('POST', found.route)]));
   const requests = options.metrics.counter<'endpoint' | 'outcome'>({

@@ -4,7 +4,7 @@
  * status is derived everywhere), and live query campaigns running (neither ended nor expired).
  * Check-ins by outcome are counted in agent-http.ts.
  */
-import { hostStatus } from '../../shared/domain/hosts/host-status';
+import { hostStatusAt } from '../../shared/domain/hosts/host-status';
 import type { Metrics } from '../../shared/observability/metrics';
 import type { AgentView } from './agent-view';
 import type { HostRecord } from './host-table';
@@ -26,8 +26,7 @@ export function registerAgentMetrics(metrics: Metrics, view: AgentView, live: Li
       const now = Date.now();
       let online = 0;
       for (const host of view.enrolled()) {
-        const seen = host.seenAt > 0 ? new Date(host.seenAt).toISOString() : null;
-        if (hostStatus(seen, checkInIntervalOf(host) * 1000, now) === 'online') online++;
+        if (hostStatusAt(host.seenAt, checkInIntervalOf(host) * 1000, now) === 'online') online++;
       }
       this.set(online);
     },

@@ -9,7 +9,11 @@ export const ONLINE_BUFFER_MS = 60_000;
 export const NEW_FOR_MS = 24 * 3600 * 1000;
 
 export function hostStatus(seenTime: string | null, checkInIntervalMs: number, now: number): HostStatus {
-  const seen = seenTime ? Date.parse(seenTime) : 0;
+  return hostStatusAt(seenTime ? Date.parse(seenTime) : 0, checkInIntervalMs, now);
+}
+
+/** The same rule on a time in ms since the epoch (0: never seen), for callers that hold numbers. */
+export function hostStatusAt(seen: number, checkInIntervalMs: number, now: number): HostStatus {
   if (now - seen > MIA_AFTER_MS) return 'mia';
   if (now - seen > checkInIntervalMs + ONLINE_BUFFER_MS) return 'offline';
   return 'online';
