@@ -46,14 +46,20 @@ export async function go(page: Page, base: string, path: string): Promise<void> 
   await page.goto(`${base}${path}`);
 }
 
-/** Replaces the text of the CodeMirror editor with this accessible name. */
-export async function typeInEditor(page: Page, name: string, text: string): Promise<void> {
+/**
+ * Replaces the text of the CodeMirror editor with this accessible name. `keys` types it key by
+ * key, as a user does (single-line text: the editor's auto-indent and bracket closing act on
+ * typed newlines and brackets); `paste` puts it in as one input, as a paste does, and leaves it
+ * as written.
+ */
+export async function typeInEditor(page: Page, name: string, text: string, how: 'keys' | 'paste' = 'paste'): Promise<void> {
   const editor = page.getByRole('textbox', { name });
   await editor.waitFor();
   await editor.click();
   await page.keyboard.press('ControlOrMeta+a');
   await page.keyboard.press('Delete');
-  await page.keyboard.type(text);
+  if (how === 'keys') await page.keyboard.type(text);
+  else await page.keyboard.insertText(text);
 }
 
 export function screenshotDir(fallback: string): string {
