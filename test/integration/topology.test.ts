@@ -226,7 +226,7 @@ describe('the compose topology through one origin (black box)', function () {
         assert.equal(requested.status, 200, JSON.stringify(requested.body));
         await launcherSim.pollNow();
         const operator = await joinAsOperator(origin, requested.body.session_id, token);
-        operator.send(output(`echo through-origin-${round}\n`));
+        operator.send(`1echo through-origin-${round}\n`); // input frames carry the keystrokes as they are
         await operator.waitForOutput(new RegExp(`through-origin-${round}`), 20_000);
         operator.socket.close();
         await operator.closed;
