@@ -110,8 +110,10 @@ export async function openBusShellRelay(bus: ResultsBus, handlers: RelayHandlers
     publish(message) {
       if (closed) return Promise.reject(new Error('the shell relay is closed'));
       if (message.kind !== 'frame' || message.text.length <= PART_CHARS) return send(message.session_id, [{ b: brokerId, m: message }]);
+      // One produce call per part: the bus keeps call order, and a call is never split, so each
+      // part stays well under Kafka's 1 MB batch limit (a whole 1 MiB frame in one call would not).
       const texts = splitText(message.text);
-      return send(message.session_id, texts.map((text, part) => ({ b: brokerId, m: { ...message, text }, part, parts: texts.length })));
+      return Promise.all(texts.map((text, part) => send(message.session_id, [{ b: brokerId, m: { ...message, text }, part, parts: texts.length }]))).then(() => undefined);
     },
     async close() {
       if (closed) return;
