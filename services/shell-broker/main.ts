@@ -10,7 +10,8 @@
  * any broker. Without Kafka a broker is alone: run one (see README.md, "Shell brokers").
  */
 import express from 'express';
-import { openResultsBus, openStores } from '../../shared/adapters/open-stores';
+import { openResultsBus, openStores, startupRetryOf } from '../../shared/adapters/open-stores';
+import { busLog } from '../../shared/observability/logger';
 import { openBusShellRelay } from '../../shared/adapters/shell-relay/bus-shell-relay';
 import { Authenticator } from '../../shared/auth/authenticator';
 import { followRevocations } from '../../shared/auth/revocation-feed';
@@ -27,7 +28,8 @@ import { tokenHash } from '../../shared/auth/tokens';
 import { createShellBroker } from './index';
 
 runMain('shell-broker', async (config, logger) => {
-  const { eventStore, readStore } = await openStores(config);
+  const retry = startupRetryOf(config, logger);
+  const { eventStore, readStore } = await openStores(config, retry);
   const readModels = new ReadModels(readStore);
   await readModels.init();
   const refresh = setInterval(() => void readModels.refreshGeneration().catch(() => {}), 1_000);
@@ -52,7 +54,7 @@ runMain('shell-broker', async (config, logger) => {
   const guards = createSocketGuards(config.sockets);
   const revocations = await followRevocations({ eventStore, liveSockets: guards.live, authenticator, logger });
   const shells = createShellBroker({ config, eventStore, readModels, hosts, authenticator, guards, logger });
-  const bus = config.kafkaBrokers ? await openResultsBus(config, 'logbook-shell-broker') : null;
+  const bus = config.kafkaBrokers ? await openResultsBus(config, 'logbook-shell-broker', busLog(logger), undefined, retry) : null;
   const relay = bus
     ? await shells.connectRelay((handlers) => openBusShellRelay(bus, handlers, { onError: (error) => logger.warn({ err: error }, 'shell relay') }))
     : null;

@@ -135,7 +135,10 @@ export class ShellBroker {
     this.hold(this.newSession(sessionId, host, operator, secretExpiresAt.getTime(), false));
     this.addUncollected(host.id, { session_id: sessionId, secret, expires_at: secretExpiresAt.getTime() });
     // The launcher may poll another broker: tell them all (they drop it once it is collected or expired).
-    await this.relay.publish({ kind: 'handout', session_id: sessionId, host_id: host.id, secret, expires_at: secretExpiresAt.getTime() });
+    // When the relay fails, the session still works if the launcher polls this broker.
+    await this.relay.publish({ kind: 'handout', session_id: sessionId, host_id: host.id, secret, expires_at: secretExpiresAt.getTime() }).catch((error: Error) => {
+      this.logger.warn({ err: error, sessionId }, 'could not tell the other shell brokers of a new session');
+    });
     return { sessionId, position };
   }
 
