@@ -12,6 +12,7 @@ import { AggregateLoader } from '../../shared/eventsourcing/aggregate-loader';
 import type { Logger } from '../../shared/observability/logger';
 import type { EventStore } from '../../shared/ports/event-store';
 import type { ShellHosts } from '../../shared/ports/shell-hosts';
+import type { RelayHandlers, ShellRelay } from '../../shared/ports/shell-relay';
 import type { ReadModels } from '../../shared/read-models/read-models';
 import { launcherPollHandler } from './launcher-poll';
 import { operatorShellRoutes } from './operator-routes';
@@ -39,6 +40,11 @@ export interface ShellBrokerService {
   fleetRoutes: Router[];
   /** Serves the shell WebSocket upgrades on the API's server. */
   attach(server: Server): void;
+  /**
+   * Pairs sessions with the other brokers through the relay `open` makes (with this broker's
+   * handlers); until then, and without it, the broker is alone (the local relay).
+   */
+  connectRelay(open: (handlers: RelayHandlers) => Promise<ShellRelay>): Promise<ShellRelay>;
   /** Closes every live session (recorded) and stops serving upgrades. */
   close(): Promise<void>;
 }
@@ -62,6 +68,11 @@ export function createShellBroker(options: ShellBrokerOptions): ShellBrokerServi
     ],
     attach(server) {
       sockets = attachShellSockets(server, { broker, authenticator: options.authenticator, guards: options.guards, logger: options.logger });
+    },
+    async connectRelay(open) {
+      const relay = await open(broker.relayHandlers);
+      broker.useRelay(relay);
+      return relay;
     },
     async close() {
       await broker.close();

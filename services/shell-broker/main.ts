@@ -5,12 +5,14 @@
  * WebSockets, /healthz and /metrics. It knows enrolled hosts by following the event log into an
  * agent view of its own (node key hashes and ids; no presence, no campaigns).
  *
- * Live sessions are held in this process (see README.md, "Several brokers"): the proxy sends all
- * shell traffic to one active broker and fails over to a standby, so a session's two sockets
- * always meet on the same instance.
+ * With KAFKA_BROKERS set, brokers pair a session's two sides through the shell relay on Kafka
+ * (shared/adapters/shell-relay/bus-shell-relay.ts), so the proxy may send any shell request to
+ * any broker. Without Kafka a broker is alone: run one (see README.md, "Shell brokers").
  */
 import express from 'express';
-import { openStores } from '../../shared/adapters/open-stores';
+import { openResultsBus, openStores, startupRetryOf } from '../../shared/adapters/open-stores';
+import { busLog } from '../../shared/observability/logger';
+import { openBusShellRelay } from '../../shared/adapters/shell-relay/bus-shell-relay';
 import { Authenticator } from '../../shared/auth/authenticator';
 import { followRevocations } from '../../shared/auth/revocation-feed';
 import { createSocketGuards } from '../../shared/auth/socket-guards';
@@ -26,7 +28,8 @@ import { tokenHash } from '../../shared/auth/tokens';
 import { createShellBroker } from './index';
 
 runMain('shell-broker', async (config, logger) => {
-  const { eventStore, readStore } = await openStores(config);
+  const retry = startupRetryOf(config, logger);
+  const { eventStore, readStore } = await openStores(config, retry);
   const readModels = new ReadModels(readStore);
   await readModels.init();
   const refresh = setInterval(() => void readModels.refreshGeneration().catch(() => {}), 1_000);
@@ -51,6 +54,10 @@ runMain('shell-broker', async (config, logger) => {
   const guards = createSocketGuards(config.sockets);
   const revocations = await followRevocations({ eventStore, liveSockets: guards.live, authenticator, logger });
   const shells = createShellBroker({ config, eventStore, readModels, hosts, authenticator, guards, logger });
+  const bus = config.kafkaBrokers ? await openResultsBus(config, 'logbook-shell-broker', busLog(logger), undefined, retry) : null;
+  const relay = bus
+    ? await shells.connectRelay((handlers) => openBusShellRelay(bus, handlers, { onError: (error) => logger.warn({ err: error }, 'shell relay') }))
+    : null;
 
   const app = express();
   app.disable('x-powered-by');
@@ -61,6 +68,7 @@ runMain('shell-broker', async (config, logger) => {
     healthzHandler([
       { name: 'shell broker', check: () => (failure ? `shell broker: ${(failure as Error).message}` : null) },
       { name: 'read store', check: () => readStore.ping() },
+      ...(bus ? [{ name: 'results bus', check: () => bus.ping() }] : []),
     ]),
   );
   app.get('/metrics', metrics.metricsHandler);
@@ -77,13 +85,15 @@ runMain('shell-broker', async (config, logger) => {
   });
   shells.attach(server);
   const http = await listenPlain(server, config.port, config.host);
-  logger.info({ port: http.port, hosts: view.hostCount }, 'shell broker listening');
+  logger.info({ port: http.port, hosts: view.hostCount, relay: relay ? `kafka, broker ${relay.brokerId}` : 'none (alone)' }, 'shell broker listening');
   return {
     async stop() {
       clearInterval(refresh);
       await revocations.close();
       guards.live.close();
       await shells.close();
+      await relay?.close();
+      await bus?.close();
       await http.close();
       await view.close();
       await eventStore.close();

@@ -2,7 +2,7 @@
 import { tokenHash } from '../../shared/auth/tokens';
 import { hostControlDecider, hostControlStreamId } from '../../shared/domain/shells/shell-control-decider';
 import type { ShellOperator } from '../../shared/domain/shells/shell-events';
-import { shellSessionDecider, shellSessionStreamId, type CloseShell, type ShellSessionCommand } from '../../shared/domain/shells/shell-session-decider';
+import { shellSessionDecider, shellSessionStreamId, type CloseShell, type ShellSessionCommand, type ShellSessionState } from '../../shared/domain/shells/shell-session-decider';
 import type { AggregateLoader } from '../../shared/eventsourcing/aggregate-loader';
 import { runCommand, type CommandDeps } from '../../shared/eventsourcing/command-runner';
 import { commandContext, SYSTEM_ACTOR, type CommandContext } from '../../shared/eventsourcing/metadata';
@@ -28,6 +28,11 @@ export class ShellCommands {
   private async onSession(sessionId: string, command: ShellSessionCommand, context: CommandContext): Promise<number | null> {
     const { position } = await runCommand(this.deps, { streamId: shellSessionStreamId(sessionId), decider: shellSessionDecider, command, context });
     return position;
+  }
+
+  /** The session as its stream tells it (another broker may have requested it). */
+  async sessionState(sessionId: string): Promise<ShellSessionState> {
+    return (await this.deps.loader.load(shellSessionStreamId(sessionId), shellSessionDecider)).state;
   }
 
   async isShellEnabled(hostId: number): Promise<boolean> {

@@ -110,9 +110,10 @@ async function joinLauncher(deps: ShellSocketsDeps, ws: WebSocket, req: Incoming
     }
     secret = text.slice(1);
   }
-  const session = deps.broker.liveSession(sessionId);
-  if (!session) return refuse(ws, CLOSE_CODES.unauthorized, 'the session secret is not valid for this session');
+  let session;
   try {
+    session = await deps.broker.sessionFor(sessionId);
+    if (!session) return refuse(ws, CLOSE_CODES.unauthorized, 'the session secret is not valid for this session');
     await deps.broker.commands.joinAsLauncher(sessionId, session.host, secret);
   } catch (error) {
     deps.logger.warn({ sessionId, reason: (error as Error).message }, 'launcher refused');
@@ -139,9 +140,10 @@ async function joinOperator(deps: ShellSocketsDeps, ws: WebSocket, sessionId: st
   if (!authenticated) return refuse(ws, CLOSE_CODES.unauthorized, 'Authentication required');
   const { user } = authenticated;
   if (!canOpenRemoteShells(user.global_role)) return refuse(ws, CLOSE_CODES.forbidden, 'only admins may open remote shells');
-  const session = deps.broker.liveSession(sessionId);
-  if (!session) return refuse(ws, CLOSE_CODES.notFound, 'no live shell session with this id');
+  let session;
   try {
+    session = await deps.broker.sessionFor(sessionId);
+    if (!session) return refuse(ws, CLOSE_CODES.notFound, 'no live shell session with this id');
     await deps.broker.commands.joinAsOperator(sessionId, { id: user.id, email: user.email, name: user.name });
   } catch (error) {
     return refuseForError(ws, error, deps);

@@ -115,6 +115,10 @@ export interface Consumer {
   stop(): Promise<void>;
 }
 
+export interface TopicOptions {
+  retentionMs?: number;
+}
+
 export interface ResultsBus {
   /**
    * Appends the messages (each to the partition of its key) and resolves once they are durable:
@@ -133,9 +137,11 @@ export interface ResultsBus {
 
   /**
    * Creates the topics that do not exist yet with this many partitions, and resolves once they can
-   * be used. Existing topics are left unchanged (whatever their partition count).
+   * be used. Existing topics are left unchanged (whatever their partition count and retention).
+   * `retentionMs`: a topic created here drops its messages after about that long (Kafka's
+   * `retention.ms`); the in-process bus ignores it (it keeps the newest messages by count).
    */
-  ensureTopics(names: string[], partitions: number): Promise<void>;
+  ensureTopics(names: string[], partitions: number, options?: TopicOptions): Promise<void>;
 
   /**
    * Ids of the consumer groups that start with `prefix` and have at least one member now (any

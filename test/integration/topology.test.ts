@@ -1,10 +1,11 @@
 /**
  * The compose topology, black box, through its one HTTPS origin (test/support/compose-topology.ts:
  * every Logbook service of docker-compose.yml as its own process — two agent APIs, two results
- * gateways, an active and a standby shell broker — behind nginx running infra/nginx/logbook.conf,
+ * gateways, two shell brokers relaying through Kafka — behind nginx running infra/nginx/logbook.conf,
  * over one embedded event store shared by the processes, the MongoDB stand-in and a real Kafka):
  * setup and specs as fleetctl sends them, simulated hosts enrolling and checking in, a live
- * query watched over WebSocket, SockJS and Socket.IO, a remote shell; then kill -9 of one agent
+ * query watched over WebSocket, SockJS and Socket.IO, a remote shell whose two sides are on
+ * different brokers (and one through the origin with the launcher simulator); then kill -9 of one agent
  * API and one gateway mid-campaign: every answered result reaches each watcher exactly once
  * (a watcher whose gateway died reconnects and gets the campaign replayed once), and hosts keep
  * checking in through the survivor.
@@ -16,6 +17,7 @@
  */
 import assert from 'node:assert/strict';
 import { startHostSimulator, type HostSimulator } from '../../services/host-simulator';
+import { startLauncherSimulator } from '../../services/launcher-simulator/launcher-simulator';
 import * as current from '../fixtures/fleetctl-current-requests';
 import { setup, type ReplayedRequest } from '../fixtures/fleetctl-seed-requests';
 import { startTopology, type Topology } from '../support/compose-topology';
@@ -31,6 +33,8 @@ import { connectSocketIoWatcher, connectSockJsWatcher, connectWebSocketWatcher, 
 
 const HOSTS = 8;
 const SECRET = 'topology-enroll-secret';
+/** Hosts the remote shell case enrolls, besides the simulated ones. */
+const SHELL_HOSTNAMES = ['topology-shell-host', 'topology-sim-launcher'];
 
 type Kind = 'websocket' | 'sockjs' | 'socket.io';
 
@@ -166,38 +170,90 @@ describe('the compose topology through one origin (black box)', function () {
     }
   });
 
-  it('opens a remote shell through the origin; the standby broker takes new sessions when the active one dies', async () => {
+  it('pairs a remote shell whose two sides are on different brokers; a broker death ends only the sessions it carried', async () => {
     const origin = topology.origin;
+    const brokerUrl = (name: string) => `http://${topology.services.get(name)!.address}:${topology.services.get(name)!.port}`;
+    const [one, two] = [brokerUrl('shell-broker'), brokerUrl('shell-broker-2')];
     const nodeKey = await enrollHost(origin, 'topology-shell-host', SECRET);
-    // The broker learns the enrollment from the shared event log, a moment after the agent API wrote it.
-    await eventually(async () => assert.equal((await pollShells(origin, nodeKey)).status, 200), 10_000, 50);
+    // Each broker learns the enrollment from the shared event log, a moment after the agent API wrote it.
+    for (const broker of [one, two]) await eventually(async () => assert.equal((await pollShells(broker, nodeKey)).status, 200), 10_000, 50);
     const hostId = await eventually(async () => {
       const hosts = (await admin.get('/api/v1/fleet/shells/hosts')).body.hosts as Array<{ host_id: number; hostname: string }>;
       const host = hosts.find((candidate) => candidate.hostname === 'topology-shell-host');
       assert.ok(host, 'the host opted in');
       return host.host_id;
     }, 20_000, 100);
-    const session = async () => {
+    /** A session requested through the origin, its secret polled at `pollAt`, its sides joined where told. */
+    const session = async (pollAt: string, launcherAt: string, operatorAt: string) => {
       const requested = await admin.post(`/api/v1/fleet/hosts/${hostId}/shells`);
       assert.equal(requested.status, 200, JSON.stringify(requested.body));
-      const handout = (await pollShells(origin, nodeKey)).body.sessions.find((candidate: { session_id: string }) => candidate.session_id === requested.body.session_id);
-      assert.ok(handout, 'the poll hands out the session it was asked for');
-      const launcher = await joinAsLauncher(origin, handout.session_id, handout.secret);
-      const operator = await joinAsOperator(origin, handout.session_id, token);
-      const input = `1${Buffer.from('uname\n').toString('base64')}`;
-      operator.send(input);
-      await launcher.waitFor(() => launcher.frames.includes(input), 'the operator’s input at the launcher');
-      launcher.send(`1${Buffer.from('Linux topology\n').toString('base64')}`);
-      await operator.waitForOutput(/Linux topology/);
-      return { launcher, operator };
+      const handout = await eventually(async () => {
+        const found = (await pollShells(pollAt, nodeKey)).body.sessions.find((candidate: { session_id: string }) => candidate.session_id === requested.body.session_id);
+        assert.ok(found, 'the poll hands out the session it was asked for, whichever broker took the request');
+        return found as { session_id: string; secret: string };
+      }, 10_000, 50);
+      const launcher = await joinAsLauncher(launcherAt, handout.session_id, handout.secret);
+      const operator = await joinAsOperator(operatorAt, handout.session_id, token);
+      return { launcher, operator, id: handout.session_id };
     };
-    const first = await session();
+    const output = (text: string) => `1${Buffer.from(text).toString('base64')}`;
+
+    // Launcher on one broker, operator on the other, each connected to its broker's own address.
+    const split = await session(two, one, two);
+    const inputs = Array.from({ length: 200 }, (_, i) => output(`key ${i}\n`));
+    for (const input of inputs) split.operator.send(input);
+    await split.launcher.waitFor(() => split.launcher.frames.length >= inputs.length, 'every input at the launcher');
+    assert.deepEqual(split.launcher.frames, inputs, 'operator to launcher: every frame once, in order');
+    const big = output('x'.repeat(700 * 1024)); // ~933 KiB: over the relay's part size, under the launcher's frame limit
+    const outputs = [...Array.from({ length: 200 }, (_, i) => output(`line ${i}\n`)), big, output('done\n')];
+    for (const frame of outputs) split.launcher.send(frame);
+    await split.operator.waitFor(() => split.operator.frames.length >= outputs.length, 'every output at the operator', 30_000);
+    assert.deepEqual(split.operator.frames, outputs, 'launcher to operator: every frame once, in order, the big one whole');
+    // The relay hands out a secret once: the other broker no longer has it.
+    assert.ok(!(await pollShells(one, nodeKey)).body.sessions.some((s: { session_id: string }) => s.session_id === split.id), 'a secret is handed out once');
+
+    // Through the origin (nginx spreads shell requests over both brokers), with the real launcher.
+    const launcherSim = await startLauncherSimulator({ url: origin, enrollSecret: SECRET, hostname: 'topology-sim-launcher', pollIntervalMs: 200, shell: '/bin/sh', trust: { ca: topology.caPem, insecure: false } });
+    try {
+      const simHostId = await eventually(async () => {
+        const hosts = (await admin.get('/api/v1/fleet/shells/hosts')).body.hosts as Array<{ host_id: number; hostname: string }>;
+        const host = hosts.find((candidate) => candidate.hostname === 'topology-sim-launcher');
+        assert.ok(host, 'the simulated launcher opted in');
+        return host.host_id;
+      }, 30_000, 100);
+      for (let round = 0; round < 3; round += 1) {
+        const requested = await admin.post(`/api/v1/fleet/hosts/${simHostId}/shells`);
+        assert.equal(requested.status, 200, JSON.stringify(requested.body));
+        await launcherSim.pollNow();
+        const operator = await joinAsOperator(origin, requested.body.session_id, token);
+        operator.send(`1echo through-origin-${round}\n`); // input frames carry the keystrokes as they are
+        await operator.waitForOutput(new RegExp(`through-origin-${round}`), 20_000);
+        operator.socket.close();
+        await operator.closed;
+      }
+    } finally {
+      await launcherSim.stop();
+    }
+
+    // A session entirely on shell-broker-2, then kill -9 shell-broker: the split session ends at both ends, the other lives on.
+    const onTwo = await session(two, two, two);
     await topology.services.get('shell-broker')!.kill();
-    const [launcherClosed, operatorClosed] = await Promise.all([first.launcher.closed, first.operator.closed]);
-    assert.ok(launcherClosed.code !== 1000 && operatorClosed.code !== 1000, 'a live session ends with its broker');
-    const second = await session(); // on shell-broker-2
-    second.operator.socket.close();
-    second.launcher.socket.close();
+    const [launcherClosed, operatorClosed] = await Promise.all([split.launcher.closed, split.operator.closed]);
+    assert.ok(launcherClosed.code !== 1000, 'the side on the dead broker is cut');
+    assert.equal(operatorClosed.code, 4410, `the side on the survivor is closed with a reason: ${operatorClosed.reason}`);
+    onTwo.operator.send(output('still here\n'));
+    await onTwo.launcher.waitFor(() => onTwo.launcher.frames.includes(output('still here\n')), 'the survivor’s own session still relays');
+    onTwo.operator.socket.close();
+    await onTwo.launcher.closed;
+    await eventually(async () => {
+      const shells = (await admin.get('/api/v1/fleet/shells')).body.shells as Array<{ session_id: string; status: string }>;
+      assert.equal(shells.find((shell) => shell.session_id === split.id)?.status, 'closed', 'the survivor records the split session closed');
+    }, 10_000, 100);
+    // New sessions through the origin go to the survivor.
+    const after = await session(origin, origin, origin);
+    after.operator.send(output('after\n'));
+    await after.launcher.waitFor(() => after.launcher.frames.includes(output('after\n')), 'a new session after the death');
+    after.operator.socket.close();
   });
 
   it('delivers every answer once to each watcher while an agent API and a gateway are killed mid-campaign', async () => {
@@ -211,7 +267,7 @@ describe('the compose topology through one origin (black box)', function () {
     const killedAt = Date.now();
     await Promise.all([topology.services.get('agent-api')!.kill(), topology.services.get('results-gateway')!.kill()]);
 
-    const enrolled = ((await admin.get('/api/v1/fleet/hosts')).body.hosts as Array<{ id: number; hostname: string }>).filter((host) => host.hostname !== 'topology-shell-host');
+    const enrolled = ((await admin.get('/api/v1/fleet/hosts')).body.hosts as Array<{ id: number; hostname: string }>).filter((host) => !SHELL_HOSTNAMES.includes(host.hostname));
     assert.equal(enrolled.length, HOSTS);
     const everyHost = enrolled.map((host) => host.id).sort((a, b) => a - b);
     // An answer in flight to the killed agent API is lost with it (the host saw the request fail);
@@ -230,7 +286,7 @@ describe('the compose topology through one origin (black box)', function () {
     // Hosts keep checking in, through the surviving agent API.
     await eventually(async () => {
       const hosts = (await admin.get('/api/v1/fleet/hosts')).body.hosts as Array<{ hostname: string; seen_time: string; status: string }>;
-      const simulated = hosts.filter((host) => host.hostname !== 'topology-shell-host');
+      const simulated = hosts.filter((host) => !SHELL_HOSTNAMES.includes(host.hostname));
       assert.ok(simulated.every((host) => Date.parse(host.seen_time) > killedAt + 1_000), 'seen after the kill');
       assert.ok(simulated.every((host) => host.status === 'online'));
     }, 30_000, 250);

@@ -30,6 +30,7 @@ import type {
   IncomingMessage,
   OutgoingMessage,
   ResultsBus,
+  TopicOptions,
 } from '../../ports/results-bus';
 import { CommitQueue } from './commit-queue';
 import { asError, durableOf, retryUntilHandled, type RetryControl } from './handler-retry';
@@ -144,7 +145,7 @@ class KafkaResultsBus implements ResultsBus {
     return handle;
   }
 
-  async ensureTopics(names: string[], partitions: number): Promise<void> {
+  async ensureTopics(names: string[], partitions: number, options: TopicOptions = {}): Promise<void> {
     this.assertOpen();
     if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError('partitions must be a positive integer');
     const existing = new Set(await this.admin.listTopics());
@@ -152,7 +153,14 @@ class KafkaResultsBus implements ResultsBus {
     if (missing.length === 0) return;
     // Resolves false when another client created some of them first; they exist either way.
     await this.admin.createTopics({
-      topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
+      topics: missing.map((topic) => ({
+        topic,
+        numPartitions: partitions,
+        // Kafka deletes whole segments only: roll them as often as the retention, or nothing goes.
+        ...(options.retentionMs !== undefined
+          ? { configEntries: [{ name: 'retention.ms', value: String(options.retentionMs) }, { name: 'segment.ms', value: String(options.retentionMs) }] }
+          : {}),
+      })),
       waitForLeaders: true,
     });
   }

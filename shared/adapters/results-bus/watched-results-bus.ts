@@ -113,7 +113,7 @@ export function watchResultsBus(bus: ResultsBus, options: WatchOptions): Watched
       return { groupId, topics };
     }),
     consumerLag: (groupId, topics) => withinTimeout(bus.consumerLag(groupId, topics), options.timeoutMs, 'consumer lag'),
-    ensureTopics: (names, partitions) => bus.ensureTopics(names, partitions),
+    ensureTopics: (names, partitions, topicOptions) => bus.ensureTopics(names, partitions, topicOptions),
     liveGroups: (prefix) => bus.liveGroups(prefix),
     ping: () => withinTimeout(bus.ping(), options.timeoutMs, 'ping'),
     async close() {
