@@ -91,7 +91,8 @@ async function projectDeleted(uow: UnitOfWork, event: RecordedEvent<SpecDeleted>
   // A policy deleted with its team is that deletion's doing (Fleet's cascade records none).
   if (cascade) return;
   const activity = DELETED_ACTIVITY[kind];
-  await recordActivity(uow, event, activity.type, activity.details(event.data), undefined, String(id));
+  // Fleet records one deleted_policy per policy, though one request deletes several.
+  await recordActivity(uow, event, activity.type, activity.details(event.data), undefined, kind === 'policy' ? String(id) : undefined);
 }
 
 export async function projectSpecEvent(uow: UnitOfWork, event: RecordedEvent): Promise<void> {
