@@ -207,7 +207,8 @@ export class AgentView {
   /**
    * A deleted spec stops being served: a deleted query is left out of every pack's config (the
    * packs' own new versions drop it too), a deleted pack is no longer configured, a deleted
-   * label's query is no longer asked and its answers are ignored (distributed.ts reads `labels`).
+   * label's (policy's) query is no longer asked and its answers are ignored (distributed.ts
+   * reads `labels` and `policies`), a deleted team's options and secrets are no longer used.
    */
   private deleteSpec(deleted: SpecDeleted, now: number): void {
     switch (deleted.kind) {
@@ -221,6 +222,16 @@ export class AgentView {
         this.labels.delete(deleted.id);
         if (this.labelIdsByName.get(deleted.name) === deleted.id) this.labelIdsByName.delete(deleted.name);
         this.labelsChangedAt = now;
+        return;
+      case 'policy':
+        this.policies.delete(deleted.id);
+        this.policiesChangedAt = now;
+        return;
+      case 'team':
+        // Its hosts keep the id and find no team under it: they are configured as hosts of no
+        // team (a team applied again gets a new id). Its secrets enroll no more.
+        this.teams.delete(deleted.name);
+        this.teamsById.delete(deleted.id);
         return;
     }
   }

@@ -13,6 +13,7 @@ import { configRoutes } from './routes/config-routes';
 import { hostRoutes } from './routes/host-routes';
 import { serverRoutes } from './routes/server-routes';
 import { statusRoutes } from './routes/status-routes';
+import { idDeletionRoutes } from './routes/id-deletion-routes';
 import { specDeletionRoutes } from './routes/spec-deletion-routes';
 import { targetRoutes } from './routes/target-routes';
 import { teamRoutes } from './routes/team-routes';
@@ -51,6 +52,7 @@ export function createApiApp(deps: ApiDeps, options: ApiAppOptions): Express {
   fleet.use(deps.authenticator.requireUser());
   fleet.use('/spec', specRoutes(deps));
   fleet.use(specDeletionRoutes(deps));
+  fleet.use(idDeletionRoutes(deps));
   fleet.use(userRoutes(deps));
   fleet.use(activityRoutes(deps));
   fleet.use(hostRoutes(deps));

@@ -19,12 +19,21 @@ export function actorUserId(event: RecordedEvent): number | null {
 /**
  * One activity per request and type: a request applying ten queries is one `applied_spec_query`
  * activity listing all ten. Its id comes from the position of the request's first event.
- * Nothing is recorded for what Logbook did itself (a system actor).
+ * `each` makes it one activity per request, type and `each` instead (Fleet records one
+ * `deleted_policy` per policy a request deletes). Nothing is recorded for what Logbook did
+ * itself (a system actor).
  */
-export async function recordActivity(uow: UnitOfWork, event: RecordedEvent, type: string, details: Record<string, unknown> = {}, listEntry?: { key: string; item: { id: number; name: string } }): Promise<void> {
+export async function recordActivity(
+  uow: UnitOfWork,
+  event: RecordedEvent,
+  type: string,
+  details: Record<string, unknown> = {},
+  listEntry?: { key: string; item: { id: number; name: string } },
+  each?: string,
+): Promise<void> {
   const { actor, occurredAt, correlationId } = event.metadata;
   if (actor.type === 'system') return;
-  const key = `${correlationId}:${type}`;
+  const key = each === undefined ? `${correlationId}:${type}` : `${correlationId}:${type}:${each}`;
   const existing = await uow.get<ActivityDoc>(ACTIVITIES, key);
   const activity: ActivityDoc = existing ?? {
     id: event.position + 1,

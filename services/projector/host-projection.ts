@@ -70,3 +70,16 @@ export async function projectHostEvent(uow: UnitOfWork, event: RecordedEvent): P
   uow.put(HOSTS, String(doc.id), next);
   await moveHostReadKeys(uow, doc, next);
 }
+
+/**
+ * A deleted team's hosts move to no team (Fleet: hosts.team_id ON DELETE SET NULL), their
+ * counters and search terms with them. Their revision is left alone: it counts their own
+ * stream's events. Replayed, it finds no host on the team and moves nothing.
+ */
+export async function moveHostsToNoTeam(uow: UnitOfWork, teamId: number, at: string): Promise<void> {
+  for (const [id, doc] of await uow.findWhere<HostDoc>(HOSTS, 'team_id', teamId)) {
+    const next: HostDoc = { ...doc, team_id: null, updated_at: at };
+    uow.put(HOSTS, id, next);
+    await moveHostReadKeys(uow, doc, next);
+  }
+}

@@ -3,8 +3,10 @@
  * (`specs_<kind>`, keyed by name), every version in `spec_history` (a deletion as a version
  * marked deleted), the last version of each deleted name in `spec_deletions`, and the activities:
  * `applied_spec_<kind>` per request, and per deletion Fleet's `deleted_saved_query`
- * {query_name}, `deleted_pack` {pack_name}, and `deleted_label` {label_name} (Fleet's seed era
- * records none for labels; later Fleet records `deleted_label`).
+ * {query_name}, `deleted_pack` {pack_name}, `deleted_label` {label_name} (Fleet's seed era
+ * records none for labels; later Fleet records `deleted_label`), `deleted_policy` {policy_id,
+ * policy_name, team_id, team_name} and `deleted_team` {team_id, team_name}; none for a policy
+ * deleted with its team. A deleted team's hosts move to no team (host-projection.ts).
  *
  * Idempotent: an event whose version is not newer than the name's latest (its document's, or its
  * deletion's) is skipped, so an event applied twice (after a crash between writing models and
@@ -25,13 +27,17 @@ import {
   type SpecVersionDoc,
 } from '../../shared/read-models/read-model-types';
 import { actorUserId, recordActivity } from './activity-projection';
+import { moveHostsToNoTeam } from './host-projection';
 import type { UnitOfWork } from './unit-of-work';
 
-/** Fleet's activity type for each deletion, and the detail naming what was deleted. */
-const DELETED_ACTIVITY: Record<DeletableSpecKind, { type: string; detail: string }> = {
-  query: { type: 'deleted_saved_query', detail: 'query_name' },
-  pack: { type: 'deleted_pack', detail: 'pack_name' },
-  label: { type: 'deleted_label', detail: 'label_name' },
+/** Fleet's activity type for each deletion, and its details. */
+const DELETED_ACTIVITY: Record<DeletableSpecKind, { type: string; details: (deleted: SpecDeleted) => Record<string, unknown> }> = {
+  query: { type: 'deleted_saved_query', details: ({ name }) => ({ query_name: name }) },
+  pack: { type: 'deleted_pack', details: ({ name }) => ({ pack_name: name }) },
+  label: { type: 'deleted_label', details: ({ name }) => ({ label_name: name }) },
+  // Fleet's ActivityTypeDeletedPolicy as DeleteGlobalPolicies records it: team_id -1 for a global policy.
+  policy: { type: 'deleted_policy', details: ({ id, name }) => ({ policy_id: id, policy_name: name, team_id: -1, team_name: null }) },
+  team: { type: 'deleted_team', details: ({ id, name }) => ({ team_id: id, team_name: name }) },
 };
 
 async function latestOf(uow: UnitOfWork, kind: SpecKind, name: string): Promise<{ doc: SpecDoc | null; deletion: SpecDeletionDoc | null; version: number }> {
@@ -66,7 +72,7 @@ async function projectApplied(uow: UnitOfWork, event: RecordedEvent<SpecApplied>
 }
 
 async function projectDeleted(uow: UnitOfWork, event: RecordedEvent<SpecDeleted>): Promise<void> {
-  const { kind, id, name, version } = event.data;
+  const { kind, id, name, version, cascade } = event.data;
   const latest = await latestOf(uow, kind, name);
   if (latest.version >= version) return;
   const deletedAt = event.metadata.occurredAt;
@@ -79,9 +85,14 @@ async function projectDeleted(uow: UnitOfWork, event: RecordedEvent<SpecDeleted>
     spec: null,
     changes: [],
     deleted: true,
+    ...(cascade ? { cascade } : {}),
   } satisfies SpecVersionDoc);
+  if (kind === 'team') await moveHostsToNoTeam(uow, id, deletedAt);
+  // A policy deleted with its team is that deletion's doing (Fleet's cascade records none).
+  if (cascade) return;
   const activity = DELETED_ACTIVITY[kind];
-  await recordActivity(uow, event, activity.type, { [activity.detail]: name });
+  // Fleet records one deleted_policy per policy, though one request deletes several.
+  await recordActivity(uow, event, activity.type, activity.details(event.data), undefined, kind === 'policy' ? String(id) : undefined);
 }
 
 export async function projectSpecEvent(uow: UnitOfWork, event: RecordedEvent): Promise<void> {

@@ -30,6 +30,24 @@ export class UnitOfWork {
     return this.readModels.collection<T>(collection, this.generation).get(id);
   }
 
+  /**
+   * The documents of `collection` whose `field` is `value` as this batch leaves them, by id: the
+   * store's (found by `field`'s index) read through this batch's pending writes, and the batch's
+   * own new documents with that value.
+   */
+  async findWhere<T extends object>(collection: string, field: string, value: string | number | boolean | null): Promise<Map<string, T>> {
+    const found = new Map<string, T>();
+    const ids = await this.readModels.collection<T>(collection, this.generation).findIds({ where: { [field]: value } });
+    for (const id of ids) {
+      const doc = await this.get<T>(collection, id);
+      if (doc !== null && (doc as Record<string, unknown>)[field] === value) found.set(id, doc);
+    }
+    for (const [id, doc] of this.pending.get(collection) ?? []) {
+      if (doc !== DELETED && (doc as Record<string, unknown>)[field] === value) found.set(id, doc as T);
+    }
+    return found;
+  }
+
   put(collection: string, id: string, doc: object): void {
     this.pendingOf(collection).set(id, doc);
   }

@@ -34,7 +34,10 @@ export interface SpecVersionDoc {
   spec: unknown;
   changes: FieldChange[];
   deleted?: true;
-  detached?: { kind: 'query' | 'label'; name: string };
+  /** A pack version made by a deletion: what it lost (spec-events.ts DeletedReference). */
+  detached?: { kind: 'query' | 'label' | 'team'; name: string };
+  /** A deletion made by another's: a policy deleted with its team. */
+  cascade?: { kind: 'query' | 'label' | 'team'; name: string };
 }
 
 export const historyKey = (kind: SpecKind, name: string, version: number) => `${kind}\u0000${name}\u0000${version}`;

@@ -7,7 +7,7 @@ import type { Family, FuzzContext } from './fuzz-case';
 import { DEEP } from './fuzz-values';
 
 export interface OperatorRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** The path with its parameters named, e.g. /api/v1/fleet/spec/:kind/:name. */
   template: string;
   family: Family;
@@ -112,6 +112,16 @@ function hostAndCampaignRoutes(): OperatorRoute[] {
     get(`${F}/policies`, () => `${F}/policies`),
     get(`${F}/teams`, (ctx) => `${F}/teams?query=${encodeURIComponent(ctx.specNames.teams)}&page=0&per_page=10&order_key=name`, { query: ['page', 'per_page', 'order_key', 'order_direction', 'query'] }),
     get(`${F}/teams/:id`, (ctx) => `${F}/teams/${ctx.teamId}`),
+    // Deletions by id aim at ids no spec has (404): the fuzz context's own specs stay for the other routes.
+    {
+      method: 'POST',
+      template: `${F}/global/policies/delete`,
+      family: 'fleet',
+      path: () => `${F}/global/policies/delete`,
+      body: (_ctx, rnd) => ({ ids: [rnd.int(1_000_000, 2_000_000)] }),
+      deepBody: () => ({ ids: DEEP }),
+    },
+    { method: 'DELETE', template: `${F}/teams/:id`, family: 'fleet', path: (_ctx, rnd) => `${F}/teams/${rnd.int(1_000_000, 2_000_000)}` },
     get(`${F}/queries`, () => `${F}/queries`),
     {
       method: 'POST',

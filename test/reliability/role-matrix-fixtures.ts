@@ -120,11 +120,16 @@ export async function buildWorld(): Promise<MatrixWorld> {
   expectOk(await owner.post('/api/v1/fleet/spec/queries', { specs: doomed.map((name) => ({ name, query: 'SELECT 1' })) }), 'apply doomed queries');
   expectOk(await owner.post('/api/v1/fleet/spec/labels', { specs: doomed.map((name) => ({ name, query: 'SELECT 1' })) }), 'apply doomed labels');
   expectOk(await owner.post('/api/v1/fleet/spec/packs', { specs: doomed.map((name) => ({ name, targets: { labels: [name], teams: null }, queries: [{ query: name, interval: 60 }] })) }), 'apply doomed packs');
+  expectOk(await owner.post('/api/v1/fleet/spec/policies', { specs: doomed.map((name) => ({ name, query: 'SELECT 1' })) }), 'apply doomed policies');
+  expectOk(await owner.post('/api/v1/fleet/spec/teams', { specs: doomed.map((name) => ({ name, agent_options: null, secrets: [] })) }), 'apply doomed teams');
 
   const saved = (await owner.get('/api/v1/fleet/queries')).body.queries as Array<{ id: number; name: string }>;
   const queryId = (name: string) => saved.find((query) => query.name === name)!.id;
   const labels = (await owner.get('/api/v1/fleet/spec/labels')).body.specs as Array<{ id: number; name: string }>;
   const teams = (await owner.get('/api/v1/fleet/spec/teams')).body.specs as Array<{ id: number; name: string }>;
+  const policies = (await owner.get('/api/v1/fleet/spec/policies')).body.specs as Array<{ id: number; name: string }>;
+  const idsByRole = (specs: Array<{ id: number; name: string }>) =>
+    Object.fromEntries(GLOBAL_ROLES.map((role) => [role, specs.find((spec) => spec.name === doomedName(role))!.id])) as Record<GlobalRole, number>;
   const run = async (client: FleetClient, id: number): Promise<number> => {
     const res = await client.post('/api/v1/fleet/queries/run', { query_id: id, selected: { hosts: [hostId] } });
     expectOk(res, 'start a campaign');
@@ -139,6 +144,8 @@ export async function buildWorld(): Promise<MatrixWorld> {
     hostName,
     labelId: labels.find((label) => label.name === 'matrix-label')!.id,
     teamId: teams.find((team) => team.name === teamName)!.id,
+    doomedPolicyIds: idsByRole(policies),
+    doomedTeamIds: idsByRole(teams),
     openQueryId: queryId('matrix-open'),
     closedQueryId: queryId('matrix-closed'),
     ownCampaign,

@@ -12,6 +12,7 @@ import { activityRoutes } from '../../services/api/routes/activity-routes';
 import { campaignRoutes } from '../../services/api/routes/campaign-routes';
 import { configRoutes } from '../../services/api/routes/config-routes';
 import { hostRoutes } from '../../services/api/routes/host-routes';
+import { idDeletionRoutes } from '../../services/api/routes/id-deletion-routes';
 import { specDeletionRoutes } from '../../services/api/routes/spec-deletion-routes';
 import { specRoutes } from '../../services/api/routes/spec-routes';
 import { serverRoutes } from '../../services/api/routes/server-routes';
@@ -45,6 +46,7 @@ export function declaredFleetRoutes(): string[] {
   const mounted: Array<[string, Router]> = [
     [`${fleet}/spec`, specRoutes(deps)],
     [fleet, specDeletionRoutes(deps)],
+    [fleet, idDeletionRoutes(deps)],
     [fleet, userRoutes(deps)],
     [fleet, activityRoutes(deps)],
     [fleet, hostRoutes(deps)],

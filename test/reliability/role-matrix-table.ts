@@ -28,10 +28,12 @@ export const ACTIONS = {
   'Delete labels': WRITERS,
   'Read policies': ALL,
   'Apply policies': WRITERS,
+  'Delete policies': WRITERS,
   'Read teams (names, ids, host counts)': ALL,
   "Read a team's enroll secrets": WRITERS,
   "Read a team's agent options": ADMINS,
   'Apply teams (secrets and agent options included)': ADMINS,
+  'Delete teams': ADMINS,
   'Read the global enroll secrets': WRITERS,
   'Replace the global enroll secrets': WRITERS,
   "See hosts, a host, a label's hosts": ALL,
@@ -74,6 +76,9 @@ export interface Fixtures {
   /** A string only the team's agent options contain. */
   agentOptionsMarker: string;
   enrollSecret: string;
+  /** The ids of the policies and teams named doomedName(role), which each role's deletion probes delete. */
+  doomedPolicyIds: Record<GlobalRole, number>;
+  doomedTeamIds: Record<GlobalRole, number>;
 }
 
 type At<T> = T | ((fixtures: Fixtures, role: GlobalRole | null) => T);
@@ -182,6 +187,11 @@ export const PROBES: Probe[] = [
   ...specProbes('policies', () => 'matrix-policy', 'Read policies', 'Apply policies', () => ({ specs: [{ name: 'matrix-policy', query: 'SELECT 1' }] })),
   { kind: 'http', action: 'Read policies', route: `GET ${F}/policies`, method: 'GET', path: `${F}/policies` },
   { kind: 'http', action: 'Read policies', route: `GET ${F}/global/policies`, method: 'GET', path: `${F}/global/policies` },
+  {
+    kind: 'http', action: 'Delete policies', route: `POST ${F}/global/policies/delete`, method: 'POST', path: `${F}/global/policies/delete`,
+    body: (f: Fixtures, role: GlobalRole | null) => ({ ids: [f.doomedPolicyIds[role ?? 'admin']] }),
+  },
+  { kind: 'http', action: 'Delete teams', route: `DELETE ${F}/teams/:id`, method: 'DELETE', path: (f, role) => `${F}/teams/${f.doomedTeamIds[role ?? 'admin']}` },
   ...specProbes('teams', (f) => f.teamName, 'Read teams (names, ids, host counts)', 'Apply teams (secrets and agent options included)', teamSpec),
   { kind: 'http', action: 'Read teams (names, ids, host counts)', route: `GET ${F}/teams`, method: 'GET', path: `${F}/teams` },
   { kind: 'http', action: 'Read teams (names, ids, host counts)', route: `GET ${F}/teams/:id`, method: 'GET', path: (f) => `${F}/teams/${f.teamId}` },

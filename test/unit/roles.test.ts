@@ -20,6 +20,8 @@ const ROLE_RULES: Record<string, [(role: GlobalRole) => boolean, Allowed]> = {
   canDeleteQueries: [roles.canDeleteQueries, WRITERS],
   canDeletePacks: [roles.canDeletePacks, WRITERS],
   canDeleteLabels: [roles.canDeleteLabels, WRITERS],
+  canDeletePolicies: [roles.canDeletePolicies, WRITERS],
+  canDeleteTeams: [roles.canDeleteTeams, ADMINS],
   // Fleet: "Create, edit, view, and delete packs" is for maintainers and admins; observers do not read packs.
   canReadPacks: [roles.canReadPacks, WRITERS],
   canApplyPacks: [roles.canApplyPacks, WRITERS],
@@ -87,7 +89,13 @@ describe('access rules (roles.ts)', () => {
   });
 
   it('SPEC_DELETE_RULES: each deletable kind deletes by its named rule', () => {
-    assert.deepEqual(roles.SPEC_DELETE_RULES, { query: roles.canDeleteQueries, pack: roles.canDeletePacks, label: roles.canDeleteLabels });
+    assert.deepEqual(roles.SPEC_DELETE_RULES, {
+      query: roles.canDeleteQueries,
+      pack: roles.canDeletePacks,
+      label: roles.canDeleteLabels,
+      policy: roles.canDeletePolicies,
+      team: roles.canDeleteTeams,
+    });
   });
 
   it('canRunSavedQuery: admins and maintainers any saved query; observers only those with observer_can_run: true', () => {

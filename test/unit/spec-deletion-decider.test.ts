@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { BUILTIN_LABELS } from '../../shared/domain/specs/builtin-labels';
 import { specDecider } from '../../shared/domain/specs/spec-decider';
+import { diffSpecs } from '../../shared/domain/specs/spec-diff';
 import { specAppliedEvent, specDeletedEvent, type SpecApplied } from '../../shared/domain/specs/spec-events';
-import type { LabelSpec, PackQuery, PackSpec, QuerySpec } from '../../shared/domain/specs/spec-types';
+import type { LabelSpec, PackQuery, PackSpec, PolicySpec, QuerySpec, TeamSpec } from '../../shared/domain/specs/spec-types';
 import { givenWhenThen } from '../support/given-when-then';
 
 const { given } = givenWhenThen(specDecider);
@@ -148,5 +149,38 @@ describe('a deleted label applied again', () => {
           ],
         }),
       ]);
+  });
+
+  describe('by id (policies, teams)', () => {
+    const policy: PolicySpec = { name: 'disk', description: '', query: 'select 1;', resolution: '', platform: '', team: 'red' };
+    const team: TeamSpec = { name: 'red', agent_options: null, secrets: [] };
+
+    it('deletes the spec that still has the id asked for, and 404s naming the id otherwise', () => {
+      given([applied({ kind: 'team', id: 7, version: 1, spec: team })])
+        .when({ action: 'delete', kind: 'team', name: 'red', id: 7 })
+        .then([specDeletedEvent({ kind: 'team', id: 7, name: 'red', version: 2 })]);
+      // Deleted and applied again since the id was read: another team, not the one asked for.
+      given([applied({ kind: 'team', id: 7, version: 1, spec: team }), specDeletedEvent({ kind: 'team', id: 7, name: 'red', version: 2 }), applied({ kind: 'team', id: 9, version: 3, spec: team })])
+        .when({ action: 'delete', kind: 'team', name: 'red', id: 7 })
+        .thenFails('not_found', /^Team 7 was not found in the datastore$/);
+    });
+
+    it("deletes a team's policy with it, marked as the team's cascade; another team's policy and a deleted one decide nothing", () => {
+      given([applied({ kind: 'policy', id: 3, version: 2, spec: policy })])
+        .when({ action: 'delete-with-team', team: 'red' })
+        .then([specDeletedEvent({ kind: 'policy', id: 3, name: 'disk', version: 3, cascade: { kind: 'team', name: 'red' } })]);
+      given([applied({ kind: 'policy', id: 3, version: 1, spec: { ...policy, team: 'blue' } })]).when({ action: 'delete-with-team', team: 'red' }).then([]);
+      given([applied({ kind: 'policy', id: 3, version: 1, spec: policy }), specDeletedEvent({ kind: 'policy', id: 3, name: 'disk', version: 2 })])
+        .when({ action: 'delete-with-team', team: 'red' })
+        .then([]);
+    });
+
+    it("takes a deleted team out of a pack's team targets", () => {
+      const targeted: PackSpec = { ...pack, targets: { labels: null, teams: ['red', 'blue'] } };
+      const next: PackSpec = { ...targeted, targets: { labels: null, teams: ['blue'] } };
+      given([applied({ kind: 'pack', id: 2, version: 1, spec: targeted })])
+        .when({ action: 'detach', deleted: { kind: 'team', name: 'red' } })
+        .then([applied({ kind: 'pack', id: 2, version: 2, spec: next, changes: diffSpecs(targeted, next), detached: { kind: 'team', name: 'red' } })]);
+    });
   });
 });

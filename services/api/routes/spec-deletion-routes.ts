@@ -9,7 +9,7 @@
 import { Router } from 'express';
 import { authorize } from '../../../shared/auth/authorize';
 import { invalid } from '../../../shared/domain/errors';
-import { DELETABLE_SPEC_KINDS, SPEC_KIND_PLURAL } from '../../../shared/domain/specs/spec-types';
+import { NAMED_DELETABLE_SPEC_KINDS, SPEC_KIND_PLURAL } from '../../../shared/domain/specs/spec-types';
 import { SPEC_DELETE_RULES } from '../../../shared/domain/users/roles';
 import { MAX_NAME_LENGTH } from '../../../shared/schemas/spec-schemas';
 import { awaitReadModels, userCommandContext, type ApiDeps } from '../api-deps';
@@ -21,7 +21,7 @@ export function specDeletionRoutes(deps: ApiDeps): Router {
   router.param('name', (_req, _res, next, name: string) => {
     next(name.length > MAX_NAME_LENGTH ? invalid('name', `a spec name is at most ${MAX_NAME_LENGTH} characters`) : undefined);
   });
-  for (const kind of DELETABLE_SPEC_KINDS) {
+  for (const kind of NAMED_DELETABLE_SPEC_KINDS) {
     const plural = SPEC_KIND_PLURAL[kind];
     router.delete(`/${plural}/:name`, async (req, res) => {
       authorize(res, SPEC_DELETE_RULES[kind], `your role may not delete ${plural}`);

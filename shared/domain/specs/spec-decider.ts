@@ -8,7 +8,7 @@
 import { unexpectedEvent, type Decider } from '../decider';
 import { DomainError, invalid } from '../errors';
 import { diffSpecs } from './spec-diff';
-import { decideDeleteSpec, decidePackDetach, type DeleteSpec, type DetachFromPack } from './spec-deletion';
+import { decideDeleteSpec, decidePackDetach, decideTeamPolicyCascade, type DeleteSpec, type DeleteWithTeam, type DetachFromPack } from './spec-deletion';
 import { SPEC_APPLIED_TYPE, SPEC_DELETED_TYPE, specAppliedEvent, specDeletedEvent, type SpecApplied, type SpecEvent } from './spec-events';
 import type { LabelSpec, PolicySpec, SpecByKind, SpecKind } from './spec-types';
 
@@ -78,11 +78,12 @@ function decideApplySpec<K extends SpecKind>(command: ApplySpec<K>, state: SpecS
   ];
 }
 
-export type SpecCommand = ApplySpec | DeleteSpec | DetachFromPack;
+export type SpecCommand = ApplySpec | DeleteSpec | DetachFromPack | DeleteWithTeam;
 
 function decide(command: SpecCommand, state: SpecState): SpecEvent[] {
   if (!('action' in command)) return decideApplySpec(command, state).map(specAppliedEvent);
   if (command.action === 'delete') return decideDeleteSpec(command, state).map(specDeletedEvent);
+  if (command.action === 'delete-with-team') return decideTeamPolicyCascade(command, state).map(specDeletedEvent);
   return decidePackDetach(command, state).map(specAppliedEvent);
 }
 
@@ -101,6 +102,8 @@ export const specDecider: Decider<SpecCommand, SpecState, SpecEvent> = {
       case SPEC_DELETED_TYPE.query:
       case SPEC_DELETED_TYPE.pack:
       case SPEC_DELETED_TYPE.label:
+      case SPEC_DELETED_TYPE.policy:
+      case SPEC_DELETED_TYPE.team:
         return { id: null, version: event.data.version, spec: null, builtin: false };
       default:
         return unexpectedEvent(event);

@@ -11,12 +11,20 @@
  *   Here that cascade is a new version of each pack that named it (decidePackDetach), appended
  *   atomically with the deletion;
  * - deleting a pack takes its scheduled queries and targets with it (ON DELETE CASCADE on
- *   pack_id): they are part of the pack's spec here, so nothing else changes.
+ *   pack_id): they are part of the pack's spec here, so nothing else changes;
+ * - a policy and a team are deleted by id (Fleet's later API: POST /global/policies/delete,
+ *   DELETE /teams/{id}); the 404 then names the id, `Policy 7 was not found in the datastore`
+ *   (mysql PoliciesByID / teamDB: notFound(...).WithID). Deleting a team deletes the pack targets
+ *   naming it (mysql/teams.go DeleteTeam: DELETE FROM pack_targets WHERE type=team), its
+ *   policies (policies.team_id ON DELETE CASCADE; decideTeamPolicyCascade) and its enroll
+ *   secrets (part of the team's spec here); its hosts move to no team (hosts.team_id ON DELETE
+ *   SET NULL), which the hosts read model and the agent view do (a host's team id no longer
+ *   names a team; a re-applied team gets a new id).
  */
 import { DomainError } from '../errors';
 import { diffSpecs } from './spec-diff';
 import type { DeletedReference, SpecApplied, SpecDeleted } from './spec-events';
-import { SPEC_RESOURCE_NAME, type DeletableSpecKind, type PackSpec } from './spec-types';
+import { SPEC_RESOURCE_NAME, type DeletableSpecKind, type PackSpec, type PolicySpec } from './spec-types';
 
 /** What the deletion decisions read of a spec stream's state (see SpecState). */
 interface DeletionState {
@@ -30,6 +38,17 @@ export interface DeleteSpec {
   action: 'delete';
   kind: DeletableSpecKind;
   name: string;
+  /**
+   * Set when the spec was asked for by id (policies, teams): the spec must still have it (a name
+   * deleted and applied again since is another spec, a new id), and a 404 names the id.
+   */
+  id?: number;
+}
+
+/** Sent to every policy's stream when a team is deleted: the team's policies go with it. */
+export interface DeleteWithTeam {
+  action: 'delete-with-team';
+  team: string;
 }
 
 /** Sent to every pack's stream when a query or label is deleted. */
@@ -40,8 +59,8 @@ export interface DetachFromPack {
 
 export function decideDeleteSpec(command: DeleteSpec, state: DeletionState): SpecDeleted[] {
   const { kind, name } = command;
-  if (state.spec === null || state.id === null) {
-    const reason = `${SPEC_RESOURCE_NAME[kind]} ${name} was not found in the datastore`;
+  if (state.spec === null || state.id === null || (command.id !== undefined && command.id !== state.id)) {
+    const reason = `${SPEC_RESOURCE_NAME[kind]} ${command.id ?? name} was not found in the datastore`;
     throw new DomainError('not_found', reason, [{ name: 'base', reason }]);
   }
   if (state.builtin) {
@@ -57,13 +76,25 @@ function withoutReference(pack: PackSpec, deleted: DeletedReference): PackSpec {
     const queries = pack.queries.filter((entry) => entry.query !== deleted.name);
     return queries.length === pack.queries.length ? pack : { ...pack, queries };
   }
-  const labels = pack.targets.labels;
-  if (labels === null || !labels.includes(deleted.name)) return pack;
-  return { ...pack, targets: { ...pack.targets, labels: labels.filter((label) => label !== deleted.name) } };
+  const field = deleted.kind === 'label' ? 'labels' : 'teams';
+  const targets = pack.targets[field];
+  if (targets === null || !targets.includes(deleted.name)) return pack;
+  return { ...pack, targets: { ...pack.targets, [field]: targets.filter((target) => target !== deleted.name) } };
 }
 
 /**
- * A pack that names the deleted query (in its scheduled queries) or label (in its targets) gets a
+ * A policy of the deleted team is deleted with it, marked `cascade`; any other policy, and a
+ * deleted one, decides nothing. Invariant: only ever sent to policy streams.
+ */
+export function decideTeamPolicyCascade(command: DeleteWithTeam, state: DeletionState): SpecDeleted<'policy'>[] {
+  if (state.spec === null || state.id === null) return [];
+  const policy = state.spec as PolicySpec;
+  if (policy.team !== command.team) return [];
+  return [{ kind: 'policy', id: state.id, name: policy.name, version: state.version + 1, cascade: { kind: 'team', name: command.team } }];
+}
+
+/**
+ * A pack that names the deleted query (in its scheduled queries), label or team (in its targets) gets a
  * new version without it, marked `detached`; any other pack, and a deleted one, decides nothing.
  * Invariant: only ever sent to pack streams.
  */

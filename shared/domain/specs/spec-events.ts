@@ -19,11 +19,16 @@ export const SPEC_DELETED_TYPE = {
   query: 'QuerySpecDeleted',
   pack: 'PackSpecDeleted',
   label: 'LabelSpecDeleted',
+  policy: 'PolicySpecDeleted',
+  team: 'TeamSpecDeleted',
 } as const satisfies Record<DeletableSpecKind, string>;
 
-/** What a pack version made by a deletion lost: the deleted query or label (Fleet's cascade). */
+/**
+ * What a version made by a deletion lost: for a pack, the deleted query, label or team it named
+ * (Fleet's cascade); for a policy deleted with its team, that team.
+ */
 export interface DeletedReference {
-  kind: 'query' | 'label';
+  kind: 'query' | 'label' | 'team';
   name: string;
 }
 
@@ -52,6 +57,11 @@ export interface SpecDeleted<K extends DeletableSpecKind = DeletableSpecKind> {
   id: number;
   name: string;
   version: number;
+  /**
+   * Set only on a deletion Logbook made because another spec was deleted (a team's policies go
+   * with the team, as Fleet's database cascades them); absent on an operator's deletion.
+   */
+  cascade?: DeletedReference;
 }
 
 export type SpecAppliedEvent = { [K in SpecKind]: { type: (typeof SPEC_APPLIED_TYPE)[K]; data: SpecApplied<K> } }[SpecKind];

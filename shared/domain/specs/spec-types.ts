@@ -78,8 +78,15 @@ export const SPEC_KINDS: readonly SpecKind[] = ['query', 'pack', 'label', 'polic
  * The kinds that can be deleted by name: what the seed-era `fleetctl delete -f` deletes
  * (cmd/fleetctl/delete.go: queries, packs, labels, through DELETE /api/v1/fleet/<plural>/<name>).
  */
-export type DeletableSpecKind = 'query' | 'pack' | 'label';
-export const DELETABLE_SPEC_KINDS: readonly DeletableSpecKind[] = ['query', 'pack', 'label'];
+export type NamedDeletableSpecKind = 'query' | 'pack' | 'label';
+export const NAMED_DELETABLE_SPEC_KINDS: readonly NamedDeletableSpecKind[] = ['query', 'pack', 'label'];
+
+/**
+ * Every kind that can be deleted: the named ones, and policies and teams, which Fleet deletes by
+ * id (POST /global/policies/delete, DELETE /teams/{id}; see spec-deletion.ts).
+ */
+export type DeletableSpecKind = NamedDeletableSpecKind | 'policy' | 'team';
+export const DELETABLE_SPEC_KINDS: readonly DeletableSpecKind[] = ['query', 'pack', 'label', 'policy', 'team'];
 
 /** The resource names Fleet's not-found errors use (`Query x was not found in the datastore`). */
 export const SPEC_RESOURCE_NAME: Record<SpecKind, string> = { query: 'Query', pack: 'Pack', label: 'Label', policy: 'Policy', team: 'Team' };

@@ -141,11 +141,26 @@ export function canDeleteLabels(role: GlobalRole): boolean {
   return writesFleet(role);
 }
 
+/**
+ * Admins and maintainers delete global policies (POST /global/policies/delete): Fleet's
+ * DeleteGlobalPolicies authorizes a policy write, which rbac.rego gives global admins and maintainers.
+ */
+export function canDeletePolicies(role: GlobalRole): boolean {
+  return writesFleet(role);
+}
+
+/** Only admins delete teams (DELETE /teams/:id): Fleet's DeleteTeam authorizes a team write (global admins). */
+export function canDeleteTeams(role: GlobalRole): boolean {
+  return isAdmin(role);
+}
+
 /** The delete rule of each kind that can be deleted. */
 export const SPEC_DELETE_RULES: Record<DeletableSpecKind, (role: GlobalRole) => boolean> = {
   query: canDeleteQueries,
   pack: canDeletePacks,
   label: canDeleteLabels,
+  policy: canDeletePolicies,
+  team: canDeleteTeams,
 };
 
 // ---- The application config (/api/v1/fleet/config) ----

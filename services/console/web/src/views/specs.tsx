@@ -20,7 +20,7 @@ const KINDS: Array<[string, string]> = [
   ['teams', 'Teams'],
   ['enroll_secret', 'Enroll secrets'],
 ];
-const DELETIONS: Record<string, [string, string]> = { queries: ['deleted_saved_query', 'query_name'], packs: ['deleted_pack', 'pack_name'], labels: ['deleted_label', 'label_name'] };
+const DELETIONS: Record<string, [string, string]> = { queries: ['deleted_saved_query', 'query_name'], packs: ['deleted_pack', 'pack_name'], labels: ['deleted_label', 'label_name'], policies: ['deleted_policy', 'policy_name'], teams: ['deleted_team', 'team_name'] };
 const TEMPLATES: Record<string, object> = {
   queries: { name: 'new-query', description: '', query: 'SELECT * FROM osquery_info;', observer_can_run: false },
   packs: { name: 'new-pack', targets: { labels: ['All Hosts'] }, queries: [] },
