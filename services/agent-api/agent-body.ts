@@ -37,6 +37,9 @@ const isLow = (unit: number) => unit >= 0xdc00 && unit <= 0xdfff;
 
 /** Throws a 400 for a body too deep or with a NUL or lone surrogate; see the module comment. */
 export function checkJsonText(text: Buffer): void {
+  // A check-in's `{"node_key": ...}`: too short to nest deeper than the limit (that takes more
+  // opening brackets than it has bytes) and with no escape to check.
+  if (text.length <= MAX_JSON_DEPTH && text.indexOf(BACKSLASH) === -1) return;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {

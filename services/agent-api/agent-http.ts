@@ -8,6 +8,7 @@ import { gunzip, inflate } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { Metrics } from '../../shared/observability/metrics';
 import { parseAgentBody } from './agent-body';
+import { serializedAnswer } from './constant-answers';
 import { DomainError } from '../../shared/domain/errors';
 import { AgentRequestError, badRequest } from './agent-errors';
 import type { AgentService, Body } from './agent-service';
@@ -92,7 +93,7 @@ function decode(raw: Buffer, encoding: string | undefined, limit: number): Buffe
 }
 
 function send(res: ServerResponse, status: number, body: object): void {
-  const json = JSON.stringify(body);
+  const json = serializedAnswer(body) ?? JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
   res.end(json);
 }
@@ -105,22 +106,38 @@ function outcomeOf(status: number, body: object): string {
   return status < 500 ? 'refused' : 'error';
 }
 
-/** Returns a handler that serves the request and answers true when it is an osquery API path. */
-export function createAgentHttpHandler(agent: AgentService, options: AgentHttpOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const postDurations = new Map([...ENDPOINTS.values()].map((found) => [found, options.metrics.httpRoute('POST', found.route)]));
-  const requests = options.metrics.counter<'endpoint' | 'outcome'>({
+/**
+ * `logbook_osquery_requests_total`, counted in plain numbers by endpoint and outcome (an add per
+ * request, no label hashing) and handed to prom-client when /metrics is scraped.
+ */
+function requestCounter(metrics: Metrics): (endpointName: string, outcome: string) => void {
+  const counts = new Map<string, Map<string, { total: number; reported: number }>>();
+  metrics.counter<'endpoint' | 'outcome'>({
     name: 'logbook_osquery_requests_total',
     help: 'Requests of osquery hosts (enroll, config, distributed/read and write, log: check-ins) by endpoint and outcome: ok, node_invalid, refused (4xx), unavailable (503: storage or bus), error',
     labelNames: ['endpoint', 'outcome'],
+    collect() {
+      for (const [endpointName, byOutcome] of counts) {
+        for (const [outcome, count] of byOutcome) {
+          if (count.total > count.reported) this.labels(endpointName, outcome).inc(count.total - count.reported);
+          count.reported = count.total;
+        }
+      }
+    },
   });
-  // One bound child per endpoint and outcome, so counting a check-in is a map lookup and an add.
-  const requestCounts = new Map<string, { inc(): void }>();
-  const countRequest = (endpointName: string, outcome: string) => {
-    const key = `${endpointName} ${outcome}`;
-    let child = requestCounts.get(key);
-    if (!child) requestCounts.set(key, (child = requests.labels(endpointName, outcome)));
-    child.inc();
+  return (endpointName, outcome) => {
+    let byOutcome = counts.get(endpointName);
+    if (!byOutcome) counts.set(endpointName, (byOutcome = new Map()));
+    const count = byOutcome.get(outcome);
+    if (count) count.total++;
+    else byOutcome.set(outcome, { total: 1, reported: 0 });
   };
+}
+
+/** Returns a handler that serves the request and answers true when it is an osquery API path. */
+export function createAgentHttpHandler(agent: AgentService, options: AgentHttpOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const postDurations = new Map([...ENDPOINTS.values()].map((found) => [found, options.metrics.httpRoute('POST', found.route)]));
+  const countRequest = requestCounter(options.metrics);
   return (req, res) => {
     const url = req.url ?? '';
     if (!url.startsWith(PREFIX)) return false;

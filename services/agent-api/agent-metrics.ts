@@ -9,9 +9,19 @@ import type { Metrics } from '../../shared/observability/metrics';
 import type { AgentView } from './agent-view';
 import type { HostRecord } from './host-table';
 import type { LiveCampaigns } from './live-campaigns';
+import type { ViewCatchUp } from './view-catch-up';
 
 /** `checkInIntervalOf`: the interval (s) a host is configured with, as presence asks it. */
-export function registerAgentMetrics(metrics: Metrics, view: AgentView, live: LiveCampaigns, checkInIntervalOf: (host: HostRecord) => number): void {
+export function registerAgentMetrics(metrics: Metrics, view: AgentView, live: LiveCampaigns, checkInIntervalOf: (host: HostRecord) => number, catchUps: ViewCatchUp): void {
+  let catchUpsReported = 0;
+  metrics.counter({
+    name: 'logbook_agent_view_catch_ups_total',
+    help: 'Times the agent view caught up with the event log for a node key or enroll secret it did not know (coalesced: at most one at a time, one per 100 ms)',
+    collect() {
+      this.inc(catchUps.started - catchUpsReported);
+      catchUpsReported = catchUps.started;
+    },
+  });
   metrics.gauge({
     name: 'logbook_hosts_enrolled',
     help: 'Hosts enrolled (known to this agent API instance)',

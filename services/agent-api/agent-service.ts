@@ -13,9 +13,14 @@ import { Enroller, recordHostReport, type HostCommandDeps } from './host-command
 import { osqueryConfigFor } from './osquery-config';
 import type { PresenceTracker } from './presence';
 import type { HostLogDestinations } from './host-logs/host-log-destinations';
+import { EMPTY_ANSWER } from './constant-answers';
+import { NodeKeyCache } from './node-key-cache';
+import { ViewCatchUp } from './view-catch-up';
 
 const NODE_KEY_CATCH_UP_MS = 2_000;
 const MAX_HOST_IDENTIFIER = 255;
+/** Node keys remembered beyond one per enrolled host (re-enrolls, hosts enrolled meanwhile). */
+const NODE_KEY_CACHE_SLACK = 1_024;
 
 export type Body = Record<string, unknown>;
 
@@ -34,10 +39,20 @@ export interface AgentServiceDeps extends HostCommandDeps {
 export class AgentService {
   private readonly enroller: Enroller;
   private readonly now: () => number;
+  private readonly nodeKeys: NodeKeyCache;
+  /** Catch-ups for unknown node keys and enroll secrets, coalesced (view-catch-up.ts). */
+  readonly catchUps: ViewCatchUp;
 
   constructor(private readonly deps: AgentServiceDeps) {
     this.enroller = new Enroller(deps);
     this.now = deps.now ?? Date.now;
+    const view = deps.view;
+    this.nodeKeys = new NodeKeyCache(
+      () => view.hostCount + NODE_KEY_CACHE_SLACK,
+      // The view indexes a host by exactly its state's node key hash (AgentView.applyHostEvent).
+      (hash, host) => host.state.nodeKeyHash === hash,
+    );
+    this.catchUps = new ViewCatchUp(() => view.catchUpWith(deps.store, NODE_KEY_CATCH_UP_MS));
   }
 
   async enroll(body: Body): Promise<{ node_key: string }> {
@@ -71,14 +86,19 @@ export class AgentService {
   authenticate(body: Body): HostRecord | Promise<HostRecord> {
     const nodeKey = body.node_key;
     if (typeof nodeKey !== 'string' || nodeKey === '') throw invalidNodeKey();
+    const known = this.nodeKeys.get(nodeKey);
+    if (known) return known;
     const hash = tokenHash(nodeKey);
     const host = this.deps.view.hostByNodeKeyHash(hash);
-    if (host) return host;
+    if (host) {
+      this.nodeKeys.remember(nodeKey, hash, host);
+      return host;
+    }
     return this.catchUp().then(() => this.deps.view.hostByNodeKeyHash(hash) ?? Promise.reject(invalidNodeKey()));
   }
 
-  private async catchUp(): Promise<void> {
-    await this.deps.view.catchUpWith(this.deps.store, NODE_KEY_CATCH_UP_MS);
+  private catchUp(): Promise<void> {
+    return this.catchUps.request();
   }
 
   private seen(host: HostRecord): void {
@@ -104,6 +124,7 @@ export class AgentService {
     if (interpreted.answeredDetails) host.detailsAt = now;
     if (interpreted.answeredLabels) host.labelsAt = now;
     if (interpreted.answeredPolicies) host.policiesAt = now;
+    if (interpreted.answeredDetails || interpreted.answeredLabels || interpreted.answeredPolicies) this.deps.presence.answered(host);
     const live = this.deps.live;
     if (live && interpreted.campaignAnswers.length > 0) {
       // Every answer is tried, so one failing produce does not leave the others unsent; a
@@ -112,7 +133,7 @@ export class AgentService {
       const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
       if (failure) throw failure.reason;
     }
-    return {};
+    return EMPTY_ANSWER;
   }
 
   /** Answers once the lines are durable at their destination (a 5xx otherwise: osquery sends them again). */
@@ -121,8 +142,8 @@ export class AgentService {
     if (type !== 'result' && type !== 'status') throw badRequest('"log_type" must be "result" or "status"');
     if (!Array.isArray(body.data)) throw badRequest('"data" must be an array of log lines');
     this.seen(host);
-    if (body.data.length === 0) return {};
+    if (body.data.length === 0) return EMPTY_ANSWER;
     await this.deps.hostLogs[type].write({ id: host.state.id!, hostname: host.state.facts.hostname ?? '' }, body.data);
-    return {};
+    return EMPTY_ANSWER;
   }
 }

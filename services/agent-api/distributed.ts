@@ -5,6 +5,7 @@
 import type { RecordHostReport } from '../../shared/domain/hosts/host-decider';
 import type { HostFacts } from '../../shared/domain/hosts/host-events';
 import { badRequest } from './agent-errors';
+import { constantAnswer } from './constant-answers';
 import type { AgentView, HostRecord, PolicyEntry } from './agent-view';
 import { CAMPAIGN_QUERY_PREFIX, DETAIL_QUERIES, DETAIL_QUERY_PREFIX, LABEL_QUERY_PREFIX, POLICY_QUERY_PREFIX } from './host-facts';
 
@@ -63,29 +64,46 @@ function due(lastDone: number, lastAsked: number, intervalMs: number, changedAt:
   return stale && now - lastAsked >= ASK_AGAIN_AFTER_MS;
 }
 
+/** The answer of nearly every check-in: nothing to run. Frozen and serialized once (agent-http.ts). */
+const NOTHING_TO_RUN = constantAnswer<DistributedReadAnswer>({ queries: {}, discovery: {} });
+
 export function distributedRead(view: AgentView, host: HostRecord, intervals: RefreshIntervals, now: number, live?: LiveQueries): DistributedReadAnswer {
-  const queries: Record<string, string> = {};
+  const answer = queriesFor(view, host, intervals, now, live);
+  if (host.detailsAt === 0) return { ...answer, accelerate: ACCELERATE_SECONDS };
+  return answer;
+}
+
+/** What the host is asked; NOTHING_TO_RUN (shared, frozen) when nothing. */
+function queriesFor(view: AgentView, host: HostRecord, intervals: RefreshIntervals, now: number, live?: LiveQueries): DistributedReadAnswer {
+  let queries: Record<string, string> | null = null;
   if (due(host.detailsAt, host.askedDetailsAt, intervals.detailsMs, 0, now)) {
+    queries ??= {};
     for (const [name, detail] of DETAIL_QUERIES) queries[DETAIL_QUERY_PREFIX + name] = detail.sql;
     host.askedDetailsAt = now;
   }
   if (due(host.labelsAt, host.askedLabelsAt, intervals.labelsMs, view.labelsChangedAt, now)) {
     const platform = host.state.facts.platform ?? '';
+    queries ??= {};
     for (const label of view.labels.values()) {
       if (!label.manual && (label.platform === '' || label.platform === platform)) queries[LABEL_QUERY_PREFIX + label.id] = label.query;
     }
     host.askedLabelsAt = now;
   }
   if (due(host.policiesAt, host.askedPoliciesAt, intervals.policiesMs, view.policiesChangedAt, now)) {
+    queries ??= {};
     for (const policy of view.policies.values()) {
       if (policyApplies(view, host, policy)) queries[POLICY_QUERY_PREFIX + policy.id] = policy.query;
     }
     host.askedPoliciesAt = now;
   }
-  if (live) for (const [campaignId, sql] of live.pendingFor(host, now)) queries[CAMPAIGN_QUERY_PREFIX + campaignId] = sql;
-  const answer: DistributedReadAnswer = { queries, discovery: {} };
-  if (host.detailsAt === 0) answer.accelerate = ACCELERATE_SECONDS;
-  return answer;
+  if (live) {
+    const pending = live.pendingFor(host, now);
+    if (pending.size > 0) {
+      queries ??= {};
+      for (const [campaignId, sql] of pending) queries[CAMPAIGN_QUERY_PREFIX + campaignId] = sql;
+    }
+  }
+  return queries === null ? NOTHING_TO_RUN : { queries, discovery: {} };
 }
 
 /**

@@ -16,7 +16,8 @@ const ASKED_DETAILS_AT = 4;
 const ASKED_LABELS_AT = 5;
 const ASKED_POLICIES_AT = 6;
 const REVISION = 7;
-const ROW_SIZE = 8;
+const PRESENCE_WRITTEN_SEEN_AT = 8;
+const ROW_SIZE = 9;
 
 export class HostTable {
   /** Replaced by a larger copy as hosts are added: always read through the table. */
@@ -84,6 +85,17 @@ export class HostRecord {
   }
   set policiesAt(value: number) {
     this.set(POLICIES_AT, value);
+  }
+
+  /**
+   * The seen time this instance last wrote to the presence collection (presence.ts); not in
+   * snapshots: 0 after a start, so a host's first sighting after a start is written.
+   */
+  get presenceWrittenSeenAt(): number {
+    return this.get(PRESENCE_WRITTEN_SEEN_AT);
+  }
+  set presenceWrittenSeenAt(value: number) {
+    this.set(PRESENCE_WRITTEN_SEEN_AT, value);
   }
 
   /** When each kind of query was last handed out, so it is not handed out again at once. */

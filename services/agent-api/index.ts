@@ -85,7 +85,6 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
   const restoring = presence.restore(view).catch((error: Error) => logger.warn({ err: error }, 'could not restore host presence'));
   if (snapshotPosition === null) await restoring;
   presence.start();
-  registerAgentMetrics(options.metrics, view, live, (host) => checkInIntervalFor(view, host));
   const hostLogs = await openHostLogDestinations(config.hostLogs, { bus: options.resultsBus, storageHealth: options.storageHealth });
   const agent = new AgentService({
     hostLogs,
@@ -101,6 +100,7 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
       policiesMs: config.hostPolicyIntervalSeconds * 1000,
     },
   });
+  registerAgentMetrics(options.metrics, view, live, (host) => checkInIntervalFor(view, host), agent.catchUps);
   const handle = createAgentHttpHandler(agent, {
     bodyLimitBytes: config.agentBodyLimitBytes,
     metrics: options.metrics,

@@ -10,16 +10,28 @@
  * instances flush in, and an instance that saw a host earlier never moves it back. The check-in
  * interval is raised too, so after it is lowered the stored one stays the highest seen until the
  * document is rewritten (a host then counts as online a little longer).
+ *
+ * Writes are the cost here (a raise reads the document, rewrites it and moves its indexed
+ * seen_time key: some 20-40 µs a host, as much as a whole check-in), so a host that only checked
+ * in again is written at most once per SEEN_STEP_MS: until then it stays queued and a later flush
+ * writes its latest time. A host's answer times (`answered`), and a host this instance has not
+ * written since it started, are written at the next flush. So the stored seen_time lags the
+ * latest check-in by at most SEEN_STEP_MS + FLUSH_EVERY_MS (20 s), well inside the 60 s slack of
+ * the online rule (host-status.ts); `stop` writes everything queued.
  */
 import type { ReadCollection, ReadStore } from '../../shared/ports/read-store';
 import { HOST_PRESENCE, type HostPresenceDoc } from '../../shared/read-models/read-model-types';
 import type { AgentView, HostRecord } from './agent-view';
 
 const FLUSH_EVERY_MS = 5_000;
+/** A host seen again is rewritten once its seen time moved this far past the one written. */
+export const SEEN_STEP_MS = 15_000;
 
 export class PresenceTracker {
-  /** Hosts touched since the last flush; empty between flushes (no per-host entry while idle). */
+  /** Hosts touched and not written since; empty while no host checks in (no per-host entry while idle). */
   private readonly dirty = new Map<number, HostRecord>();
+  /** Of those, the ones whose answer times changed: written at the next flush whatever their seen time. */
+  private readonly answeredSince = new Set<number>();
   private readonly collection: ReadCollection<HostPresenceDoc>;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
@@ -65,15 +77,38 @@ export class PresenceTracker {
     this.dirty.set(host.state.id, host);
   }
 
-  flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.writeDirty());
+  /** The host's detail, label or policy answer times moved (call after setting them). */
+  answered(host: HostRecord): void {
+    if (host.state.id === null) return;
+    this.dirty.set(host.state.id, host);
+    this.answeredSince.add(host.state.id);
+  }
+
+  /** Writes the queued hosts that are due (see the module comment); with `all`, every queued host. */
+  flush(all = false): Promise<void> {
+    this.flushing = this.flushing.then(() => this.writeDirty(all));
     return this.flushing;
   }
 
-  private async writeDirty(): Promise<void> {
+  /** Takes the hosts to write out of the queue; the others stay queued. */
+  private takeDue(all: boolean): HostRecord[] {
+    const due: HostRecord[] = [];
+    for (const [id, host] of this.dirty) {
+      const written = host.presenceWrittenSeenAt;
+      if (all || this.answeredSince.has(id) || !(written > 0) || host.seenAt - written >= SEEN_STEP_MS) {
+        due.push(host);
+        this.dirty.delete(id);
+      }
+    }
+    this.answeredSince.clear();
+    return due;
+  }
+
+  private async writeDirty(all: boolean): Promise<void> {
     if (this.dirty.size === 0) return;
-    const hosts = [...this.dirty.values()];
-    this.dirty.clear();
+    const hosts = this.takeDue(all);
+    if (hosts.length === 0) return;
+    for (const host of hosts) host.presenceWrittenSeenAt = host.seenAt;
     try {
       await this.collection.bulk(
         hosts.map((host) => ({
@@ -90,7 +125,10 @@ export class PresenceTracker {
         })),
       );
     } catch (error) {
-      for (const host of hosts) if (!this.dirty.has(host.state.id!)) this.dirty.set(host.state.id!, host);
+      for (const host of hosts) {
+        host.presenceWrittenSeenAt = 0; // not written: due again at the next flush
+        if (!this.dirty.has(host.state.id!)) this.dirty.set(host.state.id!, host);
+      }
       this.onError(error as Error);
     }
   }
@@ -98,6 +136,6 @@ export class PresenceTracker {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.flush();
+    await this.flush(true);
   }
 }

@@ -21,7 +21,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setUpAdmin } from '../support/fleet-client';
@@ -98,7 +98,10 @@ async function probeHeap(pid: number, file: string): Promise<string> {
   return `${line(probe.before)} / ${line(probe.afterGc)}`;
 }
 
+const loadAverage = () => loadavg().map((load) => load.toFixed(2)).join(', ');
+
 async function main(): Promise<void> {
+  const loadAtStart = loadAverage();
   const probeFile = join(tmpdir(), `logbook-memory-probe-${process.pid}.json`);
   const logbook = await startLogbook({
     env: { HOST_DETAIL_INTERVAL_S: '604800', HOST_LABEL_INTERVAL_S: '604800', HOST_POLICY_INTERVAL_S: '604800', MEMORY_PROBE_FILE: probeFile },
@@ -133,7 +136,8 @@ async function main(): Promise<void> {
         rounds[index].push(bareFirst ? { bare: first, ours: second } : { bare: second, ours: first });
       });
     }
-    console.log(`\ncheck-ins (distributed/read, nothing pending), ${HOSTS} enrolled hosts, wrk -t2 -c64 -d${DURATION} (keep-alive) x ${ROUNDS} rounds, medians, node ${process.version}\n`);
+    console.log(`\ncheck-ins (distributed/read, nothing pending), ${HOSTS} enrolled hosts, wrk -t2 -c64 -d${DURATION} (keep-alive) x ${ROUNDS} rounds, medians, node ${process.version}`);
+    console.log(`load average (1, 5, 15 min) at the start: ${loadAtStart}; after the runs: ${loadAverage()}\n`);
     printTable(
       pairs.flatMap((pair, index) => {
         const runs = rounds[index];

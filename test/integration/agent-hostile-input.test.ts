@@ -8,6 +8,7 @@ import { eventually } from '../support/eventually';
 import { FakeOsqueryHost } from '../support/fake-osquery-host';
 import { FleetClient, setUpAdmin } from '../support/fleet-client';
 import { startLogbook, type LogbookProcess } from '../support/logbook-process';
+import { CATCH_UP_MIN_INTERVAL_MS } from '../../services/agent-api/view-catch-up';
 
 const SECRET = 'hostile-input-secret';
 
@@ -29,6 +30,14 @@ describe('agent API: hostile host input (black box)', function () {
     assert.equal(res.body.node_invalid, false, what);
   }
 
+  /** logbook_agent_view_catch_ups_total, from /metrics (open: no METRICS_TOKEN here). */
+  async function catchUps(): Promise<number> {
+    const text = await (await fetch(`${logbook.url}/metrics`)).text();
+    const line = text.split('\n').find((entry) => entry.startsWith('logbook_agent_view_catch_ups_total'));
+    assert.ok(line, 'the catch-up counter is exposed');
+    return Number(line.split(' ').pop());
+  }
+
   async function assertStillServing(): Promise<void> {
     assert.equal((await host.read()).status, 200);
     assert.equal((await admin.get('/api/v1/fleet/hosts')).status, 200);
@@ -43,6 +52,30 @@ describe('agent API: hostile host input (black box)', function () {
     assert.equal((await host.answerLikeARealHost()).status, 200);
   });
   after(() => logbook.stop());
+
+  it("answers a flood of unknown node keys with Fleet's node_invalid, catching the view up a bounded number of times", async () => {
+    const FLOOD = 300;
+    const before = await catchUps();
+    const started = performance.now();
+    const answers = await Promise.all(
+      Array.from({ length: FLOOD }, (_, i) => raw(['distributed/read', 'config', 'distributed/write', 'log'][i % 4], JSON.stringify({ node_key: `not-a-node-key-${i}`, log_type: 'status', data: [] }))),
+    );
+    const elapsedMs = performance.now() - started;
+    for (const answer of answers) {
+      assert.equal(answer.status, 401, JSON.stringify(answer.body));
+      assert.deepEqual(answer.body, { error: 'invalid node key', node_invalid: true });
+    }
+    const caughtUp = (await catchUps()) - before;
+    // Coalesced: one at a time and one per interval, however many requests wait (not one each).
+    assert.ok(caughtUp >= 1, 'an unknown key makes the view catch up');
+    assert.ok(caughtUp <= 2 + elapsedMs / CATCH_UP_MIN_INTERVAL_MS, `${caughtUp} catch-ups in ${elapsedMs.toFixed(0)} ms`);
+    assert.ok(caughtUp < FLOOD, `${caughtUp} catch-ups for ${FLOOD} requests`);
+    // A key that is known is still answered at once, and a host enrolled now is found.
+    await assertStillServing();
+    const late = new FakeOsqueryHost(logbook.url, 'hostile-late', 'darwin');
+    assert.equal((await late.enroll(SECRET)).status, 200);
+    assert.equal((await late.read()).status, 200);
+  });
 
   it('ignores answers named after Object.prototype members, and records the rest of the write', async () => {
     const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];

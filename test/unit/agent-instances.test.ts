@@ -17,7 +17,7 @@ import { HOST_PRESENCE, type HostPresenceDoc } from '../../shared/read-models/re
 import { AnsweredSync } from '../../services/agent-api/answered-sync';
 import type { HostRecord } from '../../services/agent-api/agent-view';
 import { LiveCampaigns } from '../../services/agent-api/live-campaigns';
-import { PresenceTracker } from '../../services/agent-api/presence';
+import { PresenceTracker, SEEN_STEP_MS } from '../../services/agent-api/presence';
 
 /** What the tracker and the campaigns read of a host record. */
 function hostSeen(id: number, seenAt: number, detailsAt = 0): HostRecord {
@@ -57,6 +57,33 @@ describe('agent API instances', function () {
     await Promise.all([b.flush(), a.flush()]);
     assert.equal((await store.collection<HostPresenceDoc>(HOST_PRESENCE).get('7'))?.seen_time, new Date(later + 5_000).toISOString());
     assert.deepEqual(failures, []);
+  });
+
+  it('rewrites a host seen again once its seen time moved SEEN_STEP_MS, at once when it answered, and every queued host at stop', async function () {
+    const tracker = new PresenceTracker(store, (error) => assert.fail(error), () => 10);
+    const presence = store.collection<HostPresenceDoc>(HOST_PRESENCE);
+    const seen = async () => Date.parse((await presence.get('9'))!.seen_time);
+    const host = hostSeen(9, Date.parse('2026-12-01T10:00:00.000Z'));
+    const first = host.seenAt;
+    tracker.touch(host);
+    await tracker.flush();
+    assert.equal(await seen(), first, 'a host not written since the start is written at once');
+    host.seenAt = first + SEEN_STEP_MS - 1;
+    tracker.touch(host);
+    await tracker.flush();
+    assert.equal(await seen(), first, 'seen again within the step: still queued');
+    host.seenAt = first + SEEN_STEP_MS;
+    await tracker.flush();
+    assert.equal(await seen(), first + SEEN_STEP_MS, 'its latest seen time once the step has passed');
+    host.seenAt += 1_000;
+    host.detailsAt = host.seenAt;
+    tracker.answered(host);
+    await tracker.flush();
+    assert.equal((await presence.get('9'))!.details_at, host.seenAt, 'answer times are written at the next flush');
+    host.seenAt += 1_000;
+    tracker.touch(host);
+    await tracker.stop();
+    assert.equal(await seen(), host.seenAt, 'stop writes what is queued');
   });
 
   it('does not hand a campaign again to a host whose answer another instance recorded', async function () {

@@ -71,6 +71,15 @@ export function entryKeys(field: string, doc: Doc | undefined, id: string): Entr
  */
 export function updateEntries(index: Database, fields: Iterable<string>, id: string, before: Doc | undefined, after: Doc | undefined): void {
   for (const field of fields) {
+    if (before !== undefined && after !== undefined && !Array.isArray(before[field]) && !Array.isArray(after[field])) {
+      // One entry before and after (the common case: a scalar field rewritten): move it if its value moved.
+      const [oldRank, oldValue] = indexedValue(before[field]);
+      const [newRank, newValue] = indexedValue(after[field]);
+      if (oldRank === newRank && Object.is(oldValue, newValue)) continue;
+      index.remove([1, field, oldRank, oldValue, id] as unknown as Key);
+      index.put([1, field, newRank, newValue, id] as unknown as Key, 1);
+      continue;
+    }
     const old = entryKeys(field, before, id);
     const next = entryKeys(field, after, id);
     const nextSet = new Set(next.map((key) => JSON.stringify(key)));
