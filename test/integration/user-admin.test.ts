@@ -8,6 +8,8 @@
 import assert from 'node:assert/strict';
 import { createUser, FleetClient, setUpAdmin } from '../support/fleet-client';
 import { startLogbook, type LogbookProcess } from '../support/logbook-process';
+import { wsUrl } from '../support/shell-client';
+import { connectWebSocketWatcher, isType } from '../support/watcher-clients';
 
 const F = '/api/v1/fleet';
 
@@ -69,6 +71,22 @@ describe('one user: read, modify, delete, user_roles spec (black box)', function
     assert.equal((await other.get(`${F}/users`)).status, 200);
     assert.equal((await admin.request('PATCH', `${F}/users/${id}`, { global_role: 'observer' })).status, 200);
     assert.equal((await other.get(`${F}/users`)).status, 403);
+  });
+
+  it("ends a re-roled user's sockets (not their session): a reconnect with the same token is authorized anew", async () => {
+    const observer = await createUser(admin, 'observer');
+    const { id } = await me(observer);
+    const watcher = await connectWebSocketWatcher(wsUrl(logbook.url, ''));
+    watcher.send('auth', { token: observer.token });
+    watcher.send('select_campaign', { campaign_id: 999 });
+    assert.match((await watcher.waitFor(isType('error'))).data, /no campaign with id 999/);
+    assert.equal((await admin.request('PATCH', `${F}/users/${id}`, { global_role: 'maintainer' })).status, 200);
+    assert.deepEqual(await watcher.closed, { code: 4401, reason: 'session changed role' });
+    const again = await connectWebSocketWatcher(wsUrl(logbook.url, ''));
+    again.send('auth', { token: observer.token });
+    again.send('select_campaign', { campaign_id: 998 });
+    assert.match((await again.waitFor(isType('error'))).data, /no campaign with id 998/);
+    again.close();
   });
 
   it('refuses an unknown role (422), an unknown user (404), an email change (422), team roles (422); changes nothing', async () => {

@@ -122,11 +122,11 @@ describe('decideModify and decideDelete', () => {
   const modify = createUser;
   it('records only what differs: a rename, a role change with the role before', () => {
     modify
-      .given([adaCreated])
+      .given([adaCreated, adaLoggedIn('t1')])
       .when({ kind: 'modify', user_id: 1, name: 'Ada L.', global_role: 'maintainer' })
       .then([
         { type: 'UserRenamed', data: { user_id: 1, name: 'Ada L.' } },
-        { type: 'UserGlobalRoleChanged', data: { user_id: 1, email: 'ada@example.com', name: 'Ada L.', global_role: 'maintainer', previous_role: 'admin' } },
+        { type: 'UserGlobalRoleChanged', data: { user_id: 1, email: 'ada@example.com', name: 'Ada L.', global_role: 'maintainer', previous_role: 'admin', token_hashes: ['t1'] } },
       ]);
     modify.given([adaCreated]).when({ kind: 'modify', user_id: 1, name: 'Ada', global_role: 'admin' }).then([]);
   });

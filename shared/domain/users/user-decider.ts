@@ -120,7 +120,7 @@ function decideModify(command: ModifyUser, state: UserState): UserEvent[] {
   if (command.name !== undefined && command.name !== user.name) events.push({ type: USER_RENAMED, data: { user_id: user.id, name: command.name } });
   if (command.global_role !== undefined && command.global_role !== user.global_role) {
     const name = command.name ?? user.name;
-    events.push({ type: USER_GLOBAL_ROLE_CHANGED, data: { user_id: user.id, email: user.email, name, global_role: command.global_role, previous_role: user.global_role } });
+    events.push({ type: USER_GLOBAL_ROLE_CHANGED, data: { user_id: user.id, email: user.email, name, global_role: command.global_role, previous_role: user.global_role, token_hashes: state.activeTokenHashes } });
   }
   return events;
 }

@@ -52,6 +52,8 @@ export interface UserGlobalRoleChanged {
   name: string;
   global_role: GlobalRole;
   previous_role: GlobalRole;
+  /** The user's sessions active then: their sockets end, to reconnect under the new role. */
+  token_hashes: string[];
 }
 
 /** This user was renamed (PATCH /users/{id} with `name`). */

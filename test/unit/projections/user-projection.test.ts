@@ -133,7 +133,7 @@ describe('user changes: rename, role change, deletion', () => {
   const renamed = (name: string): GivenEvent<UserRenamed> => ({ type: USER_RENAMED, data: { user_id: 2, name }, streamId: 'user-alice@example.com' });
   const roleChanged: GivenEvent<UserGlobalRoleChanged> = {
     type: USER_GLOBAL_ROLE_CHANGED,
-    data: { user_id: 2, email: 'alice@example.com', name: 'Alice', global_role: 'maintainer', previous_role: 'observer' },
+    data: { user_id: 2, email: 'alice@example.com', name: 'Alice', global_role: 'maintainer', previous_role: 'observer', token_hashes: ['a1b2'] },
     streamId: 'user-alice@example.com',
   };
   const deleted: GivenEvent<UserDeleted> = { type: USER_DELETED, data: { user_id: 2, email: 'alice@example.com', name: 'Alice', token_hashes: ['a1b2'] }, streamId: 'user-alice@example.com' };
