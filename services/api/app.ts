@@ -19,6 +19,7 @@ import { targetRoutes } from './routes/target-routes';
 import { teamRoutes } from './routes/team-routes';
 import { specRoutes } from './routes/spec-routes';
 import { tlsRoutes } from './routes/tls-routes';
+import { userAdminRoutes } from './routes/user-admin-routes';
 import { publicUserRoutes, userRoutes } from './routes/user-routes';
 
 export interface ApiAppOptions {
@@ -54,6 +55,7 @@ export function createApiApp(deps: ApiDeps, options: ApiAppOptions): Express {
   fleet.use(specDeletionRoutes(deps));
   fleet.use(idDeletionRoutes(deps));
   fleet.use(userRoutes(deps));
+  fleet.use(userAdminRoutes(deps));
   fleet.use(activityRoutes(deps));
   fleet.use(hostRoutes(deps));
   fleet.use(teamRoutes(deps));

@@ -44,8 +44,9 @@ const PROJECTIONS: readonly FamilyProjection[] = [
   // <Kind>SpecApplied, <Kind>SpecDeleted → specs_<kind>, spec_history, spec_deletions,
   // applied_spec_<kind> / deleted_saved_query / deleted_pack / deleted_label.
   { family: 'specs', eventTypes: SPEC_EVENT_TYPES, project: projectSpecEvent },
-  // UserCreated, UserLoggedIn, UserLoggedOut, UserLoginLockedOut → users, sessions,
-  // created_user / user_logged_in / user_locked_out.
+  // UserCreated, UserLoggedIn, UserLoggedOut, UserLoginLockedOut, UserRenamed,
+  // UserGlobalRoleChanged, UserDeleted → users, sessions, created_user / user_logged_in /
+  // user_locked_out / changed_user_global_role / deleted_user (GlobalAdminsRemoved: nothing).
   { family: 'users and sessions', eventTypes: USER_EVENT_TYPES, project: projectUserEvent },
   // EnrollSecretsReplaced, OrganizationSetUp → settings, changed_enroll_secrets. Settings, not
   // users: they are what the `settings` collection holds (see ./settings-projection).

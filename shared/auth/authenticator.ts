@@ -1,8 +1,9 @@
 /**
  * Bearer-token authentication for /api/v1/fleet/*, the shell broker's operator side and the
  * results gateway's watchers: the token's hash is looked up in the sessions read model, then its
- * user. Recent look-ups are cached for a moment (a logout in this process clears its entry at
- * once; another instance's logout is seen within the cache's lifetime).
+ * user. Recent look-ups are cached for a moment (a logout, role change or deletion made in this
+ * process clears its entries at once; another instance's is cleared when its revocation feed
+ * sees the event, and at the latest when the cache's lifetime ends).
  */
 import type { RequestHandler, Response } from 'express';
 import { tokenHash } from './tokens';
@@ -69,6 +70,15 @@ export class Authenticator {
 
   forgetHash(hash: string): void {
     this.cache.delete(hash);
+  }
+
+  /** This user changed (role, name) or was deleted: their sessions' next look-up reads them afresh. */
+  forgetUser(userId: number): void {
+    this.forgetUsers((user) => user.id === userId);
+  }
+
+  forgetUsers(which: (user: UserDoc) => boolean): void {
+    for (const [hash, entry] of this.cache) if (which(entry.user)) this.cache.delete(hash);
   }
 
   requireUser(): RequestHandler {

@@ -25,7 +25,7 @@ export interface Registration {
   unregister(): void;
 }
 
-type EndReason = 'logged out' | 'expired';
+type EndReason = 'logged out' | 'expired' | 'changed role';
 
 interface Entry {
   onEnd(reason: EndReason): void;
@@ -51,6 +51,14 @@ export class LiveSockets {
   revokeToken(tokenHash: string): void {
     this.remember(tokenHash);
     for (const entry of [...(this.byToken.get(tokenHash) ?? [])]) this.end(tokenHash, entry, 'logged out');
+  }
+
+  /**
+   * The user of this token changed role: every socket of it ends, so that a reconnect (with the
+   * same token, which stays valid and is not remembered as revoked) is authorized anew.
+   */
+  endSocketsOf(tokenHash: string): void {
+    for (const entry of [...(this.byToken.get(tokenHash) ?? [])]) this.end(tokenHash, entry, 'changed role');
   }
 
   /** Sockets registered now (for tests and metrics). */

@@ -49,3 +49,35 @@ export const createUserBody = Joi.object({
   gravatar_url: Joi.string().allow('').max(2048),
   position: Joi.string().allow('').max(255),
 });
+
+/**
+ * PATCH /users/{id}, as Fleet's UserPayload: `name` and `global_role` are changed; `email` only
+ * as it is (a user's stream is named by it); global users only (`teams` null or empty).
+ */
+export const modifyUserBody = Joi.object({
+  name: name,
+  email: email,
+  global_role: Joi.string().valid(...GLOBAL_ROLES),
+  teams: Joi.array().length(0).allow(null),
+  position: Joi.string().allow('').max(255),
+  gravatar_url: Joi.string().allow('').max(2048),
+});
+
+/** The most users one `user_roles` spec may name. */
+export const MAX_USER_ROLES = 1_000;
+
+/** POST /users/roles/spec, as fleetctl apply sends a `kind: user_roles` document. */
+export const userRolesSpecBody = Joi.object({
+  spec: Joi.object({
+    roles: Joi.object()
+      .pattern(
+        Joi.string().min(1).max(255),
+        Joi.object({ global_role: Joi.string().valid(...GLOBAL_ROLES).required(), teams: Joi.array().length(0).allow(null) }),
+      )
+      .max(MAX_USER_ROLES)
+      .required(),
+  }).required(),
+});
+
+/** A user's id in a path (GET, PATCH, DELETE /users/{id}). */
+export const userIdParam = Joi.number().integer().min(1).max(Number.MAX_SAFE_INTEGER).required();

@@ -82,4 +82,6 @@ export interface FuzzContext {
   /** Names of specs that exist, by kind. */
   specNames: Record<'queries' | 'packs' | 'labels' | 'policies' | 'teams', string>;
   shellSessionId: string;
+  /** An observer only the one-user routes act on (renamed, re-roled, deleted). */
+  fuzzUser: { id: number; email: string };
 }

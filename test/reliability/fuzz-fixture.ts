@@ -26,6 +26,8 @@ export async function startFuzzTarget(env: Record<string, string> = {}): Promise
   const admin = await setUpAdmin(logbook.url);
   const maintainer = await createUser(admin, 'maintainer');
   const observer = await createUser(admin, 'observer');
+  const fuzzUserEmail = 'fuzz-target@example.com';
+  const fuzzUser = (await ok(admin.post('/api/v1/fleet/users/admin', { name: 'Fuzz Target', email: fuzzUserEmail, password: 'fuzz-target-pass-9$', global_role: 'observer' }), 'fuzz user')).user as { id: number };
   const anonymous = new FleetClient(logbook.url);
   const disposableTokens: string[] = [];
   for (let i = 0; i < 8; i++) disposableTokens.push((await ok(anonymous.post('/api/v1/fleet/login', { email: ADMIN.email, password: ADMIN.password }), 'login')).token);
@@ -65,6 +67,7 @@ export async function startFuzzTarget(env: Record<string, string> = {}): Promise
     campaignId: campaign.campaign.id,
     specNames,
     shellSessionId: shell.session_id,
+    fuzzUser: { id: fuzzUser.id, email: fuzzUserEmail },
   };
   return { logbook, admin, ctx };
 }

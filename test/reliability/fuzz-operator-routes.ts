@@ -7,13 +7,13 @@ import type { Family, FuzzContext } from './fuzz-case';
 import { DEEP } from './fuzz-values';
 
 export interface OperatorRoute {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** The path with its parameters named, e.g. /api/v1/fleet/spec/:kind/:name. */
   template: string;
   family: Family;
   /** A valid path (parameters filled from the context). */
   path(ctx: FuzzContext, rnd: SeededRandom): string;
-  /** A valid body (POST routes). */
+  /** A valid body (POST and PATCH routes). */
   body?(ctx: FuzzContext, rnd: SeededRandom): unknown;
   /** A body with `DEEP` where deeply nested JSON is accepted by the schema (e.g. agent_options). */
   deepBody?(ctx: FuzzContext): unknown;
@@ -98,6 +98,26 @@ function userRoutes(): OperatorRoute[] {
       path: () => `${F}/users/admin`,
       body: (_ctx, rnd) => ({ name: 'Fuzzed', email: `${word(rnd)}@example.com`, password: 'another-secret-9$', global_role: rnd.pick(['admin', 'maintainer', 'observer']) }),
       deepBody: () => ({ name: DEEP, email: 'deep@example.com', password: 'another-secret-9$', global_role: 'observer' }),
+    },
+    // One user's routes aim at the fuzzer's own user (never a role token's): a DELETE, the
+    // method mutation included, removes only them, and later cases get a 404.
+    { method: 'GET', template: `${F}/users/:id`, family: 'fleet', path: (ctx) => `${F}/users/${ctx.fuzzUser.id}` },
+    {
+      method: 'PATCH',
+      template: `${F}/users/:id`,
+      family: 'fleet',
+      path: (ctx) => `${F}/users/${ctx.fuzzUser.id}`,
+      body: (_ctx, rnd) => ({ name: word(rnd), global_role: rnd.pick(['maintainer', 'observer']) }),
+      deepBody: () => ({ name: DEEP, global_role: 'observer' }),
+    },
+    { method: 'DELETE', template: `${F}/users/:id`, family: 'fleet', path: (ctx) => `${F}/users/${ctx.fuzzUser.id}` },
+    {
+      method: 'POST',
+      template: `${F}/users/roles/spec`,
+      family: 'fleet',
+      path: () => `${F}/users/roles/spec`,
+      body: (ctx, rnd) => ({ spec: { roles: { [ctx.fuzzUser.email]: { global_role: rnd.pick(['maintainer', 'observer']), teams: null } } } }),
+      deepBody: (ctx) => ({ spec: { roles: { [ctx.fuzzUser.email]: DEEP } } }),
     },
   ];
 }

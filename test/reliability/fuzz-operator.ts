@@ -10,7 +10,7 @@ type NewCase = Omit<HttpCase, 'id'>;
 /** The mutations that apply to a route, by name. */
 export function mutationsFor(route: OperatorRoute): string[] {
   const names = ['valid', ...Object.keys(PATH_MUTATIONS).map((name) => `path:${name}`), 'method:DELETE', 'method:PUT', `method:${route.method === 'GET' ? 'POST' : 'GET'}`];
-  if (route.method === 'POST') names.push(...Object.keys(BODY_MUTATIONS).filter((name) => name !== 'valid').map((name) => `body:${name}`));
+  if (route.method === 'POST' || route.method === 'PATCH') names.push(...Object.keys(BODY_MUTATIONS).filter((name) => name !== 'valid').map((name) => `body:${name}`));
   if (route.query) names.push('query:garbage');
   return names;
 }
@@ -28,7 +28,7 @@ export function operatorCase(route: OperatorRoute, mutation: string, credential:
   const headers: Record<string, string> = { ...credentialFor(route, credential, ctx, rnd), ...(route.accept ? { accept: route.accept } : {}) };
   let draft: Draft = { method: route.method, path: route.path(ctx, rnd), headers };
   const valid = route.body?.(ctx, rnd);
-  if (route.method === 'POST') draft = BODY_MUTATIONS.valid(draft, valid, rnd, OPERATOR_BODY_LIMIT);
+  if (route.method === 'POST' || route.method === 'PATCH') draft = BODY_MUTATIONS.valid(draft, valid, rnd, OPERATOR_BODY_LIMIT);
   const [kind, name] = mutation.includes(':') ? (mutation.split(/:(.*)/s) as [string, string]) : ['valid', 'valid'];
   if (kind === 'body') draft = BODY_MUTATIONS[name]({ ...draft, body: undefined }, valid, rnd, OPERATOR_BODY_LIMIT, route.deepBody?.(ctx));
   if (kind === 'path') {

@@ -86,6 +86,10 @@ export async function buildWorld(): Promise<MatrixWorld> {
   for (const role of GLOBAL_ROLES) await addUser(owner, emailOf(role), role);
   await addUser(owner, 'matrix-other@example.com', 'admin');
   await addUser(owner, 'matrix-revoked@example.com', 'observer');
+  await addUser(owner, 'matrix-target@example.com', 'observer');
+  for (const role of GLOBAL_ROLES) await addUser(owner, `matrix-doomed-${role}@example.com`, 'observer');
+  const users = (await owner.get('/api/v1/fleet/users')).body.users as Array<{ id: number; email: string; name: string }>;
+  const userId = (email: string) => users.find((user) => user.email === email)!.id;
   const clients = {} as Record<GlobalRole, FleetClient>;
   for (const role of GLOBAL_ROLES) clients[role] = new FleetClient(logbook.url, await logIn(logbook.url, emailOf(role), PASSWORD));
   const other = new FleetClient(logbook.url, await logIn(logbook.url, 'matrix-other@example.com', PASSWORD));
@@ -152,6 +156,9 @@ export async function buildWorld(): Promise<MatrixWorld> {
     othersCampaign: await run(other, queryId('matrix-closed')),
     shellHostId: hostId,
     enrollSecret: ENROLL_SECRET,
+    userIds: Object.fromEntries(GLOBAL_ROLES.map((role) => [role, userId(emailOf(role))])) as Record<GlobalRole, number>,
+    targetUser: { id: userId('matrix-target@example.com'), email: 'matrix-target@example.com', name: 'matrix observer' },
+    doomedUserIds: Object.fromEntries(GLOBAL_ROLES.map((role) => [role, userId(`matrix-doomed-${role}@example.com`)])) as Record<GlobalRole, number>,
   };
   const waitMs = expired.expiresAt - Date.now();
   if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));

@@ -20,6 +20,7 @@ import { statusRoutes } from '../../services/api/routes/status-routes';
 import { tlsRoutes } from '../../services/api/routes/tls-routes';
 import { targetRoutes } from '../../services/api/routes/target-routes';
 import { teamRoutes } from '../../services/api/routes/team-routes';
+import { userAdminRoutes } from '../../services/api/routes/user-admin-routes';
 import { publicUserRoutes, userRoutes } from '../../services/api/routes/user-routes';
 import { operatorShellRoutes, type OperatorRoutesDeps } from '../../services/shell-broker/operator-routes';
 
@@ -48,6 +49,7 @@ export function declaredFleetRoutes(): string[] {
     [fleet, specDeletionRoutes(deps)],
     [fleet, idDeletionRoutes(deps)],
     [fleet, userRoutes(deps)],
+    [fleet, userAdminRoutes(deps)],
     [fleet, activityRoutes(deps)],
     [fleet, hostRoutes(deps)],
     [fleet, teamRoutes(deps)],

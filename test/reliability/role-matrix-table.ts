@@ -50,6 +50,10 @@ export const ACTIONS = {
   "Read the app config's SMTP, SSO and host expiry settings and global agent options": ADMINS,
   'Modify the app config': ADMINS,
   'List and create users': ADMINS,
+  "Read and rename one's own user": ALL,
+  'Read and rename another user': ADMINS,
+  "Change a user's global role": ADMINS,
+  'Delete a user': ADMINS,
   'Open and join remote shells': ADMINS,
   'See shell sessions and shell-enabled hosts': ADMINS,
   'Read the server certificate chain': ALL,
@@ -79,6 +83,12 @@ export interface Fixtures {
   /** The ids of the policies and teams named doomedName(role), which each role's deletion probes delete. */
   doomedPolicyIds: Record<GlobalRole, number>;
   doomedTeamIds: Record<GlobalRole, number>;
+  /** Each role's own user id. */
+  userIds: Record<GlobalRole, number>;
+  /** An observer every role's probes read, rename (to its name) and set to observer: changes nothing. */
+  targetUser: { id: number; email: string; name: string };
+  /** The user each role's deletion probe deletes. */
+  doomedUserIds: Record<GlobalRole, number>;
 }
 
 type At<T> = T | ((fixtures: Fixtures, role: GlobalRole | null) => T);
@@ -242,6 +252,19 @@ export const PROBES: Probe[] = [
     kind: 'http', action: 'List and create users', route: `POST ${F}/users/admin`, method: 'POST', path: `${F}/users/admin`,
     body: () => ({ name: 'Matrix User', email: `${unique('matrix')}@example.com`, password: 'matrix-pass-9$', global_role: 'observer' }),
   },
+  { kind: 'http', action: "Read and rename one's own user", route: `GET ${F}/users/:id`, method: 'GET', path: (f, role) => `${F}/users/${f.userIds[role ?? 'admin']}` },
+  {
+    kind: 'http', action: "Read and rename one's own user", route: `PATCH ${F}/users/:id`, method: 'PATCH',
+    path: (f, role) => `${F}/users/${f.userIds[role ?? 'admin']}`, body: (_f: Fixtures, role: GlobalRole | null) => ({ name: `matrix ${role ?? 'admin'}` }),
+  },
+  { kind: 'http', action: 'Read and rename another user', route: `GET ${F}/users/:id`, method: 'GET', path: (f) => `${F}/users/${f.targetUser.id}` },
+  { kind: 'http', action: 'Read and rename another user', route: `PATCH ${F}/users/:id`, method: 'PATCH', path: (f) => `${F}/users/${f.targetUser.id}`, body: (f: Fixtures) => ({ name: f.targetUser.name }) },
+  { kind: 'http', action: "Change a user's global role", route: `PATCH ${F}/users/:id`, method: 'PATCH', path: (f) => `${F}/users/${f.targetUser.id}`, body: () => ({ global_role: 'observer' }) },
+  {
+    kind: 'http', action: "Change a user's global role", route: `POST ${F}/users/roles/spec`, method: 'POST', path: `${F}/users/roles/spec`,
+    body: (f: Fixtures) => ({ spec: { roles: { [f.targetUser.email]: { global_role: 'observer', teams: null } } } }),
+  },
+  { kind: 'http', action: 'Delete a user', route: `DELETE ${F}/users/:id`, method: 'DELETE', path: (f, role) => `${F}/users/${f.doomedUserIds[role ?? 'admin']}` },
   { kind: 'http', action: 'Open and join remote shells', route: `POST ${F}/hosts/:id/shells`, method: 'POST', path: (f) => `${F}/hosts/${f.shellHostId}/shells` },
   { kind: 'socket', action: 'Open and join remote shells', route: `WS ${F}/shells/:session_id/websocket`, socket: 'shell-operator' },
   { kind: 'http', action: 'See shell sessions and shell-enabled hosts', route: `GET ${F}/shells`, method: 'GET', path: `${F}/shells` },

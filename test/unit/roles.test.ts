@@ -50,6 +50,8 @@ const ROLE_RULES: Record<string, [(role: GlobalRole) => boolean, Allowed]> = {
   // Fleet: "Edit organization settings" is for admins only.
   canModifyAppConfig: [roles.canModifyAppConfig, ADMINS],
   canManageUsers: [roles.canManageUsers, ADMINS],
+  canChangeUserRoles: [roles.canChangeUserRoles, ADMINS],
+  canDeleteUsers: [roles.canDeleteUsers, ADMINS],
   canOpenRemoteShells: [roles.canOpenRemoteShells, ADMINS],
   canSeeShellSessions: [roles.canSeeShellSessions, ADMINS],
   canReadServerCertificate: [roles.canReadServerCertificate, ALL],

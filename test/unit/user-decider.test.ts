@@ -117,3 +117,30 @@ describe('decideRecordLockout', () => {
       .then([adaLoggedIn('hash-1')]);
   });
 });
+
+describe('decideModify and decideDelete', () => {
+  const modify = createUser;
+  it('records only what differs: a rename, a role change with the role before', () => {
+    modify
+      .given([adaCreated, adaLoggedIn('t1')])
+      .when({ kind: 'modify', user_id: 1, name: 'Ada L.', global_role: 'maintainer' })
+      .then([
+        { type: 'UserRenamed', data: { user_id: 1, name: 'Ada L.' } },
+        { type: 'UserGlobalRoleChanged', data: { user_id: 1, email: 'ada@example.com', name: 'Ada L.', global_role: 'maintainer', previous_role: 'admin', token_hashes: ['t1'] } },
+      ]);
+    modify.given([adaCreated]).when({ kind: 'modify', user_id: 1, name: 'Ada', global_role: 'admin' }).then([]);
+  });
+
+  it('refuses an unknown user, or a stream whose user has another id now, as not found', () => {
+    modify.given([]).when({ kind: 'modify', user_id: 1, global_role: 'observer' }).thenFails('not_found', /user 1 was not found/);
+    modify.given([adaCreated]).when({ kind: 'modify', user_id: 7, global_role: 'observer' }).thenFails('not_found', /user 7/);
+    modify.given([]).when({ kind: 'modify', user_id: null, global_role: 'observer' }).thenFails('not_found', /^user was not found/);
+  });
+
+  it('deletes the user with their active sessions, after which they are gone and may log in no more', () => {
+    const deleted: UserEvent = { type: 'UserDeleted', data: { user_id: 1, email: 'ada@example.com', name: 'Ada', token_hashes: ['t2'] } };
+    modify.given([adaCreated, adaLoggedIn('t1'), adaLoggedIn('t2'), { type: 'UserLoggedOut', data: { user_id: 1, token_hash: 't1' } }]).when({ kind: 'delete', user_id: 1 }).then([deleted]);
+    modify.given([adaCreated, deleted]).when({ kind: 'delete', user_id: 1 }).thenFails('not_found', /user 1 was not found/);
+    modify.given([adaCreated, deleted]).when({ kind: 'log-in', passwordMatches: true, token_hash: 't3', expires_at: EXPIRES }).thenFails('unauthorized', /Authentication failed/);
+  });
+});

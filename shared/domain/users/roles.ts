@@ -268,8 +268,26 @@ export function canUseOwnAccount(_role: GlobalRole): boolean {
   return true;
 }
 
-/** Only admins list and create users (GET /users, POST /users/admin). */
+/**
+ * Only admins list and create users (GET /users, POST /users/admin) and read and rename another
+ * user (GET /users/{id}, PATCH /users/{id} with `name`). Anyone reads and renames themselves
+ * (canUseOwnAccount).
+ */
 export function canManageUsers(role: GlobalRole): boolean {
+  return isAdmin(role);
+}
+
+/**
+ * Only admins change a user's global role, their own included (PATCH /users/{id} with
+ * `global_role`, POST /users/roles/spec): nobody else changes their own. No role change or
+ * deletion may remove the last admin (shared/domain/users/admin-guard.ts).
+ */
+export function canChangeUserRoles(role: GlobalRole): boolean {
+  return isAdmin(role);
+}
+
+/** Only admins delete users (DELETE /users/{id}), themselves included, unless they are the last admin. */
+export function canDeleteUsers(role: GlobalRole): boolean {
   return isAdmin(role);
 }
 

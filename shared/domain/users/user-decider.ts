@@ -1,8 +1,8 @@
 /** A user: one stream per (lower-cased) email, so an email can belong to one user only. */
 import { unexpectedEvent, type Decider } from '../decider';
-import { DomainError } from '../errors';
+import { DomainError, notFound } from '../errors';
 import type { GlobalRole } from './roles';
-import { USER_CREATED, USER_LOGGED_IN, USER_LOGGED_OUT, USER_LOGIN_LOCKED_OUT, type UserEvent } from './user-events';
+import { USER_CREATED, USER_DELETED, USER_GLOBAL_ROLE_CHANGED, USER_LOGGED_IN, USER_LOGGED_OUT, USER_LOGIN_LOCKED_OUT, USER_RENAMED, type UserEvent } from './user-events';
 
 export function userStreamId(email: string): string {
   return `user-${email.trim().toLowerCase()}`;
@@ -51,7 +51,24 @@ export interface RecordLockout {
   address: string;
 }
 
-export type UserCommand = CreateUser | LogIn | LogOut | RecordLockout;
+/**
+ * An admin's change to a user (PATCH /users/{id}, POST /users/roles/spec): only what differs is
+ * recorded. `user_id` is the id the caller addressed; a stream holding another id (the email was
+ * deleted and given to a new user since) is refused as an unknown user.
+ */
+export interface ModifyUser {
+  kind: 'modify';
+  user_id: number | null;
+  name?: string;
+  global_role?: GlobalRole;
+}
+
+export interface DeleteUser {
+  kind: 'delete';
+  user_id: number;
+}
+
+export type UserCommand = CreateUser | LogIn | LogOut | RecordLockout | ModifyUser | DeleteUser;
 
 const authenticationFailed = () => new DomainError('unauthorized', 'Authentication failed');
 
@@ -90,6 +107,29 @@ function decideRecordLockout(command: RecordLockout, state: UserState): UserEven
   return [{ type: USER_LOGIN_LOCKED_OUT, data: { user_id: state.user.id, email: state.user.email, until, reason, address } }];
 }
 
+const unknownUser = (id: number | null) => notFound(id === null ? 'user' : `user ${id}`);
+
+function existingUser(state: UserState, id: number | null): NonNullable<UserState['user']> {
+  if (state.user === null || (id !== null && state.user.id !== id)) throw unknownUser(id);
+  return state.user;
+}
+
+function decideModify(command: ModifyUser, state: UserState): UserEvent[] {
+  const user = existingUser(state, command.user_id);
+  const events: UserEvent[] = [];
+  if (command.name !== undefined && command.name !== user.name) events.push({ type: USER_RENAMED, data: { user_id: user.id, name: command.name } });
+  if (command.global_role !== undefined && command.global_role !== user.global_role) {
+    const name = command.name ?? user.name;
+    events.push({ type: USER_GLOBAL_ROLE_CHANGED, data: { user_id: user.id, email: user.email, name, global_role: command.global_role, previous_role: user.global_role, token_hashes: state.activeTokenHashes } });
+  }
+  return events;
+}
+
+function decideDelete(command: DeleteUser, state: UserState): UserEvent[] {
+  const user = existingUser(state, command.user_id);
+  return [{ type: USER_DELETED, data: { user_id: user.id, email: user.email, name: user.name, token_hashes: state.activeTokenHashes } }];
+}
+
 export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
   initialState: { user: null, activeTokenHashes: [], lockedOutUntil: null },
   decide(command, state) {
@@ -102,6 +142,10 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
         return decideLogOut(command, state);
       case 'record-lockout':
         return decideRecordLockout(command, state);
+      case 'modify':
+        return decideModify(command, state);
+      case 'delete':
+        return decideDelete(command, state);
     }
   },
   evolve(state, event) {
@@ -116,6 +160,12 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
         return { ...state, activeTokenHashes: state.activeTokenHashes.filter((hash) => hash !== event.data.token_hash) };
       case USER_LOGIN_LOCKED_OUT:
         return { ...state, lockedOutUntil: event.data.until };
+      case USER_RENAMED:
+        return state.user ? { ...state, user: { ...state.user, name: event.data.name } } : state;
+      case USER_GLOBAL_ROLE_CHANGED:
+        return state.user ? { ...state, user: { ...state.user, global_role: event.data.global_role } } : state;
+      case USER_DELETED:
+        return { user: null, activeTokenHashes: [], lockedOutUntil: null };
       default:
         return unexpectedEvent(event);
     }

@@ -44,13 +44,68 @@ export interface UserLoginLockedOut {
   address: string;
 }
 
+/** An admin changed this user's global role (Fleet's `changed_user_global_role`). */
+export const USER_GLOBAL_ROLE_CHANGED = 'UserGlobalRoleChanged';
+export interface UserGlobalRoleChanged {
+  user_id: number;
+  email: string;
+  name: string;
+  global_role: GlobalRole;
+  previous_role: GlobalRole;
+  /** The user's sessions active then: their sockets end, to reconnect under the new role. */
+  token_hashes: string[];
+}
+
+/** This user was renamed (PATCH /users/{id} with `name`). */
+export const USER_RENAMED = 'UserRenamed';
+export interface UserRenamed {
+  user_id: number;
+  name: string;
+}
+
+/**
+ * An admin deleted this user (Fleet's `deleted_user`): every session they had ends with it
+ * (`token_hashes`, the sessions active when deleted). The email may be given to a new user later.
+ */
+export const USER_DELETED = 'UserDeleted';
+export interface UserDeleted {
+  user_id: number;
+  email: string;
+  name: string;
+  token_hashes: string[];
+}
+
+/**
+ * On the admin guard's stream (ADMIN_GUARD_STREAM): these admins stop being admins (demoted or
+ * deleted) in the same append, and others remain. Only a write-side guard: not projected.
+ */
+export const GLOBAL_ADMINS_REMOVED = 'GlobalAdminsRemoved';
+export interface GlobalAdminsRemoved {
+  user_ids: number[];
+  remaining_admin_ids: number[];
+}
+
 export type UserEvent =
   | { type: typeof USER_CREATED; data: UserCreated }
   | { type: typeof USER_LOGGED_IN; data: UserLoggedIn }
   | { type: typeof USER_LOGGED_OUT; data: UserLoggedOut }
-  | { type: typeof USER_LOGIN_LOCKED_OUT; data: UserLoginLockedOut };
+  | { type: typeof USER_LOGIN_LOCKED_OUT; data: UserLoginLockedOut }
+  | { type: typeof USER_GLOBAL_ROLE_CHANGED; data: UserGlobalRoleChanged }
+  | { type: typeof USER_RENAMED; data: UserRenamed }
+  | { type: typeof USER_DELETED; data: UserDeleted };
 
-export const USER_EVENT_TYPES = [USER_CREATED, USER_LOGGED_IN, USER_LOGGED_OUT, USER_LOGIN_LOCKED_OUT] as const;
+export type AdminGuardEvent = { type: typeof GLOBAL_ADMINS_REMOVED; data: GlobalAdminsRemoved };
+
+export const USER_EVENT_TYPES = [
+  USER_CREATED,
+  USER_LOGGED_IN,
+  USER_LOGGED_OUT,
+  USER_LOGIN_LOCKED_OUT,
+  USER_GLOBAL_ROLE_CHANGED,
+  USER_RENAMED,
+  USER_DELETED,
+  GLOBAL_ADMINS_REMOVED,
+] as const;
 
 export function isUserEventType(type: string): type is UserEvent['type'] {
   return (USER_EVENT_TYPES as readonly string[]).includes(type);

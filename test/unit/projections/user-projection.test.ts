@@ -1,4 +1,20 @@
-import { USER_CREATED, USER_LOGGED_IN, USER_LOGGED_OUT, USER_LOGIN_LOCKED_OUT, type UserCreated, type UserLoggedIn, type UserLoggedOut, type UserLoginLockedOut } from '../../../shared/domain/users/user-events';
+import {
+  GLOBAL_ADMINS_REMOVED,
+  USER_CREATED,
+  USER_DELETED,
+  USER_GLOBAL_ROLE_CHANGED,
+  USER_LOGGED_IN,
+  USER_LOGGED_OUT,
+  USER_LOGIN_LOCKED_OUT,
+  USER_RENAMED,
+  type UserCreated,
+  type UserDeleted,
+  type UserGlobalRoleChanged,
+  type UserLoggedIn,
+  type UserLoggedOut,
+  type UserLoginLockedOut,
+  type UserRenamed,
+} from '../../../shared/domain/users/user-events';
 import { ACTIVITIES, SESSIONS, USERS } from '../../../shared/read-models/read-model-types';
 import { ADMIN, atPosition, givenEvents, type GivenEvent } from '../../support/given-events';
 
@@ -110,5 +126,51 @@ describe('user and session projection', () => {
       },
     });
     await givenEvents([created(alice), lockedOut(lockout)]).thenReplayChangesNothing();
+  });
+});
+
+describe('user changes: rename, role change, deletion', () => {
+  const renamed = (name: string): GivenEvent<UserRenamed> => ({ type: USER_RENAMED, data: { user_id: 2, name }, streamId: 'user-alice@example.com' });
+  const roleChanged: GivenEvent<UserGlobalRoleChanged> = {
+    type: USER_GLOBAL_ROLE_CHANGED,
+    data: { user_id: 2, email: 'alice@example.com', name: 'Alice', global_role: 'maintainer', previous_role: 'observer', token_hashes: ['a1b2'] },
+    streamId: 'user-alice@example.com',
+  };
+  const deleted: GivenEvent<UserDeleted> = { type: USER_DELETED, data: { user_id: 2, email: 'alice@example.com', name: 'Alice', token_hashes: ['a1b2'] }, streamId: 'user-alice@example.com' };
+  const activity = (position: number, type: string, details: Record<string, unknown>) => ({
+    id: position + 1,
+    created_at: atPosition(position),
+    actor_full_name: 'Admin',
+    actor_id: 1,
+    actor_email: ADMIN.email!,
+    type,
+    details,
+  });
+
+  it("renames and re-roles the user, with a changed_user_global_role activity in Fleet's details", async () => {
+    const events = [created(alice), renamed('Alice B.'), roleChanged];
+    await givenEvents(events).thenCollections({
+      [USERS]: { '2': { id: 2, name: 'Alice B.', email: 'alice@example.com', global_role: 'maintainer', created_at: atPosition(0), updated_at: atPosition(2) } },
+      [ACTIVITIES]: {
+        'request-0:created_user': activity(0, 'created_user', { user_id: 2, user_name: 'Alice', user_email: 'alice@example.com' }),
+        'request-2:changed_user_global_role': activity(2, 'changed_user_global_role', { user_id: 2, user_name: 'Alice', user_email: 'alice@example.com', role: 'maintainer' }),
+      },
+    });
+    await givenEvents(events).thenReplayChangesNothing();
+  });
+
+  it('deletes the user and their sessions, with a deleted_user activity', async () => {
+    const events = [created(alice), loggedIn(session), loggedIn({ ...session, token_hash: 'c3d4' }), deleted];
+    await givenEvents(events).thenDocuments(USERS, {});
+    await givenEvents(events).thenDocuments(SESSIONS, { c3d4: { user_id: 2, expires_at: '2024-01-02T00:00:00.000Z' } });
+    await givenEvents([created(alice), deleted]).thenDocuments(ACTIVITIES, {
+      'request-0:created_user': activity(0, 'created_user', { user_id: 2, user_name: 'Alice', user_email: 'alice@example.com' }),
+      'request-1:deleted_user': activity(1, 'deleted_user', { user_id: 2, user_name: 'Alice', user_email: 'alice@example.com' }),
+    });
+    await givenEvents(events).thenReplayChangesNothing();
+  });
+
+  it('projects nothing of the admin guard', async () => {
+    await givenEvents([{ type: GLOBAL_ADMINS_REMOVED, data: { user_ids: [2], remaining_admin_ids: [1] }, streamId: 'admin-guard' }]).thenNothingProjected();
   });
 });

@@ -1,4 +1,7 @@
-/** Users (admins): the list (GET /users) and creating one (POST /users/admin). */
+/**
+ * Users (admins): the list (GET /users), each user's role changed in place (PATCH /users/{id},
+ * a select and a Save button per row, named after the user), and creating one (POST /users/admin).
+ */
 import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { ErrorNote, Page, useLoad, when } from '../common';
@@ -9,6 +12,45 @@ interface User {
   email: string;
   global_role: string;
   created_at: string;
+}
+
+const ROLES = ['observer', 'maintainer', 'admin'] as const;
+
+/** One user's role: a select named "Role of <email>" and its Save button; the answer shown beside. */
+function RoleControl({ user, onSaved }: { user: User; onSaved(): void }) {
+  const [role, setRole] = useState(user.global_role);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  async function save(event: Event) {
+    event.preventDefault();
+    setSaving(true);
+    setError(null);
+    setSaved(null);
+    try {
+      const answer = await api<{ user: User }>('PATCH', `/users/${user.id}`, { global_role: role });
+      setSaved(`${answer.user.email} is now ${answer.user.global_role}.`);
+      onSaved();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setSaving(false);
+    }
+  }
+  return (
+    <form class="inline" onSubmit={save} aria-label={`Change the role of ${user.email}`}>
+      <select aria-label={`Role of ${user.email}`} value={role} onChange={(event) => setRole((event.currentTarget as HTMLSelectElement).value)}>
+        {ROLES.map((name) => (
+          <option value={name}>{name}</option>
+        ))}
+      </select>{' '}
+      <button type="submit" aria-label={`Save the role of ${user.email}`} disabled={saving || role === user.global_role}>
+        Save
+      </button>
+      {saved && <span role="status">{saved}</span>}
+      <ErrorNote error={error} />
+    </form>
+  );
 }
 
 export function UsersView() {
@@ -39,21 +81,25 @@ export function UsersView() {
             <th>Name</th>
             <th>Email</th>
             <th>Role</th>
+            <th>Change role</th>
             <th>Created</th>
           </tr>
         </thead>
         <tbody>
           {(users.data ?? []).map((u) => (
-            <tr>
+            <tr key={u.id}>
               <td>{u.name}</td>
               <td>{u.email}</td>
               <td>{u.global_role}</td>
+              <td>
+                <RoleControl user={u} onSaved={users.reload} />
+              </td>
               <td>{when(u.created_at)}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      <p class="hint">Changing a user's role is not in Logbook's API yet.</p>
+      <p class="hint">Only admins change roles; the last admin cannot be demoted.</p>
       <form class="card" onSubmit={create} aria-label="Create a user">
         <h2>Create a user</h2>
         <label>
