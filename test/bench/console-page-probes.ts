@@ -73,3 +73,52 @@ export async function transferredBytes(page: Page, run: () => Promise<void>): Pr
   }
   return { bytes, responses };
 }
+
+interface TraceEvent {
+  name: string;
+  cat: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  args?: { data?: { functionName?: string; url?: string; type?: string } };
+}
+
+/**
+ * Where the page's long tasks go, from a Chromium trace (CONSOLE_BENCH_TRACE=1): for every
+ * top-level task over `overMs`, its duration and the trace events inside it, summed by name
+ * (event dispatch, function calls, style, layout, paint, GC...). Tracing itself slows the page.
+ */
+export async function traceLongTasks(page: Page, overMs: number): Promise<() => Promise<string[]>> {
+  const cdp = await page.context().newCDPSession(page);
+  const events: TraceEvent[] = [];
+  cdp.on('Tracing.dataCollected', (data: any) => events.push(...(data.value as TraceEvent[])));
+  await cdp.send('Tracing.start', {
+    transferMode: 'ReportEvents',
+    traceConfig: { includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'toplevel', 'blink'] },
+  } as any);
+  return async () => {
+    const complete = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
+    await cdp.send('Tracing.end');
+    await complete;
+    await cdp.detach().catch(() => undefined);
+    const lines: string[] = [];
+    const tasks = events.filter((e) => e.name === 'RunTask' && e.ph === 'X' && (e.dur ?? 0) > overMs * 1000);
+    for (const task of tasks) {
+      const inside = events.filter((e) => e.ph === 'X' && e.pid === task.pid && e.tid === task.tid && e !== task && e.ts >= task.ts && e.ts + (e.dur ?? 0) <= task.ts + task.dur!);
+      const byName = new Map<string, { ms: number; count: number }>();
+      for (const e of inside) {
+        const detail = e.args?.data?.type ?? e.args?.data?.functionName ?? '';
+        const key = detail ? `${e.name}(${detail})` : e.name;
+        const entry = byName.get(key) ?? { ms: 0, count: 0 };
+        entry.ms += (e.dur ?? 0) / 1000;
+        entry.count++;
+        byName.set(key, entry);
+      }
+      const top = [...byName].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8).map(([name, { ms, count }]) => `${name} ${ms.toFixed(0)} ms ×${count}`);
+      lines.push(`task of ${(task.dur! / 1000).toFixed(0)} ms: ${top.join('; ')}`);
+    }
+    return lines;
+  };
+}
