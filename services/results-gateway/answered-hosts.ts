@@ -13,7 +13,9 @@
  * - Whenever the recorder reads the stored count (nothing of the campaign in flight), a count
  *   other than the set's means another writer recorded results (the partition moved to another
  *   instance and back, or the campaign's results were deleted): the set is forgotten, for good.
- * - A write that fails voids what was decided on it: every set is forgotten.
+ * - A write that fails voids what was decided on it, and a batch that fails while being decided (or
+ *   is decided on a voided write) is delivered again: either way every set is forgotten, so that no
+ *   set holds a host whose result is not going to be stored.
  * - Bounded: at most MAX_CAMPAIGNS sets; beyond, all are forgotten (those campaigns fall back).
  *
  * MongoDB writes results before counts: a crash in between leaves results above a count of 0. The

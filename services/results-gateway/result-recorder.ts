@@ -141,9 +141,15 @@ class ResultRecorder {
   async handleBatch(batch: IncomingBatch): Promise<PipelinedBatch | void> {
     while (this.inFlight.length >= MAX_WRITES_IN_FLIGHT) await this.inFlight[0].stored.catch(() => undefined);
     const epoch = this.epoch;
-    const decided = await this.decide(batch);
+    const decided = await this.decide(batch).catch((error: unknown) => {
+      this.answered.forgetAll(); // it may hold decisions of this batch, which is delivered again
+      throw error;
+    });
     // A write that failed while this batch was being decided voided what it was decided on.
-    if (epoch !== this.epoch) throw new Error('an earlier write of recorded results failed; deciding the batch again');
+    if (epoch !== this.epoch) {
+      this.answered.forgetAll(); // it holds this batch's decisions, which are not going to be written
+      throw new Error('an earlier write of recorded results failed; deciding the batch again');
+    }
     if (decided.recorded.length === 0 && decided.counts.size === 0) return;
     let settle!: (error?: unknown) => void;
     const stored = new Promise<void>((resolve, reject) => (settle = (error) => (error === undefined ? resolve() : reject(error))));
