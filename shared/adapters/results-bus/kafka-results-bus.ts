@@ -222,6 +222,8 @@ class KafkaGroupConsumer {
     () => this.commitIfDue(),
   );
   private committing = false;
+  /** The commit commitIfDue started, if any (settled otherwise; never rejects). */
+  private commitInFlight: Promise<void> = Promise.resolve();
   private commitIntervalMs = 1_000;
   private lastCommitAt = Date.now();
 
@@ -298,6 +300,7 @@ class KafkaGroupConsumer {
         // durable (the barrier of pipelined batches), then kafkajs leaves the group.
         await this.delivering;
         await this.commits.settled();
+        await this.commitInFlight; // so that the last commit is this one, of the latest offsets
         await this.commitHandled().catch((error) => this.report(asError(error)));
         await this.consumer.disconnect().catch((error) => this.report(asError(error)));
       })();
@@ -319,9 +322,14 @@ class KafkaGroupConsumer {
   }
 
   /** Commits what is due if the last commit is commitIntervalMs old; never throws. */
-  private async commitIfDue(): Promise<void> {
-    if (this.committing || this.stopping || Date.now() - this.lastCommitAt < this.commitIntervalMs) return;
+  private commitIfDue(): Promise<void> {
+    if (this.committing || this.stopping || Date.now() - this.lastCommitAt < this.commitIntervalMs) return Promise.resolve();
     this.committing = true;
+    this.commitInFlight = this.commitDue();
+    return this.commitInFlight;
+  }
+
+  private async commitDue(): Promise<void> {
     try {
       await this.commitHandled();
     } catch (error) {
@@ -380,8 +388,10 @@ class KafkaGroupConsumer {
       if (!(await retryUntilHandled(async () => void (outcome = await onBatch(incoming)), control))) return;
       resolveOffset(messages[0].offset, messages[messages.length - 1].offset, durableOf(outcome));
     }
-    // At most every commitIntervalMs. A failed commit only means the messages may come again.
-    await this.commitIfDue();
+    // At most every commitIntervalMs, and not awaited: a commit is a broker round trip that would
+    // otherwise hold up the next fetch (a live result's latency). A failed commit only means the
+    // messages may come again; stop() waits for a commit in flight before its own.
+    void this.commitIfDue();
   }
 
   private report(error: Error): void {
