@@ -39,7 +39,8 @@ function readEnvelopeAndRows(envelopeText: string, value: Buffer, maxResultBytes
   const error = (parsed as Record<string, unknown>).error;
   if (error !== null && error !== undefined && typeof error !== 'string') return { ok: false, reason: 'error is not a string or null' };
   if (value.length < 2 || value[0] !== OPEN_BRACKET || value[value.length - 1] !== CLOSE_BRACKET) return { ok: false, reason: 'rows is not a JSON array' };
-  return { ok: true, result: { ...envelope.base, error: error ?? null, rows_json: value.toString('utf8') } };
+  const { base } = envelope;
+  return { ok: true, result: { campaign_id: base.campaign_id, host: base.host, answered_at: base.answered_at, error: error ?? null, rows_json: value.toString('utf8') } };
 }
 
 function readWholeMessage(value: Buffer, maxResultBytes: number): IncomingResult {

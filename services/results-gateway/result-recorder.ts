@@ -8,7 +8,9 @@
  * - Idempotent: a result already stored for the host (a redelivered message, or the host
  *   answering twice) is skipped, and the first answer stays. The results of a batch are written
  *   before the counts; if the process dies in between, the redelivered batch finds results whose
- *   seq is above the stored count and raises the count to them.
+ *   seq is above the stored count and raises the count to them. Whether a host is already
+ *   recorded comes from the in-memory answered set where it knows the campaign (answered-hosts.ts:
+ *   campaigns this recorder saw from a count of 0), else from the store.
  * - Dropped (counted in results_gateway_dropped_total by reason): malformed messages, hosts the
  *   campaign did not target, and campaigns still unknown once the message is `campaignWaitMs`
  *   old (the campaign doc may be projected a little after its first results arrive, so the
@@ -40,8 +42,9 @@ import type { CampaignLookup } from './campaign-lookup';
 import { readIncomingResult } from './incoming-result';
 import { encodeRecordedBatch, RECORDED_RESULTS_TOPIC } from './recorded-results-topic';
 import { GatewayPeers } from './gateway-peers';
+import { AnsweredHosts } from './answered-hosts';
 
-const RECORDER_GROUP = 'results-gateway-recorder';
+export const RECORDER_GROUP = 'results-gateway-recorder';
 const MAX_CACHED_CAMPAIGNS = 10_000;
 const CAMPAIGN_POLL_MS = 50;
 const MAX_RELAYS_IN_FLIGHT = 4;
@@ -100,6 +103,8 @@ interface InFlightWrite {
 class ResultRecorder {
   /** Campaign id → its targeted host ids (targets never change once a campaign exists). */
   private readonly targets = new Map<number, Set<number>>();
+  /** Campaigns whose recorded hosts are all known here: their results are decided without reading the store. */
+  private readonly answered = new AnsweredHosts();
   /** Decided batches not stored yet, oldest first (removed once stored). */
   private readonly inFlight: InFlightWrite[] = [];
   /** Decided batches whose write has not started, oldest first: the next write takes them all. */
@@ -136,9 +141,15 @@ class ResultRecorder {
   async handleBatch(batch: IncomingBatch): Promise<PipelinedBatch | void> {
     while (this.inFlight.length >= MAX_WRITES_IN_FLIGHT) await this.inFlight[0].stored.catch(() => undefined);
     const epoch = this.epoch;
-    const decided = await this.decide(batch);
+    const decided = await this.decide(batch).catch((error: unknown) => {
+      this.answered.forgetAll(); // it may hold decisions of this batch, which is delivered again
+      throw error;
+    });
     // A write that failed while this batch was being decided voided what it was decided on.
-    if (epoch !== this.epoch) throw new Error('an earlier write of recorded results failed; deciding the batch again');
+    if (epoch !== this.epoch) {
+      this.answered.forgetAll(); // it holds this batch's decisions, which are not going to be written
+      throw new Error('an earlier write of recorded results failed; deciding the batch again');
+    }
     if (decided.recorded.length === 0 && decided.counts.size === 0) return;
     let settle!: (error?: unknown) => void;
     const stored = new Promise<void>((resolve, reject) => (settle = (error) => (error === undefined ? resolve() : reject(error))));
@@ -170,23 +181,30 @@ class ResultRecorder {
       }
       const { result } = incoming;
       const campaignId = result.campaign_id;
-      const targets = await this.targetsOf(campaignId, message.timestamp + config.campaignWaitMs);
+      const hostId = result.host.id;
+      const targets = this.targets.get(campaignId) ?? (await this.targetsOf(campaignId, message.timestamp + config.campaignWaitMs));
       if (!targets) {
         this.drop('unknown_campaign', { campaignId });
         continue;
       }
-      if (!targets.has(result.host.id)) {
-        this.drop('untargeted_host', { campaignId, hostId: result.host.id });
+      if (!targets.has(hostId)) {
+        this.drop('untargeted_host', { campaignId, hostId });
         continue;
       }
       let count = counts.get(campaignId);
       if (count === undefined) {
-        count = this.countBeingWritten(campaignId) ?? (await store.recordedCount(campaignId));
+        count = this.countBeingWritten(campaignId);
+        if (count === undefined) {
+          count = await store.recordedCount(campaignId);
+          this.answered.storedCount(campaignId, count);
+        }
         counts.set(campaignId, count);
       }
-      const id = resultId(campaignId, result.host.id);
-      const existing = results.has(id) ? null : (this.resultBeingWritten(id) ?? (await store.getResult(campaignId, result.host.id)));
-      if (results.has(id) || existing) {
+      const id = resultId(campaignId, hostId);
+      // The answered set when it knows the campaign; else what is being written, then the store.
+      const answered = results.has(id) || this.answered.isAnswered(campaignId, hostId);
+      const existing = answered !== undefined ? null : (this.resultBeingWritten(id) ?? (await store.getResult(campaignId, hostId)));
+      if (answered || existing) {
         if (existing && existing.seq > count) {
           counts.set(campaignId, existing.seq);
           changed.set(campaignId, existing.seq);
@@ -197,7 +215,15 @@ class ResultRecorder {
       count += 1;
       counts.set(campaignId, count);
       changed.set(campaignId, count);
-      const recordedResult: RecordedResult = { ...result, seq: count };
+      this.answered.decided(campaignId, hostId, count);
+      const recordedResult: RecordedResult = {
+        campaign_id: campaignId,
+        seq: count,
+        host: result.host,
+        rows_json: result.rows_json,
+        error: result.error,
+        answered_at: result.answered_at,
+      };
       results.set(id, recordedResult);
       recorded.push(recordedResult);
     }
@@ -244,6 +270,7 @@ class ResultRecorder {
           // decided now are decided again.
           this.epoch += 1;
           this.inFlight.length = 0;
+          this.answered.forgetAll();
           for (const entry of [...batches, ...this.queued.splice(0)]) entry.settle(error);
           continue;
         }

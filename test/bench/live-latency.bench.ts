@@ -13,7 +13,8 @@
  *
  * Baseline in the same run: the same number of messages, produced one send each at the same pace
  * with a plain kafkajs producer (defaults, acks=all) and read by a plain kafkajs consumer: what Kafka alone
- * costs on this machine.
+ * costs on this machine. It runs right after the campaign, while the simulated hosts still check
+ * in, so that both figures are taken with the same processes competing for the CPU.
  *
  *   npm run bench:live-latency            (HOSTS=10000 by default)
  *
@@ -24,7 +25,7 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { FleetClient, setUpAdmin } from '../support/fleet-client';
@@ -167,6 +168,7 @@ async function main(): Promise<void> {
     if (run.status !== 200) throw new Error(`run_by_names: ${run.status} ${JSON.stringify(run.body)}`);
     const campaignId: number = run.body.campaign.id;
     const cpuAtStart = cpuOf(processes);
+    const loadAtCampaign = loadavg()[0];
     const campaignStarted = performance.now();
     const watcher = fork(join(__dirname, 'latency-watcher-process.js'), [logbook.url.replace(/^http/, 'ws'), admin.token!, String(campaignId)]);
     children.push(watcher);
@@ -186,7 +188,6 @@ async function main(): Promise<void> {
     const campaignSeconds = (performance.now() - campaignStarted) / 1000;
     hosts.send({ report: campaignId });
     const { writes, stats: simulatorStats } = await nextMessage<{ writes: Array<[string, number]>; stats: Record<string, number> }>(hosts, (message) => message.writes !== undefined, 30_000, 'the hosts report');
-    hosts.send({ stop: true });
 
     const sentAt = new Map(writes);
     const arrivals = new Map<string, number>();
@@ -214,12 +215,17 @@ async function main(): Promise<void> {
     const sentTimes = [...sentAt.values()].sort((a, b) => a - b);
     const spanMs = sentTimes[sentTimes.length - 1] - sentTimes[0];
 
+    // The baseline runs while the simulated hosts still check in (as they did during the
+    // campaign), so that both figures are taken with the same processes competing for the CPU.
+    const loadBeforeBaseline = loadavg()[0];
     const baseline = await rawKafkaLatencies(brokers, latencies.length, spanMs);
+    hosts.send({ stop: true });
 
     console.log(`campaign ${campaignId}: ${run.body.campaign.Metrics.TotalHosts} hosts targeted, ${sentAt.size} answers sent over ${(spanMs / 1000).toFixed(1)} s, ` +
       `${arrivals.size} results at the watcher (finished: ${report.finished}), ${beforeWatching} answered before the watcher selected the campaign (not timed)`);
     console.log(`simulator: ${simulatorStats.httpErrors} HTTP errors, ${simulatorStats.distributedWrites} distributed writes in all`);
     console.log(`CPU during the campaign: ${cpuShares(cpuAtStart, cpuAtEnd, campaignSeconds)}`);
+    console.log(`load average (1 min): at the campaign's start ${loadAtCampaign.toFixed(2)}, at the baseline's start ${loadBeforeBaseline.toFixed(2)}, at the end ${loadavg()[0].toFixed(2)}`);
     if (report.errors.length > 0) console.log(`watcher errors: ${report.errors.join('; ')}`);
     printTable([
       { path: 'Logbook: distributed/write → WebSocket frame', samples: latencies.length, ...stats(latencies) },

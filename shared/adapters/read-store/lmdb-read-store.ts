@@ -95,6 +95,14 @@ class SubDatabases {
     return this.use(name, () => action(this.handle(name, false), this.handle(indexDatabaseName(name), false)));
   }
 
+  /**
+   * A read that needs no index (get by id): the index database's handle is not looked up, which
+   * for a collection without one would be a key scan of the root database on every call.
+   */
+  readDocuments<R>(name: string, action: (db: Database | null) => R): Promise<R> {
+    return this.use(name, () => action(this.handle(name, false)));
+  }
+
   write<R>(name: string, indexed: boolean, action: (db: Database, index: Database | null) => Promise<R>): Promise<R> {
     return this.use(name, () =>
       this.guard.commit(action(this.handle(name, true)!, this.handle(indexDatabaseName(name), indexed))),
@@ -220,7 +228,7 @@ class LmdbCollection<T extends object> implements ReadCollection<T> {
   ) {}
 
   get(id: string): Promise<T | null> {
-    return this.read((db) => (db?.get(id) as T | undefined) ?? null);
+    return this.declared.after(this.name, () => this.subDatabases.readDocuments(this.name, (db) => (db?.get(id) as T | undefined) ?? null));
   }
 
   async put(id: string, doc: T): Promise<void> {
