@@ -16,6 +16,12 @@
  * serves, then every few seconds). Between an answer and its recording, another instance may
  * still ask the host once; the recorder keeps the first answer and drops the second.
  *
+ * Targets: a campaign's hosts by id, and the members of its labels and teams as this view holds
+ * them when it applies the campaign's event (so in log order: a replay targets the same hosts).
+ * Known limit: an instance applies its own host appends at once, ahead of the log, so for a host
+ * whose labels or team changed through that instance at the very moment the campaign was
+ * created, instances may disagree on whether it is targeted.
+ *
  * The answer is produced as an envelope (header) and the rows' JSON text (value), written here
  * once from the rows the agent API checked: nothing downstream parses or re-encodes the rows.
  */
