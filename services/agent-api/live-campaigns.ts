@@ -35,13 +35,36 @@ import type { LiveQueries, Row } from './distributed';
 const HAND_OUT_AGAIN_AFTER_MS = 60_000;
 const NOTHING_PENDING: ReadonlyMap<number, string> = new Map();
 
-/** A running campaign as a snapshot holds it: who has yet to answer, and when each was handed it (0: not yet). */
+/**
+ * A running campaign as a snapshot holds it, in proportion to what it names and to the hosts that
+ * checked in since, not to the hosts it targets: its hosts by id, its label and team members as
+ * packed bits (base64, bit i for host id i), the targeted hosts done with it, and when hosts were
+ * handed it.
+ */
 export interface LiveCampaignSnapshot {
   id: number;
   sql: string;
-  targets: number[];
   expiresAt: number;
-  waiting: Array<[hostId: number, handedOutAt: number]>;
+  targets: number[];
+  members: string | null;
+  answered: number[];
+  handedOut: Array<[hostId: number, handedOutAt: number]>;
+}
+
+/** Bytes by host id (1: targeted) as packed bits in base64, and back. */
+export function packMembers(members: Uint8Array): string {
+  const bits = new Uint8Array(Math.ceil(members.length / 8));
+  for (let id = 0; id < members.length; id += 1) if (members[id] === 1) bits[id >> 3] |= 1 << (id & 7);
+  let length = bits.length;
+  while (length > 0 && bits[length - 1] === 0) length -= 1; // the same members give the same text
+  return Buffer.from(bits.buffer, bits.byteOffset, length).toString('base64');
+}
+
+export function unpackMembers(text: string): Uint8Array {
+  const bits = Buffer.from(text, 'base64');
+  const members = new Uint8Array(bits.length * 8);
+  for (let id = 0; id < members.length; id += 1) if (bits[id >> 3] & (1 << (id & 7))) members[id] = 1;
+  return members;
 }
 
 /**
@@ -77,14 +100,6 @@ function* targetsOf(campaign: LiveCampaign): Generator<number> {
   if (members) for (let id = 0; id < members.length; id += 1) if (members[id] === 1 && !campaign.explicit.has(id)) yield id;
 }
 
-/** A snapshot's target list as a campaign holds it: a set when short, bytes by host id when long. */
-function targetsFromList(ids: readonly number[]): Pick<LiveCampaign, 'explicit' | 'members'> {
-  if (ids.length < 1_000) return { explicit: new Set(ids), members: null };
-  const members = new Uint8Array(Math.max(...ids) + 1);
-  for (const id of ids) members[id] = 1;
-  return { explicit: new Set(), members };
-}
-
 export class LiveCampaigns implements LiveQueries {
   /** Campaigns created and not ended (expired ones stay until their end is recorded). */
   private readonly campaigns = new Map<number, LiveCampaign>();
@@ -112,28 +127,36 @@ export class LiveCampaigns implements LiveQueries {
     const running: LiveCampaignSnapshot[] = [];
     for (const [id, campaign] of this.campaigns) {
       if (campaign.expiresAt <= now) continue;
-      const targets: number[] = [];
-      const waiting: Array<[number, number]> = [];
-      for (const hostId of targetsOf(campaign)) {
-        targets.push(hostId);
-        if (!campaign.answered.has(hostId)) waiting.push([hostId, campaign.handedOut.get(hostId) ?? 0]);
-      }
-      running.push({ id, sql: campaign.sql, targets, expiresAt: campaign.expiresAt, waiting });
+      running.push({
+        id,
+        sql: campaign.sql,
+        expiresAt: campaign.expiresAt,
+        targets: [...campaign.explicit],
+        members: campaign.members === null ? null : packMembers(campaign.members),
+        answered: [...campaign.answered],
+        handedOut: [...campaign.handedOut],
+      });
     }
     return running;
+  }
+
+  /** The hosts a running campaign targets, in id order (hosts by id first), for tests and tools. */
+  targetsOf(campaignId: number): number[] {
+    const campaign = this.campaigns.get(campaignId);
+    return campaign ? [...targetsOf(campaign)] : [];
   }
 
   /** Takes the campaigns a snapshot holds (before the view follows the log on). */
   restore(campaigns: readonly LiveCampaignSnapshot[]): void {
     for (const snapshot of campaigns) {
-      const waiting = new Map(snapshot.waiting);
-      const campaign: LiveCampaign = { sql: snapshot.sql, expiresAt: snapshot.expiresAt, ...targetsFromList(snapshot.targets), answered: new Set(), handedOut: new Map() };
-      for (const hostId of snapshot.targets) {
-        const handedOutAt = waiting.get(hostId);
-        if (handedOutAt === undefined) campaign.answered.add(hostId);
-        else if (handedOutAt !== 0) campaign.handedOut.set(hostId, handedOutAt);
-      }
-      this.campaigns.set(snapshot.id, campaign);
+      this.campaigns.set(snapshot.id, {
+        sql: snapshot.sql,
+        expiresAt: snapshot.expiresAt,
+        explicit: new Set(snapshot.targets),
+        members: snapshot.members === null ? null : unpackMembers(snapshot.members),
+        answered: new Set(snapshot.answered),
+        handedOut: new Map(snapshot.handedOut),
+      });
     }
   }
 

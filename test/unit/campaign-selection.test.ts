@@ -44,7 +44,12 @@ describe('campaign selection in the agent API', function () {
     view.applyFollowed(enrolled(6, 7)); // joins the team after: not targeted
     view.applyFollowed(labels(1, [], [11], 2)); // leaves the label after: still targeted
     assert.deepEqual([1, 2, 3, 4, 6].map(pending), [[5], [5], [5], [5], []]);
-    assert.deepEqual(live.exportRunning(NOW).map((running) => running.targets), [[4, 1, 2, 3]]);
+    assert.deepEqual(live.targetsOf(5), [4, 1, 2, 3]);
+    // A snapshot holds the members as bits: restored, the same hosts are targeted and those handed it wait.
+    const restored = new LiveCampaigns(bus);
+    restored.restore(JSON.parse(JSON.stringify(live.exportRunning(NOW))));
+    assert.deepEqual(restored.targetsOf(5), [4, 1, 2, 3]);
+    assert.deepEqual([1, 2, 3, 4, 6].map((id) => [...restored.pendingFor(view.hostById(id)!, NOW + 61_000).keys()]), [[5], [5], [5], [5], []]);
     assert.deepEqual(pending(1), [], 'handed out: not again within the minute');
   });
 
