@@ -7,7 +7,8 @@
  * 2. a manual label: its hostnames, through the hostname index.
  * 3. `status` online/offline/mia, or order_key seen_time: the presence seen_time index, most
  *    recently seen first (order_key is not applied with a status; see README known limits); other
- *    filters are checked per candidate, so the cost is bounded by the hosts of that status.
+ *    filters are checked per candidate, read from the index a chunk at a time until the page is
+ *    full, so a page costs the candidates it needs (a count: every host of that status).
  * 4. one group (a dynamic label, a team or a platform) in id order: the group's member entries,
  *    paged in the store's engine.
  * 5. anything else: the hosts collection with the filters as equalities (label, team, platform),

@@ -6,6 +6,8 @@
  *   npm run bench:fleet-reads                                  (HOSTS=100000, both stores)
  *   HOSTS=300000 STORES=embedded npm run bench:fleet-reads
  *   STORES=mongo MONGO_HOSTS=20000 npm run bench:fleet-reads   (the stand-in is in-memory Java)
+ *   READS=status,run_by_names ...                               (only the reads whose name contains one)
+ *   LOGBOOK_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" ...  (profiles the measured Logbook)
  *
  * Seeding: a first start sets up the admin, two policies and a long check-in interval; with
  * Logbook stopped, each host's HostEnrolled, HostLabelsChanged (All Hosts and its platform's
