@@ -8,6 +8,7 @@
  * the snapshot's specs are the view's at that position, its hosts at that position or later, and
  * the same revision check makes their events after that position harmless too.
  */
+import { isSelected, type CampaignSelection } from '../../shared/domain/campaigns/campaign-events';
 import { ENROLL_SECRETS_REPLACED, type EnrollSecretsReplaced } from '../../shared/domain/enroll-secrets/enroll-secrets-events';
 import { hostDecider, isLabelMember, type HostState } from '../../shared/domain/hosts/host-decider';
 import { isSpecDeletedType, specKindOfEventType, type SpecApplied, type SpecDeleted } from '../../shared/domain/specs/spec-events';
@@ -124,6 +125,20 @@ export class AgentView {
       if (team.spec.secrets.some((entry) => entry.secret === secret)) return team;
     }
     return this.globalSecrets.has(secret) ? null : undefined;
+  }
+
+  /**
+   * The enrolled hosts in a campaign's selection now (by id, a dynamic label or a team), a byte
+   * per host id: one pass over the hosts in memory, no per-host allocation.
+   */
+  selectedHosts(selection: CampaignSelection): Uint8Array {
+    const selected = new Uint8Array(this.hostsById.length);
+    for (const host of this.hostsById) {
+      if (host === undefined || host.state.id === null) continue;
+      const state = host.state;
+      if (isSelected(selection, state.id!, (labelId) => isLabelMember(state, labelId), state.teamId)) selected[state.id!] = 1;
+    }
+    return selected;
   }
 
   isMemberOf(host: HostRecord, label: LabelEntry): boolean {

@@ -16,11 +16,17 @@
  * serves, then every few seconds). Between an answer and its recording, another instance may
  * still ask the host once; the recorder keeps the first answer and drops the second.
  *
+ * Targets: a campaign's hosts by id, and the members of its labels and teams as this view holds
+ * them when it applies the campaign's event (so in log order: a replay targets the same hosts).
+ * Known limit: an instance applies its own host appends at once, ahead of the log, so for a host
+ * whose labels or team changed through that instance at the very moment the campaign was
+ * created, instances may disagree on whether it is targeted.
+ *
  * The answer is produced as an envelope (header) and the rows' JSON text (value), written here
  * once from the rows the agent API checked: nothing downstream parses or re-encodes the rows.
  */
 import { CAMPAIGN_RESULTS_TOPIC, campaignResultMessage, type CampaignResultEnvelope } from '../../shared/campaigns/campaign-results-topic';
-import { CAMPAIGN_CREATED, CAMPAIGN_ENDED, type CampaignCreated, type CampaignEnded } from '../../shared/domain/campaigns/campaign-events';
+import { CAMPAIGN_CREATED, CAMPAIGN_ENDED, campaignSelection, selectsOnlyHosts, type CampaignCreated, type CampaignEnded, type CampaignSelection } from '../../shared/domain/campaigns/campaign-events';
 import type { RecordedEvent } from '../../shared/ports/event-store';
 import type { ResultsBus } from '../../shared/ports/results-bus';
 import type { HostRecord } from './agent-view';
@@ -29,45 +35,90 @@ import type { LiveQueries, Row } from './distributed';
 const HAND_OUT_AGAIN_AFTER_MS = 60_000;
 const NOTHING_PENDING: ReadonlyMap<number, string> = new Map();
 
-/** A running campaign as a snapshot holds it: who has yet to answer, and when each was handed it (0: not yet). */
+/**
+ * A running campaign as a snapshot holds it, in proportion to what it names and to the hosts that
+ * checked in since, not to the hosts it targets: its hosts by id, its label and team members as
+ * packed bits (base64, bit i for host id i), the targeted hosts done with it, and when hosts were
+ * handed it.
+ */
 export interface LiveCampaignSnapshot {
   id: number;
   sql: string;
-  targets: number[];
   expiresAt: number;
-  waiting: Array<[hostId: number, handedOutAt: number]>;
+  targets: number[];
+  members: string | null;
+  answered: number[];
+  handedOut: Array<[hostId: number, handedOutAt: number]>;
 }
 
+/** Bytes by host id (1: targeted) as packed bits in base64, and back. */
+export function packMembers(members: Uint8Array): string {
+  const bits = new Uint8Array(Math.ceil(members.length / 8));
+  for (let id = 0; id < members.length; id += 1) if (members[id] === 1) bits[id >> 3] |= 1 << (id & 7);
+  let length = bits.length;
+  while (length > 0 && bits[length - 1] === 0) length -= 1; // the same members give the same text
+  return Buffer.from(bits.buffer, bits.byteOffset, length).toString('base64');
+}
+
+export function unpackMembers(text: string): Uint8Array {
+  const bits = Buffer.from(text, 'base64');
+  const members = new Uint8Array(bits.length * 8);
+  for (let id = 0; id < members.length; id += 1) if (bits[id >> 3] & (1 << (id & 7))) members[id] = 1;
+  return members;
+}
+
+/**
+ * Hosts of a selection in the view as it is at the campaign's event: a byte per host id of the
+ * fleet (ids are dense), 1 for a targeted host; null when the selection names hosts only.
+ */
+export type ResolveSelection = (selection: CampaignSelection) => Uint8Array | null;
+
+/**
+ * A campaign's targets, fixed when it is created: its hosts by id and the members of its labels
+ * and teams at that point of the log. Answered and handed-out state is kept per campaign, for the
+ * hosts it concerns only (a campaign on the whole fleet costs no per-host entries until hosts
+ * check in).
+ */
 interface LiveCampaign {
   sql: string;
-  targets: ReadonlySet<number>;
   expiresAt: number;
+  explicit: ReadonlySet<number>;
+  members: Uint8Array | null;
+  /** Targeted hosts done with it: answered here, recorded elsewhere, or never to be asked again. */
+  answered: Set<number>;
+  /** Host id → when it was handed the query (0: to be handed out at its next check-in). */
+  handedOut: Map<number, number>;
+}
+
+function isTarget(campaign: LiveCampaign, hostId: number): boolean {
+  return campaign.explicit.has(hostId) || campaign.members?.[hostId] === 1;
+}
+
+function* targetsOf(campaign: LiveCampaign): Generator<number> {
+  for (const id of campaign.explicit) yield id;
+  const members = campaign.members;
+  if (members) for (let id = 0; id < members.length; id += 1) if (members[id] === 1 && !campaign.explicit.has(id)) yield id;
 }
 
 export class LiveCampaigns implements LiveQueries {
+  /** Campaigns created and not ended (expired ones stay until their end is recorded). */
   private readonly campaigns = new Map<number, LiveCampaign>();
-  /** Host id → campaign id → when it was handed out (0: not yet). */
-  private readonly waiting = new Map<number, Map<number, number>>();
 
-  constructor(private readonly bus: ResultsBus) {}
+  constructor(
+    private readonly bus: ResultsBus,
+    private readonly resolve: ResolveSelection = () => null,
+  ) {}
 
-  /** Follows campaign events (called by the agent view for every event of the log). */
+  /** Follows campaign events (called by the agent view for every event of the log, after the view applied it). */
   apply(event: RecordedEvent): void {
     if (event.type === CAMPAIGN_CREATED) {
       const data = event.data as CampaignCreated;
       if (this.campaigns.has(data.id)) return;
-      this.campaigns.set(data.id, { sql: data.query, targets: new Set(data.target_host_ids), expiresAt: Date.parse(data.expires_at) });
-      for (const hostId of data.target_host_ids) {
-        let forHost = this.waiting.get(hostId);
-        if (!forHost) this.waiting.set(hostId, (forHost = new Map()));
-        forHost.set(data.id, 0);
-      }
+      const selection = campaignSelection(data);
+      const members = selectsOnlyHosts(selection) ? null : this.resolve(selection);
+      this.campaigns.set(data.id, { sql: data.query, expiresAt: Date.parse(data.expires_at), explicit: selection.hostIds, members, answered: new Set(), handedOut: new Map() });
     } else if (event.type === CAMPAIGN_ENDED) {
-      const data = event.data as CampaignEnded;
-      const campaign = this.campaigns.get(data.id);
-      if (!campaign) return;
-      this.campaigns.delete(data.id);
-      for (const hostId of campaign.targets) this.forget(hostId, data.id);
+      this.campaigns.delete((event.data as CampaignEnded).id);
     }
   }
 
@@ -76,33 +127,44 @@ export class LiveCampaigns implements LiveQueries {
     const running: LiveCampaignSnapshot[] = [];
     for (const [id, campaign] of this.campaigns) {
       if (campaign.expiresAt <= now) continue;
-      const waiting: Array<[number, number]> = [];
-      for (const hostId of campaign.targets) {
-        const handedOutAt = this.waiting.get(hostId)?.get(id);
-        if (handedOutAt !== undefined) waiting.push([hostId, handedOutAt]);
-      }
-      running.push({ id, sql: campaign.sql, targets: [...campaign.targets], expiresAt: campaign.expiresAt, waiting });
+      running.push({
+        id,
+        sql: campaign.sql,
+        expiresAt: campaign.expiresAt,
+        targets: [...campaign.explicit],
+        members: campaign.members === null ? null : packMembers(campaign.members),
+        answered: [...campaign.answered],
+        handedOut: [...campaign.handedOut],
+      });
     }
     return running;
   }
 
+  /** The hosts a running campaign targets, in id order (hosts by id first), for tests and tools. */
+  targetsOf(campaignId: number): number[] {
+    const campaign = this.campaigns.get(campaignId);
+    return campaign ? [...targetsOf(campaign)] : [];
+  }
+
   /** Takes the campaigns a snapshot holds (before the view follows the log on). */
   restore(campaigns: readonly LiveCampaignSnapshot[]): void {
-    for (const campaign of campaigns) {
-      this.campaigns.set(campaign.id, { sql: campaign.sql, targets: new Set(campaign.targets), expiresAt: campaign.expiresAt });
-      for (const [hostId, handedOutAt] of campaign.waiting) {
-        let forHost = this.waiting.get(hostId);
-        if (!forHost) this.waiting.set(hostId, (forHost = new Map()));
-        forHost.set(campaign.id, handedOutAt);
-      }
+    for (const snapshot of campaigns) {
+      this.campaigns.set(snapshot.id, {
+        sql: snapshot.sql,
+        expiresAt: snapshot.expiresAt,
+        explicit: new Set(snapshot.targets),
+        members: snapshot.members === null ? null : unpackMembers(snapshot.members),
+        answered: new Set(snapshot.answered),
+        handedOut: new Map(snapshot.handedOut),
+      });
     }
   }
 
   private forget(hostId: number, campaignId: number): void {
-    const forHost = this.waiting.get(hostId);
-    if (!forHost) return;
-    forHost.delete(campaignId);
-    if (forHost.size === 0) this.waiting.delete(hostId);
+    const campaign = this.campaigns.get(campaignId);
+    if (!campaign || !isTarget(campaign, hostId)) return;
+    campaign.answered.add(hostId);
+    campaign.handedOut.delete(hostId);
   }
 
   /** Campaigns that have neither ended nor expired. */
@@ -112,29 +174,26 @@ export class LiveCampaigns implements LiveQueries {
     return running;
   }
 
+  /** The running campaigns that target the host and wait for it: a check per campaign, none per other host. */
   pendingFor(host: HostRecord, now: number): ReadonlyMap<number, string> {
-    const forHost = host.state.id === null ? undefined : this.waiting.get(host.state.id);
-    if (!forHost) return NOTHING_PENDING; // most check-ins: no campaign waits for the host
-    const pending = new Map<number, string>();
-    for (const [campaignId, handedOutAt] of forHost) {
-      const campaign = this.campaigns.get(campaignId);
-      if (!campaign || campaign.expiresAt <= now) {
-        forHost.delete(campaignId);
-        continue;
-      }
+    const hostId = host.state.id;
+    if (hostId === null || this.campaigns.size === 0) return NOTHING_PENDING; // most check-ins: no campaign runs
+    let pending: Map<number, string> | null = null;
+    for (const [campaignId, campaign] of this.campaigns) {
+      if (campaign.expiresAt <= now || !isTarget(campaign, hostId) || campaign.answered.has(hostId)) continue;
+      const handedOutAt = campaign.handedOut.get(hostId) ?? 0;
       if (handedOutAt !== 0 && now - handedOutAt < HAND_OUT_AGAIN_AFTER_MS) continue;
-      forHost.set(campaignId, now);
-      pending.set(campaignId, campaign.sql);
+      campaign.handedOut.set(hostId, now);
+      (pending ??= new Map()).set(campaignId, campaign.sql);
     }
-    if (forHost.size === 0) this.waiting.delete(host.state.id!);
-    return pending;
+    return pending ?? NOTHING_PENDING;
   }
 
   async recordAnswer(host: HostRecord, campaignId: number, rows: Row[], error: string | null): Promise<void> {
     const hostId = host.state.id;
     const campaign = this.campaigns.get(campaignId);
-    if (hostId === null || !campaign || !campaign.targets.has(hostId)) return;
-    if (!this.waiting.get(hostId)?.has(campaignId)) return;
+    if (hostId === null || !campaign || !isTarget(campaign, hostId)) return;
+    if (campaign.answered.has(hostId)) return;
     const envelope: CampaignResultEnvelope = {
       campaign_id: campaignId,
       host: { id: hostId, hostname: host.state.facts.hostname ?? '', display_name: host.state.facts.computer_name || host.state.facts.hostname || '' },
@@ -162,7 +221,7 @@ export class LiveCampaigns implements LiveQueries {
 
   /** Marks a campaign as not handed out to the host, so its next distributed/read gets it. */
   private askAgain(hostId: number, campaignId: number): void {
-    const forHost = this.waiting.get(hostId);
-    if (forHost?.has(campaignId)) forHost.set(campaignId, 0);
+    const campaign = this.campaigns.get(campaignId);
+    if (campaign && !campaign.answered.has(hostId)) campaign.handedOut.set(hostId, 0);
   }
 }

@@ -170,8 +170,11 @@ export function decodeHead(value: unknown): SnapshotHead {
       nullable((campaign as LiveCampaignSnapshot).expiresAt, isFiniteNumber) &&
       Array.isArray((campaign as LiveCampaignSnapshot).targets) &&
       (campaign as LiveCampaignSnapshot).targets.every(isInteger) &&
-      Array.isArray((campaign as LiveCampaignSnapshot).waiting) &&
-      (campaign as LiveCampaignSnapshot).waiting.every(pairOf(isInteger, isFiniteNumber)),
+      nullable((campaign as LiveCampaignSnapshot).members, isString) &&
+      Array.isArray((campaign as LiveCampaignSnapshot).answered) &&
+      (campaign as LiveCampaignSnapshot).answered.every(isInteger) &&
+      Array.isArray((campaign as LiveCampaignSnapshot).handedOut) &&
+      (campaign as LiveCampaignSnapshot).handedOut.every(pairOf(isInteger, isFiniteNumber)),
     'bad campaigns',
   ).map((campaign) => ({ ...campaign, expiresAt: campaign.expiresAt ?? NaN }));
   return { specs: decoded, campaigns };

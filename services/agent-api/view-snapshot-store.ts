@@ -34,7 +34,8 @@ import type { LiveCampaigns } from './live-campaigns';
 import { adoptHostTuple, decodeHead, encodeHead, encodeHost, SnapshotDecodeError } from './view-snapshot-codec';
 
 /** Bumped whenever what a snapshot holds or how it is encoded changes: older ones are then ignored. */
-export const SNAPSHOT_FORMAT = 1;
+/** 2: campaigns hold their selection's members as bits and who is done with them (1 listed every target and who waits). */
+export const SNAPSHOT_FORMAT = 2;
 const HOSTS_PER_CHUNK = 2_000;
 const HEADER_KEY = 'header';
 

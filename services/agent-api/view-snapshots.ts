@@ -26,7 +26,7 @@ export interface RestoredView {
 
 function freshView(bus: ResultsBus): { view: AgentView; live: LiveCampaigns } {
   const view = new AgentView();
-  const live = new LiveCampaigns(bus);
+  const live = new LiveCampaigns(bus, (selection) => view.selectedHosts(selection));
   view.followers.push((event) => live.apply(event));
   return { view, live };
 }

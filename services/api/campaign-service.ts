@@ -6,7 +6,8 @@
  */
 import { DomainError } from '../../shared/domain/errors';
 import type { CommandContext } from '../../shared/eventsourcing/metadata';
-import { CAMPAIGNS, specCollection, type CampaignDoc, type SpecDoc } from '../../shared/read-models/read-model-types';
+import { campaignSelection, isSelected } from '../../shared/domain/campaigns/campaign-events';
+import { CAMPAIGNS, HOSTS, specCollection, type CampaignDoc, type HostDoc, type SpecDoc } from '../../shared/read-models/read-model-types';
 import type { ReadModels } from '../../shared/read-models/read-models';
 import { awaitReadModels, type ApiDeps } from './api-deps';
 import { createCampaign, endCampaign } from './commands/campaigns';
@@ -49,8 +50,10 @@ export async function listCampaigns(readModels: ReadModels, listing: CampaignLis
     return { campaigns: found.slice(0, listing.perPage), more: found.length > listing.perPage };
   }
   const hostId = listing.hostId;
+  const host = await readModels.collection<HostDoc>(HOSTS).get(String(hostId));
   const recent = await collection.find({ where, sort, limit: HOST_CAMPAIGN_WINDOW });
-  const matching = recent.filter((doc) => doc.target_host_ids.includes(hostId));
+  // The host's labels and team now: a campaign that selected a label the host joined since is listed too.
+  const matching = recent.filter((doc) => isSelected(campaignSelection(doc), hostId, (label) => host?.label_ids.includes(label) ?? false, host?.team_id ?? null));
   return { campaigns: matching.slice(skip, skip + listing.perPage), more: matching.length > skip + listing.perPage };
 }
 
@@ -65,7 +68,7 @@ export interface CampaignToStart {
 /** Starts a campaign on at least one host (else 400), expiring after the configured time. */
 export async function startCampaign(deps: ApiDeps, start: CampaignToStart, context: CommandContext): Promise<CampaignDoc | null> {
   const { targets } = start;
-  if (targets.ids.length === 0) throw new DomainError('bad_request', 'no hosts targeted', [{ name: 'selected', reason: 'no hosts targeted' }]);
+  if (targets.totals.count === 0) throw new DomainError('bad_request', 'no hosts targeted', [{ name: 'selected', reason: 'no hosts targeted' }]);
   // Hosts' answers travel on the bus: while it is down a campaign would collect nothing, so it is
   // refused (503 in Fleet's error shape, as GET /status/live_query reports) and not recorded.
   const busProblem = deps.resultsBus?.problem?.() ?? null;

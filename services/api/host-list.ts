@@ -7,7 +7,8 @@
  * 2. a manual label: its hostnames, through the hostname index.
  * 3. `status` online/offline/mia, or order_key seen_time: the presence seen_time index, most
  *    recently seen first (order_key is not applied with a status; see README known limits); other
- *    filters are checked per candidate, so the cost is bounded by the hosts of that status.
+ *    filters are checked per candidate, read from the index a chunk at a time until the page is
+ *    full, so a page costs the candidates it needs (a count: every host of that status).
  * 4. one group (a dynamic label, a team or a platform) in id order: the group's member entries,
  *    paged in the store's engine.
  * 5. anything else: the hosts collection with the filters as equalities (label, team, platform),
@@ -187,11 +188,16 @@ export class HostList {
     const onlyStatus = filters.teamId === undefined && filters.platform === undefined && label === undefined && filters.status !== 'new';
     const fetch = (page: PageWindow | null): Promise<number[]> => this.presence.idsBySeenTime(status ?? null, context.now, page, descending);
     if (onlyStatus) return this.withPresence(await this.docs(await fetch(window)));
+    // Candidates a chunk of the index at a time, until the page is full: the cost is what the
+    // page needs (skip + limit matching hosts), not every host of the status.
     const found: ListedHost[] = [];
     let skipped = 0;
-    const candidates = await fetch(null);
-    for (let i = 0; i < candidates.length && found.length < window.limit; i += CHUNK) {
-      const chunk = await this.withPresence(await this.docs(candidates.slice(i, i + CHUNK)));
+    // (Everything at once when all are wanted: a count.)
+    const all = window.limit === Infinity ? await fetch(null) : null;
+    for (let offset = 0; found.length < window.limit; offset += CHUNK) {
+      const candidates = all === null ? await fetch({ skip: offset, limit: CHUNK }) : all.slice(offset, offset + CHUNK);
+      if (candidates.length === 0) break;
+      const chunk = await this.withPresence(await this.docs(candidates));
       for (const host of chunk) {
         if (!matchesFilters(host, filters, label, context)) continue;
         if (skipped < window.skip) skipped += 1;

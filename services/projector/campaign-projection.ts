@@ -21,12 +21,14 @@ export async function projectCampaignEvent(uow: UnitOfWork, event: RecordedEvent
       user_id: data.user_id,
       status: 'running',
       target_host_ids: data.target_host_ids,
+      ...(data.target_label_ids ? { target_label_ids: data.target_label_ids } : {}),
+      ...(data.target_team_ids ? { target_team_ids: data.target_team_ids } : {}),
       totals: data.totals,
       created_at: at,
       updated_at: at,
       expires_at: data.expires_at,
     } satisfies CampaignDoc);
-    await recordActivity(uow, event, 'live_query', { campaign_id: data.id, query_id: data.query_id, query_sql: data.query, targets_count: data.target_host_ids.length });
+    await recordActivity(uow, event, 'live_query', { campaign_id: data.id, query_id: data.query_id, query_sql: data.query, targets_count: data.totals.count });
     return;
   }
   if (event.type === CAMPAIGN_ENDED) {

@@ -38,6 +38,7 @@ import type { Consumer, IncomingBatch, PipelinedBatch, ResultsBus } from '../../
 import { CAMPAIGN_RESULTS_TOPIC } from '../../shared/campaigns/campaign-results-topic';
 import { resultId, type CampaignResultsStore, type RecordedResult } from '../../shared/campaigns/campaign-results-store';
 import type { GatewayConfig } from '../../shared/config/config';
+import { campaignSelection, isSelected, selectsOnlyHosts, type CampaignSelection } from '../../shared/domain/campaigns/campaign-events';
 import type { CampaignLookup } from './campaign-lookup';
 import { readIncomingResult } from './incoming-result';
 import { encodeRecordedBatch, RECORDED_RESULTS_TOPIC } from './recorded-results-topic';
@@ -101,8 +102,8 @@ interface InFlightWrite {
 }
 
 class ResultRecorder {
-  /** Campaign id → its targeted host ids (targets never change once a campaign exists). */
-  private readonly targets = new Map<number, Set<number>>();
+  /** Campaign id → its selection (it never changes once a campaign exists). */
+  private readonly targets = new Map<number, CampaignSelection>();
   /** Campaigns whose recorded hosts are all known here: their results are decided without reading the store. */
   private readonly answered = new AnsweredHosts();
   /** Decided batches not stored yet, oldest first (removed once stored). */
@@ -187,7 +188,8 @@ class ResultRecorder {
         this.drop('unknown_campaign', { campaignId });
         continue;
       }
-      if (!targets.has(hostId)) {
+      const targeted = this.isTargeted(targets, hostId);
+      if (!(typeof targeted === 'boolean' ? targeted : await targeted)) {
         this.drop('untargeted_host', { campaignId, hostId });
         continue;
       }
@@ -321,15 +323,15 @@ class ResultRecorder {
     await this.relayChain;
   }
 
-  /** The campaign's targets, waiting (polling) until `deadline` for a campaign not yet known. */
-  private async targetsOf(campaignId: number, deadline: number): Promise<Set<number> | null> {
+  /** The campaign's selection, waiting (polling) until `deadline` for a campaign not yet known. */
+  private async targetsOf(campaignId: number, deadline: number): Promise<CampaignSelection | null> {
     const cached = this.targets.get(campaignId);
     if (cached) return cached;
     for (;;) {
       const campaign = await this.options.campaigns.getCampaign(campaignId);
       if (campaign) {
         if (this.targets.size >= MAX_CACHED_CAMPAIGNS) this.targets.clear();
-        const targets = new Set(campaign.target_host_ids);
+        const targets = campaignSelection(campaign);
         this.targets.set(campaignId, targets);
         return targets;
       }
@@ -337,6 +339,18 @@ class ResultRecorder {
       if (left <= 0) return null;
       await new Promise((resolve) => setTimeout(resolve, Math.min(left, CAMPAIGN_POLL_MS)));
     }
+  }
+
+  /**
+   * Whether the host is in the campaign's selection: by id at once, by label or team from the
+   * host's labels and team as projected now (one host read; the agent API asked only the hosts
+   * that were members when the campaign was created).
+   */
+  private isTargeted(selection: CampaignSelection, hostId: number): boolean | Promise<boolean> {
+    if (selection.hostIds.has(hostId)) return true;
+    const { campaigns } = this.options;
+    if (selectsOnlyHosts(selection) || !campaigns.hostGroups) return false;
+    return campaigns.hostGroups(hostId).then((groups) => groups !== null && isSelected(selection, hostId, (labelId) => groups.label_ids.includes(labelId), groups.team_id));
   }
 
   private drop(reason: DropReason, details?: Record<string, unknown>): void {

@@ -152,7 +152,11 @@ export interface CampaignDoc {
   query_id: number | null;
   user_id: number;
   status: CampaignStatus;
+  /** As in CampaignCreated: hosts selected by id (old campaigns: every targeted host). */
   target_host_ids: number[];
+  /** Dynamic labels and teams selected (campaign-events.ts CampaignCreated). */
+  target_label_ids?: number[];
+  target_team_ids?: number[];
   /** Fleet's `totals` frame, from CampaignCreated (computed then); `online` hosts are expected to answer. */
   totals: CampaignTotals;
   created_at: string;

@@ -6,6 +6,8 @@
  *   npm run bench:fleet-reads                                  (HOSTS=100000, both stores)
  *   HOSTS=300000 STORES=embedded npm run bench:fleet-reads
  *   STORES=mongo MONGO_HOSTS=20000 npm run bench:fleet-reads   (the stand-in is in-memory Java)
+ *   READS=status,run_by_names ...                               (only the reads whose name contains one)
+ *   LOGBOOK_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" ...  (profiles the measured Logbook)
  *
  * Seeding: a first start sets up the admin, two policies and a long check-in interval; with
  * Logbook stopped, each host's HostEnrolled, HostLabelsChanged (All Hosts and its platform's
@@ -36,6 +38,10 @@ const STORES = (process.env.STORES ?? 'embedded,mongo').split(',');
 const SAMPLES = Number(process.env.SAMPLES ?? 25);
 const CAMPAIGN_SAMPLES = Number(process.env.CAMPAIGN_SAMPLES ?? 5);
 const SEED_BATCH = 1_000;
+/** Only the reads whose name contains one of these (comma-separated; all without). */
+const ONLY = (process.env.READS ?? '').split(',').filter((part) => part !== '');
+/** Node options for the measured Logbook process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+const NODE_ARGS = (process.env.LOGBOOK_NODE_ARGS ?? '').split(' ').filter((part) => part !== '');
 /** The fleet's check-in interval: long enough that the seeded hosts stay online through the run. */
 const CHECK_IN_S = 7_200;
 const PLATFORMS = ['darwin', 'ubuntu', 'centos', 'windows'];
@@ -140,7 +146,7 @@ async function benchStore(store: string, hosts: number): Promise<Array<Record<st
   }
   const appendSeconds = (performance.now() - seedStarted) / 1000;
   // Not healthy until the projector has caught up: the reads below wait for it themselves.
-  const logbook: LogbookProcess = await startLogbook({ env, dataDir, waitUntil: 'listening' });
+  const logbook: LogbookProcess = await startLogbook({ env, dataDir, waitUntil: 'listening', nodeArgs: NODE_ARGS });
   try {
     const client = new KeepAliveClient(logbook.url, admin.token!);
     const allHosts = labels.get('All Hosts')!;
@@ -172,6 +178,7 @@ async function benchStore(store: string, hosts: number): Promise<Array<Record<st
     ];
     const rows: Array<Record<string, string | number>> = [];
     for (const read of reads) {
+      if (ONLY.length > 0 && !ONLY.some((part) => read.name.includes(part))) continue;
       const { p50, p99 } = await measure(client, read);
       rows.push({ store, hosts, read: read.name, 'median ms': p50.toFixed(1), 'p99 ms': p99.toFixed(1) });
     }

@@ -4,6 +4,7 @@ import { OVERFLOW_CLOSE_CODE } from '../../services/results-gateway';
 import { readStoreResults } from '../../shared/campaigns/campaign-results-store';
 import { CAMPAIGN_RESULTS_TOPIC, ENVELOPE_HEADER } from '../../shared/campaigns/campaign-results-topic';
 import { RECORDED_RESULTS_TOPIC } from '../../services/results-gateway/recorded-results-topic';
+import { HOSTS, type HostDoc } from '../../shared/read-models/read-model-types';
 import { eventually } from '../support/eventually';
 import {
   answerMessage,
@@ -159,6 +160,18 @@ describe('results gateway (in-process bus)', function () {
       await client.waitFor(isFinished);
       assert.deepEqual(resultHosts(client.frames), [1, 2]);
       assert.equal(await readStoreResults(harness.readStore).getResult(9, 99), null);
+    });
+
+    it('takes answers of a campaign on labels and teams from their hosts only (the host as projected)', async function () {
+      const hosts = harness.readModels.collection<HostDoc>(HOSTS);
+      const host = (id: number, label_ids: number[], team_id: number | null) => ({ id, label_ids, team_id }) as unknown as HostDoc;
+      await hosts.bulk([host(2, [5], null), host(3, [], 9), host(4, [6], 8)].map((doc) => ({ op: 'put' as const, id: String(doc.id), doc })));
+      await givenCampaign(harness.readModels, campaignDoc(17, { target_host_ids: [1], target_label_ids: [5], target_team_ids: [9], totals: { count: 3, online: 3, offline: 0, missing_in_action: 0 } }));
+      await produceResults(harness.bus, [hostResult(17, 4), hostResult(17, 99), hostResult(17, 1), hostResult(17, 2), hostResult(17, 3)]);
+      const client = await watch(await connectWebSocketWatcher(harness.wsUrl), 17);
+      await client.waitFor(isFinished);
+      assert.deepEqual(resultHosts(client.frames), [1, 2, 3]);
+      assert.equal(await readStoreResults(harness.readStore).getResult(17, 4), null);
     });
 
     it('records messages of the first format (the whole answer as JSON, still in topics) like new ones', async function () {

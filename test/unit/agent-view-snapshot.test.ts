@@ -65,6 +65,10 @@ const GIVEN: Given[] = [
   onHost(2, HOST_POLICY_RESULTS_CHANGED, { results: { '21': false } }),
   { streamId: 'label-picked', type: SPEC_DELETED_TYPE.label, data: { kind: 'label', id: 12, name: 'picked', version: 2 } },
   onHost(3, HOST_FACTS_CHANGED, { facts: { platform: 'ubuntu' } }),
+  enrolled(4),
+  // By label and team: host 4 (team 7) only, as the hosts are at this event (host 1 left macs, host 2 team 7).
+  { streamId: 'campaign-3', type: CAMPAIGN_CREATED, data: { id: 3, query: 'SELECT 3', query_id: null, user_id: 1, target_host_ids: [], target_label_ids: [11], target_team_ids: [7], totals: { count: 1 }, expires_at: new Date(NOW + 60_000).toISOString() } },
+  onHost(4, HOST_LABELS_CHANGED, { added: [11], removed: [] }),
 ];
 
 /** Everything the view serves from, in a comparable form (change times are wall-clock: left out). */
@@ -90,7 +94,7 @@ describe('agent view snapshot', function () {
 
   const viewOf = () => {
     const view = new AgentView();
-    const live = new LiveCampaigns(bus);
+    const live = new LiveCampaigns(bus, (selection) => view.selectedHosts(selection));
     view.followers.push((event) => live.apply(event));
     return { view, live };
   };

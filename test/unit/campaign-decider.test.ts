@@ -21,7 +21,7 @@ describe('decideCampaign', () => {
   });
 
   it('refuses a campaign that targets no host', () => {
-    given([]).when({ kind: 'create', campaign: { ...campaign, target_host_ids: [] } }).thenFails('bad_request', /no hosts targeted/);
+    given([]).when({ kind: 'create', campaign: { ...campaign, target_host_ids: [], totals: { ...campaign.totals, count: 0 } } }).thenFails('bad_request', /no hosts targeted/);
   });
 
   it('refuses to create the same campaign twice', () => {

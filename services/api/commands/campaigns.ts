@@ -16,7 +16,7 @@ export interface NewCampaign {
   query: string;
   queryId: number | null;
   userId: number;
-  /** The targeted hosts and their totals (campaign-targets.ts). */
+  /** The selection and its totals (campaign-targets.ts). */
   targets: TargetSet;
   expiresAt: string;
 }
@@ -27,7 +27,9 @@ export async function createCampaign(deps: SpecCommandDeps, campaign: NewCampaig
     query: campaign.query,
     query_id: campaign.queryId,
     user_id: campaign.userId,
-    target_host_ids: campaign.targets.ids,
+    target_host_ids: campaign.targets.hostIds,
+    ...(campaign.targets.labelIds.length > 0 ? { target_label_ids: campaign.targets.labelIds } : {}),
+    ...(campaign.targets.teamIds.length > 0 ? { target_team_ids: campaign.targets.teamIds } : {}),
     totals: campaign.targets.totals,
     expires_at: campaign.expiresAt,
   });

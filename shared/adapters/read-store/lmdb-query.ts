@@ -106,7 +106,8 @@ export function countDocuments(db: Database, index: Database | null, where: Reco
   const chosen = index === null ? null : chooseIndex(readyFields(index), { where: conditions, range });
   const plan = (): QueryPlan => ({ index: chosen?.field ?? null, docsExamined: reader.docsExamined, keysExamined: chosen ? reader.keysExamined : null });
   if (chosen === null || index === null) {
-    if (Object.keys(conditions).length === 0 && !range) return { result: db.getCount(), plan: plan() };
+    // The whole collection: LMDB's own entry count of the sub-database (mdb_stat), not a cursor walk.
+    if (Object.keys(conditions).length === 0 && !range) return { result: (db.getStats() as { entryCount: number }).entryCount, plan: plan() };
     const matches = matcher(conditions, range);
     let count = 0;
     for (const { value } of db.getRange()) {

@@ -190,6 +190,8 @@ class MongoCollection<T extends object> implements ReadCollection<T> {
     const index = chooseIndex(this.declared.of(this.name), { where, range });
     const options = index ? { hint: indexName(index.field) } : {};
     const filter = { ...toFilter(where), ...rangeFilter(range, where) } as Filter<StoredDocument>;
+    // The whole collection: the server's document count from its metadata, not a pass over it.
+    if (Object.keys(filter).length === 0) return this.declared.after(this.name, () => this.collection.estimatedDocumentCount());
     return this.declared.after(this.name, () => this.collection.countDocuments(filter, options));
   }
 

@@ -41,7 +41,7 @@ export type CampaignCommand =
 function decideCampaign(command: CampaignCommand, state: CampaignState): CampaignEvent[] {
   if (command.kind === 'create') {
     if (state.created) throw new DomainError('conflict', `campaign ${command.campaign.id} already exists`);
-    if (command.campaign.target_host_ids.length === 0) throw new DomainError('bad_request', 'no hosts targeted');
+    if (command.campaign.totals.count === 0) throw new DomainError('bad_request', 'no hosts targeted');
     return [{ type: CAMPAIGN_CREATED, data: command.campaign }];
   }
   if (!state.created) throw new DomainError('not_found', 'campaign not found');
