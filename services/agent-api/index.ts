@@ -21,6 +21,7 @@ import { AnsweredSync } from './answered-sync';
 import { readStoreResults } from '../../shared/campaigns/campaign-results-store';
 import { ViewSnapshotStore } from './view-snapshot-store';
 import { restoreView, ViewSnapshotter } from './view-snapshots';
+import { startupPhase } from '../../shared/observability/startup-phases';
 
 export interface AgentApiOptions {
   config: Config;
@@ -63,15 +64,18 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
   const { config, logger } = options;
   const snapshots = config.agentSnapshotIntervalSeconds > 0 ? new ViewSnapshotStore(join(config.dataDir, 'agent-view')) : null;
   const { view, live, snapshotPosition } = await restoreView(snapshots, options.eventStore, options.resultsBus, logger);
+  startupPhase('agent view restored');
   let failure: Error | null = null;
   await view.follow(options.eventStore, (error) => {
     failure = error;
     logger.error({ err: error }, 'agent API stopped following the event log');
   });
+  startupPhase('agent view caught up with the log');
   // Hosts that answered (recorded by the gateway, from any instance) are not asked again.
   const answered = new AnsweredSync(live, readStoreResults(options.readStore), (error) => logger.warn({ err: error }, 'could not read recorded campaign results; will retry'));
   await answered.syncOnce();
   answered.start();
+  startupPhase('answered results synced');
   const snapshotter = snapshots && new ViewSnapshotter(snapshots, view, live, logger, config.agentSnapshotIntervalSeconds * 1000);
   snapshotter?.start();
   const presence = new PresenceTracker(
@@ -82,10 +86,11 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
   // From a snapshot, hosts already have presence times (as of the snapshot): the stored, newer
   // ones are merged in while hosts check in. From the log's start they have none, so a host
   // checking in before the merge would be asked everything again: then the start waits for it.
-  const restoring = presence.restore(view).catch((error: Error) => logger.warn({ err: error }, 'could not restore host presence'));
+  const restoring = presence.restore(view).then(() => startupPhase('host presence restored')).catch((error: Error) => logger.warn({ err: error }, 'could not restore host presence'));
   if (snapshotPosition === null) await restoring;
   presence.start();
   registerAgentMetrics(options.metrics, view, live, (host) => checkInIntervalFor(view, host));
+  startupPhase('presence and metrics set up');
   const hostLogs = await openHostLogDestinations(config.hostLogs, { bus: options.resultsBus, storageHealth: options.storageHealth });
   const agent = new AgentService({
     hostLogs,
