@@ -7,10 +7,9 @@
  *
  *   DATA_DIR=/tmp/logbook-test-xxxx ROUNDS=5 npm run bench:restart-phases
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { startLogbook } from '../support/logbook-process';
-import { printTable } from './bench-stats';
+import { printTable, processUsage } from './bench-stats';
 
 const DATA_DIR = process.env.DATA_DIR;
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
@@ -25,14 +24,6 @@ interface Phase {
   phase: string;
   atMs: number;
   cpuMs: number;
-}
-
-/** CPU time (user + system, ms) of a process so far, from /proc/<pid>/stat (clock ticks of 10 ms). */
-function cpuMsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 14 and 15 of stat (utime, stime), counted from the state (field 3) here.
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 const median = (values: number[]) => {
@@ -54,7 +45,7 @@ async function main(): Promise<void> {
     const logbook = await startLogbook({ dataDir: DATA_DIR, env: ENV, waitUntil: 'listening' });
     while (!(await healthy(logbook.url))) await new Promise((done) => setTimeout(done, 10));
     const wallS = (performance.now() - started) / 1000;
-    const cpuS = cpuMsOf(logbook.child.pid!) / 1000;
+    const cpuS = processUsage(logbook.child.pid!).cpuSeconds;
     // The phases line is written right after the first healthy answer.
     let phases: Phase[] = [];
     for (let tries = 0; tries < 50 && phases.length === 0; tries++) {
