@@ -23,6 +23,9 @@ import { ViewSnapshotStore } from './view-snapshot-store';
 import { restoreView, ViewSnapshotter } from './view-snapshots';
 import { startupPhase } from '../../shared/observability/startup-phases';
 
+/** The latest a start from a snapshot merges the stored host presence, if its main did not ask sooner. */
+const PRESENCE_MERGE_LATEST_MS = 5_000;
+
 export interface AgentApiOptions {
   config: Config;
   eventStore: EventStore;
@@ -57,6 +60,8 @@ export interface AgentApi {
   };
   /** Null while healthy, else what is wrong (for /healthz). */
   problem(): string | null;
+  /** Merges the stored host presence into a view restored from a snapshot (once; see startAgentApi). */
+  mergeStoredPresence(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -84,10 +89,22 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
     (host) => checkInIntervalFor(view, host),
   );
   // From a snapshot, hosts already have presence times (as of the snapshot): the stored, newer
-  // ones are merged in while hosts check in. From the log's start they have none, so a host
+  // ones are merged in while hosts check in, once the process has started (the main calls
+  // mergeStoredPresence when its listeners are open; at the latest PRESENCE_MERGE_LATEST_MS
+  // after this): reading every host's presence is the largest step of a start after the
+  // snapshot, and nothing else waits for it. From the log's start hosts have none, so a host
   // checking in before the merge would be asked everything again: then the start waits for it.
-  const restoring = presence.restore(view).then(() => startupPhase('host presence restored')).catch((error: Error) => logger.warn({ err: error }, 'could not restore host presence'));
-  if (snapshotPosition === null) await restoring;
+  let merging: Promise<void> | null = null;
+  const mergeStoredPresence = () =>
+    (merging ??= presence.restore(view).then(
+      () => {
+        startupPhase('host presence merged');
+        logger.info({ hosts: view.hostCount }, 'stored host presence merged');
+      },
+      (error: Error) => logger.warn({ err: error }, 'could not restore host presence'),
+    ));
+  if (snapshotPosition === null) await mergeStoredPresence();
+  const latestMerge = snapshotPosition === null ? null : setTimeout(() => void mergeStoredPresence(), PRESENCE_MERGE_LATEST_MS).unref();
   presence.start();
   registerAgentMetrics(options.metrics, view, live, (host) => checkInIntervalFor(view, host));
   startupPhase('presence and metrics set up');
@@ -120,7 +137,10 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
       byId: (id) => summary(view.hostById(id)),
     },
     problem: () => (failure ? `agent API: ${(failure as Error).message}` : null),
+    mergeStoredPresence,
     async close() {
+      if (latestMerge) clearTimeout(latestMerge);
+      await merging;
       await answered.stop();
       await presence.stop();
       await view.close();

@@ -40,6 +40,7 @@ runMain('agent-api', async (config, logger) => {
   );
   if (config.operations.accessLog) attachAccessLog(http.server, logger);
   logger.info({ port: http.port }, 'agent API listening');
+  void agent.mergeStoredPresence();
   return {
     async stop() {
       await http.close();

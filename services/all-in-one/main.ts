@@ -111,6 +111,7 @@ runMain('logbook', async (config, logger) => {
   const plain = config.plainHttp ? await listenPlain(server, config.port, config.host) : null;
   secure = identity && config.tls.port !== null ? await listenTls(server, identity, config.tls.port, config.host) : null;
   startupPhase('listening');
+  void agent.mergeStoredPresence();
   logger.info({ port: plain?.port ?? null, tlsPort: secure?.port ?? null, caFile: identity?.caFile ?? null }, 'operator API listening');
   return {
     async stop() {
