@@ -38,14 +38,14 @@ async function healthy(url: string): Promise<boolean> {
 
 async function main(): Promise<void> {
   if (!DATA_DIR) throw new Error('DATA_DIR: the data directory to restart on');
-  const rounds: Array<{ wallS: number; cpuS: number; load: number; phases: Phase[] }> = [];
+  const rounds: Array<{ wallS: number; cpuS: number; rssMb: number; load: number; phases: Phase[] }> = [];
   for (let round = 0; round < ROUNDS; round++) {
     const load = loadavg()[0];
     const started = performance.now();
     const logbook = await startLogbook({ dataDir: DATA_DIR, env: ENV, waitUntil: 'listening' });
     while (!(await healthy(logbook.url))) await new Promise((done) => setTimeout(done, 10));
     const wallS = (performance.now() - started) / 1000;
-    const cpuS = processUsage(logbook.child.pid!).cpuSeconds;
+    const { cpuSeconds: cpuS, rssMb } = processUsage(logbook.child.pid!);
     // The phases line is written right after the first healthy answer.
     let phases: Phase[] = [];
     for (let tries = 0; tries < 50 && phases.length === 0; tries++) {
@@ -60,8 +60,8 @@ async function main(): Promise<void> {
       if (phases.length === 0) await new Promise((done) => setTimeout(done, 20));
     }
     await logbook.kill();
-    rounds.push({ wallS, cpuS, load, phases });
-    console.log(`round ${round + 1}: healthy after ${wallS.toFixed(2)} s wall, ${cpuS.toFixed(2)} s CPU (load average ${load.toFixed(1)})`);
+    rounds.push({ wallS, cpuS, rssMb, load, phases });
+    console.log(`round ${round + 1}: healthy after ${wallS.toFixed(2)} s wall, ${cpuS.toFixed(2)} s CPU, RSS ${rssMb.toFixed(0)} MB when healthy (load average ${load.toFixed(1)})`);
   }
   const names = rounds[0].phases.map((phase) => phase.phase);
   printTable(
