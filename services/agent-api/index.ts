@@ -89,10 +89,11 @@ export async function startAgentApi(options: AgentApiOptions): Promise<AgentApi>
     (host) => checkInIntervalFor(view, host),
   );
   // From a snapshot, hosts already have presence times (as of the snapshot): the stored, newer
-  // ones are merged in while hosts check in, once the process has started (the main calls
-  // mergeStoredPresence when its listeners are open; at the latest PRESENCE_MERGE_LATEST_MS
+  // ones are merged in while hosts check in, once the process serves (the main calls
+  // mergeStoredPresence at its first healthy answer; at the latest PRESENCE_MERGE_LATEST_MS
   // after this): reading every host's presence is the largest step of a start after the
-  // snapshot, and nothing else waits for it. From the log's start hosts have none, so a host
+  // snapshot (one step of the event loop: about 0.4 s of CPU at 100,000 hosts), and nothing
+  // else waits for it. From the log's start hosts have none, so a host
   // checking in before the merge would be asked everything again: then the start waits for it.
   let merging: Promise<void> | null = null;
   const mergeStoredPresence = () =>

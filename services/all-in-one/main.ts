@@ -8,7 +8,7 @@
  */
 import '../../shared/observability/startup-entered';
 import { busLog } from '../../shared/observability/logger';
-import { startupPhase } from '../../shared/observability/startup-phases';
+import { startupPhase, whenFirstHealthy } from '../../shared/observability/startup-phases';
 import { openResultsBus, openStores, startupRetryOf } from '../../shared/adapters/open-stores';
 import { eventStoreCheck, resultsBusCheck } from '../../shared/http/dependency-checks';
 import { Authenticator } from '../../shared/auth/authenticator';
@@ -111,7 +111,8 @@ runMain('logbook', async (config, logger) => {
   const plain = config.plainHttp ? await listenPlain(server, config.port, config.host) : null;
   secure = identity && config.tls.port !== null ? await listenTls(server, identity, config.tls.port, config.host) : null;
   startupPhase('listening');
-  void agent.mergeStoredPresence();
+  // Once it serves (the merge reads every host's stored presence in one step; see startAgentApi).
+  void whenFirstHealthy().then(() => agent.mergeStoredPresence());
   logger.info({ port: plain?.port ?? null, tlsPort: secure?.port ?? null, caFile: identity?.caFile ?? null }, 'operator API listening');
   return {
     async stop() {

@@ -21,6 +21,8 @@ export interface StartupMark {
 const marks: StartupMark[] = [];
 let logger: Pick<Logger, 'info'> | null = null;
 let done = false;
+let healthy!: () => void;
+const firstHealthy = new Promise<void>((resolve) => (healthy = resolve));
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
@@ -42,6 +44,12 @@ export function startupHealthy(): void {
   startupPhase('first healthy');
   done = true;
   logger?.info({ phases: marks, nodeBootstrapMs: round(performance.nodeTiming.bootstrapComplete) }, 'start-up phases');
+  healthy();
+}
+
+/** Resolves at the first healthy answer: work a start defers until it serves (never, if it never is). */
+export function whenFirstHealthy(): Promise<void> {
+  return firstHealthy;
 }
 
 /** The marks so far (for tests). */
