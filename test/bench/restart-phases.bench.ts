@@ -13,6 +13,8 @@ import { printTable, processUsage } from './bench-stats';
 
 const DATA_DIR = process.env.DATA_DIR;
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
+/** Also read the RSS this many seconds after healthy (the stored presence merged by then: see startAgentApi). */
+const SETTLE_S = Number(process.env.SETTLE_S ?? 0);
 const ENV: Record<string, string> = {
   HOST_DETAIL_INTERVAL_S: '604800',
   HOST_LABEL_INTERVAL_S: '604800',
@@ -59,9 +61,10 @@ async function main(): Promise<void> {
       }
       if (phases.length === 0) await new Promise((done) => setTimeout(done, 20));
     }
+    const settledRss = SETTLE_S > 0 ? await new Promise<number>((done) => setTimeout(() => done(processUsage(logbook.child.pid!).rssMb), SETTLE_S * 1000)) : null;
     await logbook.kill();
     rounds.push({ wallS, cpuS, rssMb, load, phases });
-    console.log(`round ${round + 1}: healthy after ${wallS.toFixed(2)} s wall, ${cpuS.toFixed(2)} s CPU, RSS ${rssMb.toFixed(0)} MB when healthy (load average ${load.toFixed(1)})`);
+    console.log(`round ${round + 1}: healthy after ${wallS.toFixed(2)} s wall, ${cpuS.toFixed(2)} s CPU, RSS ${rssMb.toFixed(0)} MB when healthy${settledRss === null ? '' : `, ${settledRss.toFixed(0)} MB ${SETTLE_S} s later`} (load average ${load.toFixed(1)})`);
   }
   const names = rounds[0].phases.map((phase) => phase.phase);
   printTable(
