@@ -263,17 +263,25 @@ export class AgentView {
 
   /**
    * Takes a host as a snapshot holds it (before following starts). Its state must already be in
-   * the compact form the decider's evolve makes (shared lists, interned facts).
+   * the compact form the decider's evolve makes (shared lists, interned facts). Null when its
+   * stream, id or node key is another host's: the view is then no longer usable (an index may
+   * point at the new host), and the caller discards it. (The check reads the indexes' sizes
+   * after the writes, not a lookup before them: a start adopts every host of the fleet.)
    */
-  adoptHost(streamId: string, revision: number, state: HostState): HostRecord {
+  adoptHost(streamId: string, revision: number, state: HostState): HostRecord | null {
+    if (state.id !== null && this.hostsById[state.id] !== undefined) return null;
     const host = new HostRecord(this.hostTable, this.hostTable.addRow(), streamId, state);
     host.revision = revision;
-    this.hostsByStream.set(streamId, host);
-    if (state.id !== null && this.hostsById[state.id] === undefined) {
+    const streams = this.hostsByStream.size;
+    if (this.hostsByStream.set(streamId, host).size === streams) return null;
+    if (state.id !== null) {
       this.enrolledHosts++;
       this.hostsById[state.id] = host;
     }
-    if (state.nodeKeyHash) this.hostsByNodeKeyHash.set(state.nodeKeyHash, host);
+    if (state.nodeKeyHash) {
+      const keys = this.hostsByNodeKeyHash.size;
+      if (this.hostsByNodeKeyHash.set(state.nodeKeyHash, host).size === keys) return null;
+    }
     return host;
   }
 

@@ -9,6 +9,7 @@ import { listen } from '../../shared/http/listen';
 import { attachAccessLog } from '../../shared/http/access-log';
 import { createMetrics } from '../../shared/observability/metrics';
 import { runMain } from '../../shared/service/run-main';
+import { whenFirstHealthy } from '../../shared/observability/startup-phases';
 import { startAgentApi } from './index';
 
 runMain('agent-api', async (config, logger) => {
@@ -40,6 +41,8 @@ runMain('agent-api', async (config, logger) => {
   );
   if (config.operations.accessLog) attachAccessLog(http.server, logger);
   logger.info({ port: http.port }, 'agent API listening');
+  // Once it serves (the merge reads every host's stored presence in one step; see startAgentApi).
+  void whenFirstHealthy().then(() => agent.mergeStoredPresence());
   return {
     async stop() {
       await http.close();

@@ -9,7 +9,7 @@
  * numbers, the same specs and campaigns.
  */
 import type { HostState } from '../../shared/domain/hosts/host-decider';
-import { internFacts, labelIdList, NO_IDS, withPolicyResults } from '../../shared/domain/hosts/compact-host-state';
+import { internFactsInPlace, labelIdList, NO_IDS, withPolicyResults } from '../../shared/domain/hosts/compact-host-state';
 import type { HostFacts } from '../../shared/domain/hosts/host-events';
 import type { AgentView, HostRecord, ViewSpecs } from './agent-view';
 import type { LiveCampaignSnapshot } from './live-campaigns';
@@ -87,10 +87,14 @@ function ascendingIntegers(value: unknown): value is number[] {
   return true;
 }
 
+/** The facts a snapshot's JSON gave (an object no one else holds: interned in place). */
 function decodeFacts(value: unknown, hostIdentifier: string | null): Partial<HostFacts> {
   check(isObject(value), 'host facts are not an object');
-  for (const fact of Object.values(value)) check(typeof fact === 'string' || isFiniteNumber(fact), 'a host fact is neither text nor a number');
-  return internFacts(value as Partial<HostFacts>, hostIdentifier);
+  for (const key of Object.keys(value)) {
+    const fact = value[key];
+    check(typeof fact === 'string' || isFiniteNumber(fact), 'a host fact is neither text nor a number');
+  }
+  return internFactsInPlace(value, hostIdentifier);
 }
 
 function policyList(encoded: number[]): readonly number[] {
@@ -105,12 +109,9 @@ export function adoptHostTuple(view: AgentView, tuple: unknown): void {
   check(Array.isArray(tuple) && tuple.length === 14, 'a host is not a 14-field tuple');
   const [streamId, revision, id, hostIdentifier, nodeKeyHash, teamId, facts, labelIds, policyResults, seenAt, detailsAt, labelsAt, policiesAt, interval] = tuple as unknown[];
   check(isString(streamId) && streamId !== '', 'a host has no stream');
-  check(view.hostByStream(streamId) === undefined, `host stream ${streamId} twice`);
   check(isInteger(revision) && revision >= 0, `host ${streamId}: bad revision`);
-  check(nullable(id, isInteger) && nullable(teamId, isInteger), `host ${streamId}: bad id or team`);
-  check(id === null || view.hostById(id) === undefined, `host id ${id} twice`);
+  check(nullable(id, isInteger) && nullable(teamId, isInteger) && (id === null || id >= 0), `host ${streamId}: bad id or team`);
   check(nullable(hostIdentifier, isString) && nullable(nodeKeyHash, isString), `host ${streamId}: bad identifier or node key`);
-  check(nodeKeyHash === null || view.hostByNodeKeyHash(nodeKeyHash) === undefined, `host ${streamId}: node key held by another host`);
   check(ascendingIntegers(labelIds) && ascendingIntegers(policyResults), `host ${streamId}: bad label or policy list`);
   check([seenAt, detailsAt, labelsAt, policiesAt].every(isFiniteNumber) && nullable(interval, isFiniteNumber), `host ${streamId}: bad presence`);
   const state: HostState = {
@@ -123,6 +124,7 @@ export function adoptHostTuple(view: AgentView, tuple: unknown): void {
     policyResults: policyList(policyResults),
   };
   const host = view.adoptHost(streamId, revision, state);
+  check(host !== null, `host ${streamId}: its stream, id ${id} or node key is another host's too`);
   host.seenAt = seenAt as number;
   host.detailsAt = detailsAt as number;
   host.labelsAt = labelsAt as number;

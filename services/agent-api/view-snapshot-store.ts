@@ -28,6 +28,7 @@ import { open, type RootDatabase } from 'lmdb';
 import { LmdbWriteGuard } from '../../shared/adapters/storage/lmdb-write-guard';
 import { LMDB_MAP_SIZE } from '../../shared/adapters/storage/lmdb-map-size';
 import { StorageHealth } from '../../shared/adapters/storage/storage-health';
+import { startupPhase } from '../../shared/observability/startup-phases';
 import { START, type EventStore } from '../../shared/ports/event-store';
 import type { AgentView } from './agent-view';
 import type { LiveCampaigns } from './live-campaigns';
@@ -93,11 +94,13 @@ export class ViewSnapshotStore {
         return { loaded: false, reason: (error as Error).message };
       }
       if (header.format !== SNAPSHOT_FORMAT) return { loaded: false, reason: `snapshot format ${header.format}, this version reads ${SNAPSHOT_FORMAT}` };
+      startupPhase('snapshot header read');
       const [covered] = await log.readAll(header.position - 1, 1);
       if (!covered || covered.position !== header.position || covered.id !== header.eventId) {
         return { loaded: false, reason: `the log does not hold the event the snapshot covers (position ${header.position})` };
       }
       try {
+        startupPhase('snapshot checked against the log');
         const head = decodeHead(JSON.parse(partText(root, `${header.generation}:head`, header.head)));
         view.restoreSpecs(head.specs);
         live.restore(head.campaigns);
@@ -111,6 +114,7 @@ export class ViewSnapshotStore {
       } catch (error) {
         return { loaded: false, reason: `damaged snapshot: ${(error as Error).message}` };
       }
+      startupPhase('snapshot hosts decoded');
       view.resumeAfter(header.position, header.eventId);
       return { loaded: true, position: header.position, hosts: header.hosts };
     });

@@ -6,7 +6,9 @@
  * This composition root is the one place that starts several services' entry points (their index
  * modules) together.
  */
+import '../../shared/observability/startup-entered';
 import { busLog } from '../../shared/observability/logger';
+import { startupPhase, whenFirstHealthy } from '../../shared/observability/startup-phases';
 import { openResultsBus, openStores, startupRetryOf } from '../../shared/adapters/open-stores';
 import { eventStoreCheck, resultsBusCheck } from '../../shared/http/dependency-checks';
 import { Authenticator } from '../../shared/auth/authenticator';
@@ -32,7 +34,9 @@ import { createShellBroker } from '../shell-broker';
 runMain('logbook', async (config, logger) => {
   const retry = startupRetryOf(config, logger);
   const { eventStore, readStore, storageHealth, description } = await openStores(config, retry);
+  startupPhase('stores open');
   const resultsBus = await openResultsBus(config, 'logbook', busLog(logger), storageHealth, retry);
+  startupPhase('results bus open');
   logger.info({ stores: description, dataDir: config.dataDir, bus: config.kafkaBrokers ? 'kafka' : 'in-process' }, 'stores open');
   const readModels = new ReadModels(readStore);
   const metrics = createMetrics({ defaultLabels: { service: 'all-in-one' }, token: config.operations.metricsToken });
@@ -40,8 +44,12 @@ runMain('logbook', async (config, logger) => {
   registerProjectorLag(metrics, eventStore, readModels);
   registerBusLag(metrics, resultsBus);
   await projector.start();
+  startupPhase('projector subscribed');
   let ready = false;
-  void projector.ready.then(() => (ready = true));
+  void projector.ready.then(() => {
+    ready = true;
+    startupPhase('projector caught up');
+  });
   const agent = await startAgentApi({ config, eventStore, readStore, resultsBus, logger: logger.child({ component: 'agent-api' }), metrics, storageHealth });
   const healthChecks: HealthCheck[] = [
     // First: a full disk also explains a projector that waits.
@@ -57,7 +65,9 @@ runMain('logbook', async (config, logger) => {
   const authenticator = new Authenticator(readModels);
   // One set of socket bounds for the gateway's and the shell broker's sockets: one cap, one registry.
   const guards = createSocketGuards(config.sockets);
+  startupPhase('agent API ready');
   const revocations = await followRevocations({ eventStore, liveSockets: guards.live, authenticator, logger });
+  startupPhase('revocations followed');
   const shellHosts: ShellHosts = {
     hostForNodeKey: async (nodeKey) => agent.hosts.byNodeKey(nodeKey),
     hostById: async (id) => agent.hosts.byId(id),
@@ -65,6 +75,7 @@ runMain('logbook', async (config, logger) => {
   const shells = createShellBroker({ config, eventStore, readModels, hosts: shellHosts, authenticator, guards, logger: logger.child({ component: 'shell-broker' }) });
   // The certificate first: the API serves its chain, and a bad TLS_CERT stops the start early.
   const identity = config.tls.port === null ? null : await loadServerIdentity({ ...config.tls, dataDir: config.dataDir });
+  startupPhase('TLS identity loaded');
   if (identity) logger.info({ source: identity.source, caFile: identity.caFile, issued: identity.issued }, 'TLS certificate ready');
   let secure: Listening | null = null;
   const api = await createApiService({
@@ -79,6 +90,7 @@ runMain('logbook', async (config, logger) => {
     extensions: { publicRoutes: [...shells.publicRoutes, consoleRoutes()], fleetRoutes: shells.fleetRoutes },
     serverTls: identity ? { chainPem: identity.chainPem, port: () => secure?.port ?? null } : undefined,
   });
+  startupPhase('operator API created');
   const server = createHttpServer((req, res) => {
     if (!agent.handle(req, res) && !shells.frontHandler(req, res)) api.app(req, res);
   });
@@ -94,9 +106,13 @@ runMain('logbook', async (config, logger) => {
     metrics,
     server,
   });
+  startupPhase('results gateway started');
   // Every handler and upgrade route is attached before either listener opens.
   const plain = config.plainHttp ? await listenPlain(server, config.port, config.host) : null;
   secure = identity && config.tls.port !== null ? await listenTls(server, identity, config.tls.port, config.host) : null;
+  startupPhase('listening');
+  // Once it serves (the merge reads every host's stored presence in one step; see startAgentApi).
+  void whenFirstHealthy().then(() => agent.mergeStoredPresence());
   logger.info({ port: plain?.port ?? null, tlsPort: secure?.port ?? null, caFile: identity?.caFile ?? null }, 'operator API listening');
   return {
     async stop() {

@@ -6,6 +6,7 @@
  * @eventstore/db-client, mongodb) take about 0.3 s to load on an idle machine (several seconds on
  * a busy one) and hold memory that a process using the embedded stores does not need.
  */
+import { startupPhase } from '../observability/startup-phases';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/config';
@@ -67,6 +68,7 @@ export async function openReadStore(config: Pick<Config, 'mongoUrl' | 'mongoData
 export async function openStores(config: Config, retry: StartupRetry = ONE_TRY): Promise<Stores> {
   const storageHealth = new StorageHealth();
   const eventStore = await openEventStore(config, storageHealth, retry);
+  startupPhase('event store open');
   try {
     const readStore = await openReadStore(config, storageHealth, retry);
     return {

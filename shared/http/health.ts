@@ -16,6 +16,7 @@
  * (`app.get('/healthz', healthzHandler(checks))`) and a plain node:http listener.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startupHealthy } from '../observability/startup-phases';
 
 export interface HealthCheck {
   /** Names the check in reasons built from a thrown error, e.g. "read store". */
@@ -46,6 +47,7 @@ export async function checkHealth(checks: readonly HealthCheck[]): Promise<Healt
 export function healthzHandler(checks: readonly HealthCheck[]): (req: IncomingMessage, res: ServerResponse) => void {
   return (_req, res) => {
     void checkHealth(checks).then(({ statusCode, body }) => {
+      if (statusCode === 200) startupHealthy();
       const text = JSON.stringify(body);
       res.writeHead(statusCode, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
       res.end(text);

@@ -5,12 +5,14 @@
  */
 import { ConfigError, describeConfig, loadConfig, type Config } from '../config/config';
 import { createLogger, type Logger } from '../observability/logger';
+import { logStartupPhasesTo, startupPhase } from '../observability/startup-phases';
 
 export interface RunningService {
   stop(): Promise<void>;
 }
 
 export function runMain(name: string, start: (config: Config, logger: Logger) => Promise<RunningService>): void {
+  startupPhase('modules loaded');
   let config: Config;
   try {
     config = loadConfig(process.env);
@@ -22,6 +24,7 @@ export function runMain(name: string, start: (config: Config, logger: Logger) =>
     throw error;
   }
   const logger = createLogger(config.logLevel, name);
+  logStartupPhasesTo(logger);
   logger.info({ config: describeConfig(config) }, 'starting');
   start(config, logger).then(
     (service) => {

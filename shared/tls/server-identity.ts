@@ -14,7 +14,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import { certificateFacts, isSignedBy, issueCa, issueServerCertificate, type PemPair } from './x509-issuer';
+import { certificateFacts, isSignedBy } from './certificate-check';
+import type { PemPair } from './x509-issuer';
 
 export const RENEW_BEFORE_DAYS = 30;
 
@@ -76,7 +77,7 @@ async function serverStillGood(server: PemPair, ca: PemPair, names: string[], no
   try {
     const facts = certificateFacts(server.certPem);
     const fresh = facts.notAfter.getTime() - now > RENEW_BEFORE_DAYS * 24 * 3600 * 1000;
-    return fresh && sameNames(facts.names, names) && (await isSignedBy(server.certPem, ca.certPem));
+    return fresh && sameNames(facts.names, names) && isSignedBy(server.certPem, ca.certPem);
   } catch {
     return false; // unreadable: issue a new one
   }
@@ -96,6 +97,7 @@ export async function loadServerIdentity(files: TlsFiles, now = Date.now()): Pro
   const issued = { ca: false, server: false };
   let ca = readPair(caFile, caKeyFile);
   if (!ca) {
+    const { issueCa } = await import('./x509-issuer');
     ca = await issueCa(`Logbook local CA (${hostname()})`);
     writePair(ca, caFile, caKeyFile);
     issued.ca = true;
@@ -103,6 +105,7 @@ export async function loadServerIdentity(files: TlsFiles, now = Date.now()): Pro
   const names = wantedNames(files.hostnames);
   let server = readPair(serverFile, serverKeyFile);
   if (!server || !(await serverStillGood(server, ca, names, now))) {
+    const { issueServerCertificate } = await import('./x509-issuer');
     server = await issueServerCertificate(ca, names);
     writePair(server, serverFile, serverKeyFile);
     issued.server = true;

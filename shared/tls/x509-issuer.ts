@@ -8,7 +8,8 @@
  * and a leaf it signs). It covers what is needed: a CA (basicConstraints cA, keyCertSign) and a
  * leaf with subjectAltName DNS and IP entries and serverAuth. Its dependency tsyringe needs the
  * reflect-metadata polyfill loaded first, hence the import below (this module is the only one
- * that loads @peculiar/x509).
+ * that loads @peculiar/x509, and only when it issues: reading a stored certificate at a start is
+ * certificate-check.ts, over node:crypto, so a restart does not load the library's ~200 modules).
  *
  * Invariant: every key is ECDSA P-256 with SHA-256 signatures, which OpenSSL (osqueryd), Go
  * (fleetctl) and Node clients all accept.
@@ -32,11 +33,6 @@ export interface PemPair {
   keyPem: string;
 }
 
-export interface CertificateFacts {
-  /** subjectAltName entries, DNS names and IP addresses alike, as strings. */
-  names: string[];
-  notAfter: Date;
-}
 
 function serialNumber(): string {
   // Positive (top bit clear) 16 random bytes, as RFC 5280 asks.
@@ -106,20 +102,6 @@ export async function issueServerCertificate(ca: PemPair, names: string[]): Prom
     ],
   });
   return { certPem: cert.toString('pem') + '\n', keyPem: await exportKey(keys.privateKey) };
-}
-
-/** What decides whether a stored server certificate is still the one to serve. */
-export function certificateFacts(certPem: string): CertificateFacts {
-  const cert = new x509.X509Certificate(certPem);
-  const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
-  return { names: san ? san.names.items.map((name) => name.value) : [], notAfter: cert.notAfter };
-}
-
-/** Whether `certPem` carries a valid signature of the CA in `caPem`. */
-export async function isSignedBy(certPem: string, caPem: string): Promise<boolean> {
-  const cert = new x509.X509Certificate(certPem);
-  const ca = new x509.X509Certificate(caPem);
-  return cert.issuer === ca.subject && (await cert.verify({ publicKey: ca.publicKey, signatureOnly: true }));
 }
 
 function pemBody(text: string): ArrayBuffer {

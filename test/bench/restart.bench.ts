@@ -23,7 +23,7 @@ import { setUpAdmin } from '../support/fleet-client';
 import { startLogbook, type LogbookProcess } from '../support/logbook-process';
 import { runSuiteEnd } from '../support/teardown';
 import { join } from 'node:path';
-import { memoryBreakdown, printTable } from './bench-stats';
+import { memoryBreakdown, printTable, processUsage } from './bench-stats';
 import { enrollHosts } from './enroll-hosts';
 import { KeepAliveClient } from './keep-alive-client';
 
@@ -85,6 +85,8 @@ async function checkIn(client: KeepAliveClient, nodeKey: string): Promise<number
 interface Restart {
   toListeningS: number;
   toHealthyS: number;
+  /** CPU time (user + system) of the restarted process until then: what the machine's load barely changes. */
+  cpuToHealthyS: number;
   toCheckInS: number;
   snapshotLoad: string;
   tailEvents: number;
@@ -99,6 +101,7 @@ async function killAndRestart(logbook: LogbookProcess, keys: string[], tailKeys:
   const toListeningS = (performance.now() - started) / 1000;
   await until('/healthz 200', () => healthy(next.url), 600_000, 10);
   const toHealthyS = (performance.now() - started) / 1000;
+  const cpuToHealthyS = processUsage(next.child.pid!).cpuSeconds;
   const client = new KeepAliveClient(next.url, '');
   assert.equal(await checkIn(client, keys[0]), 200);
   const toCheckInS = (performance.now() - started) / 1000;
@@ -108,7 +111,7 @@ async function killAndRestart(logbook: LogbookProcess, keys: string[], tailKeys:
   const loaded = logLines(next, 'agent view loaded from its snapshot')[0];
   const snapshotLoad = loaded ? `${loaded.hosts} hosts in ${loaded.ms} ms` : 'none: built from the log';
   const tailEvents = logLines(next, 'agent API ready')[0]?.tailEvents ?? NaN;
-  return { logbook: next, restart: { toListeningS, toHealthyS, toCheckInS, snapshotLoad, tailEvents, rssMb: memoryBreakdown(next.child.pid!).rssMb } };
+  return { logbook: next, restart: { toListeningS, toHealthyS, cpuToHealthyS, toCheckInS, snapshotLoad, tailEvents, rssMb: memoryBreakdown(next.child.pid!).rssMb } };
 }
 
 /** Appends `count` host facts changes, spread over the hosts' streams, into the stopped store. */
@@ -188,6 +191,7 @@ async function main(): Promise<void> {
     events,
     'to listening (s)': restart.toListeningS.toFixed(2),
     'to /healthz 200 (s)': restart.toHealthyS.toFixed(2),
+    'CPU until then (s)': restart.cpuToHealthyS.toFixed(2),
     'to a check-in 200 (s)': restart.toCheckInS.toFixed(2),
     'RSS after (MB)': restart.rssMb.toFixed(0),
     'snapshot loaded': restart.snapshotLoad,

@@ -77,6 +77,8 @@ describe('agent view restart from its snapshot (black box)', function () {
     assert.equal(loaded.length, 1, 'started from the snapshot');
     assert.ok((loaded[0].hosts as number) >= 30);
     assert.ok((logged(logbook, 'agent API ready')[0].tailEvents as number) > 0, 'and replayed a tail');
+    // The stored presence is merged once the listeners are open (not on the way to them).
+    await eventually(async () => assert.equal(logged(logbook, 'stored host presence merged').length, 1), 10_000, 50);
     hosts[0] = reenrolled;
     await assertServed(logbook, [...hosts, ...tail]);
     const stale = new FakeOsqueryHost(logbook.url, 'stale', 'darwin');

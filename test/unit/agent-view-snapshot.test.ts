@@ -218,6 +218,23 @@ describe('agent view snapshot', function () {
     await assertRefused(store, /bad revision/);
   });
 
+  it('is refused when two of its hosts share a stream, an id or a node key (digests made to match)', async () => {
+    const { createHash } = await import('node:crypto');
+    const host = (stream: string, id: number, key: string) => [stream, 0, id, `uuid-${id}`, key, null, { hostname: `h-${id}` }, [], [], 0, 0, 0, 0, null];
+    const cases: Array<[string, unknown[][]]> = [
+      ['stream', [host('host-uuid-1', 1, 'key-1'), host('host-uuid-1', 2, 'key-2')]],
+      ['id', [host('host-uuid-1', 1, 'key-1'), host('host-uuid-2', 1, 'key-2')]],
+      ['key', [host('host-uuid-1', 1, 'key-1'), host('host-uuid-2', 2, 'key-1')]],
+    ];
+    for (const [name, tuples] of cases) {
+      const store = await snapshotted(`twice-${name}`);
+      const bad = JSON.stringify(tuples);
+      await tamper(`twice-${name}`, (key) => (key.endsWith(':hosts:0') ? bad : undefined));
+      await tamper(`twice-${name}`, (key, value) => (key === 'header' ? JSON.stringify({ ...JSON.parse(value), hosts: 2, chunks: [createHash('sha256').update(bad).digest('hex')] }) : undefined));
+      await assertRefused(store, /another host's too/);
+    }
+  });
+
   it('is refused when the log is not the one it covers', async () => {
     const store = await snapshotted('other-log');
     const otherLog = await openLmdbEventStore(join(dir, 'other-events'));

@@ -1,10 +1,11 @@
 /** The generated certificates: made once, the CA kept, the server certificate issued again only when it must be. */
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadServerIdentity, RENEW_BEFORE_DAYS, wantedNames } from '../../shared/tls/server-identity';
-import { SERVER_VALIDITY_DAYS } from '../../shared/tls/x509-issuer';
+import { issueCa, SERVER_VALIDITY_DAYS } from '../../shared/tls/x509-issuer';
+import { certificateFacts, isSignedBy } from '../../shared/tls/certificate-check';
 import { osqueryFlagfile, tlsHostnameFor, FLAGFILE_DEFAULTS } from '../../shared/tls/osquery-flagfile';
 import { newDataDir } from '../support/logbook-process';
 
@@ -40,6 +41,20 @@ describe('server identity (shared/tls)', () => {
     assert.deepEqual(renewed.issued, { ca: false, server: true });
     assert.notEqual(renewed.cert, renamed.cert);
     assert.equal(renewed.chainPem.endsWith(readFileSync(join(dir, 'tls/ca.pem'), 'utf8')), true);
+  });
+
+  it('issues the server certificate again when another CA signed it (read with node:crypto, no issuing library loaded)', async () => {
+    const dir = newDataDir();
+    await loadServerIdentity(files(dir));
+    const facts = certificateFacts(readFileSync(join(dir, 'tls/server.pem'), 'utf8'));
+    assert.deepEqual([...facts.names].sort(), [...wantedNames([]).map((name) => (name === '::1' ? '0:0:0:0:0:0:0:1' : name))].sort());
+    const other = await issueCa('another CA');
+    assert.equal(isSignedBy(readFileSync(join(dir, 'tls/server.pem'), 'utf8'), other.certPem), false);
+    writeFileSync(join(dir, 'tls/ca.pem'), other.certPem);
+    writeFileSync(join(dir, 'tls/ca-key.pem'), other.keyPem);
+    const again = await loadServerIdentity(files(dir));
+    assert.deepEqual(again.issued, { ca: false, server: true });
+    assert.ok(isSignedBy(again.cert, other.certPem));
   });
 
   it('lists the wanted names once each, in lower case', () => {

@@ -90,13 +90,20 @@ export function withPolicyResults(list: readonly number[], results: Readonly<Rec
  * uuid as the host identifier's instance when equal, the computer name as the hostname's.
  */
 export function internFacts(facts: Partial<HostFacts>, hostIdentifier: string | null): Partial<HostFacts> {
-  const interned: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(facts)) {
-    if (typeof value !== 'string') interned[key] = value;
-    else if (SHARED_VALUE_FACTS.has(key)) interned[key] = factValues.get(value, () => value);
-    else if (key === 'uuid' && value === hostIdentifier) interned[key] = hostIdentifier;
-    else if (key === 'computer_name' && value === facts.hostname) interned[key] = facts.hostname;
-    else interned[key] = value;
+  return internFactsInPlace({ ...facts }, hostIdentifier);
+}
+
+/**
+ * internFacts on an object the caller owns (a snapshot's freshly parsed facts): its values are
+ * replaced by the shared instances, no copy made. Answers the same object.
+ */
+export function internFactsInPlace(facts: Record<string, unknown>, hostIdentifier: string | null): Partial<HostFacts> {
+  for (const key of Object.keys(facts)) {
+    const value = facts[key];
+    if (typeof value !== 'string') continue;
+    if (SHARED_VALUE_FACTS.has(key)) facts[key] = factValues.get(value, () => value);
+    else if (key === 'uuid' && value === hostIdentifier) facts[key] = hostIdentifier;
+    else if (key === 'computer_name' && value === facts.hostname) facts[key] = facts.hostname;
   }
-  return interned as Partial<HostFacts>;
+  return facts as Partial<HostFacts>;
 }

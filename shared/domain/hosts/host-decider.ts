@@ -3,7 +3,7 @@
  * the state, asks here which events a command causes, and appends them.
  */
 import { unexpectedEvent, type Decider } from '../decider';
-import { hasLabelId, internFacts, labelIdList, NO_IDS, policyResultOf, withPolicyResults } from './compact-host-state';
+import { hasLabelId, internFactsInPlace, labelIdList, NO_IDS, policyResultOf, withPolicyResults } from './compact-host-state';
 import {
   HOST_ENROLLED,
   HOST_FACTS_CHANGED,
@@ -55,12 +55,12 @@ function evolveHost(state: HostState, event: HostEvent): HostState {
         hostIdentifier: event.data.host_identifier,
         nodeKeyHash: event.data.node_key_hash,
         teamId: event.data.team_id,
-        facts: internFacts({ ...event.data.facts }, event.data.host_identifier),
+        facts: internFactsInPlace({ ...event.data.facts }, event.data.host_identifier),
       };
     case HOST_REENROLLED:
       return { ...state, nodeKeyHash: event.data.node_key_hash, teamId: event.data.team_id };
     case HOST_FACTS_CHANGED:
-      return { ...state, facts: internFacts({ ...state.facts, ...event.data.facts }, state.hostIdentifier) };
+      return { ...state, facts: internFactsInPlace({ ...state.facts, ...event.data.facts }, state.hostIdentifier) };
     case HOST_LABELS_CHANGED: {
       const labelIds = new Set(state.labelIds);
       for (const id of event.data.added) labelIds.add(id);
