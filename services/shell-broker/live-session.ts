@@ -119,14 +119,18 @@ export class LiveSession {
       return;
     }
     this.sockets[side] = socket;
+    if (side === 'operator') this.operatorJoiningHere = false;
     socket.on('pong', () => (this.alive[side] = true));
     socket.on('close', (code) => this.sideClosed(side, code));
     socket.on('error', (error: Error & { code?: string }) => this.sideFailed(side, error));
     const other = otherSide(side);
     this.lastActivity = Date.now();
+    // 'joined' goes out before any frame of this side: piping can relay frames the socket sent
+    // already, at once, and a broker that got a frame before it knew where the side is drops it
+    // (and then ends the session on the gap).
+    this.publish({ kind: 'joined', session_id: this.sessionId, side });
     frames.pipeTo((frame) => this.received(side, frame));
     this.flush(other);
-    this.publish({ kind: 'joined', session_id: this.sessionId, side });
   }
 
   /** A message of the relay about this session, from broker `from`. */
@@ -160,12 +164,33 @@ export class LiveSession {
     if (this.sockets[other]) {
       if (first) this.publish({ kind: 'joined', session_id: this.sessionId, side: other });
       this.flush(other);
-    } else if (side === 'launcher') {
+    } else if (side === 'launcher' && !this.operatorJoiningHere) {
       // No side here, and the launcher is elsewhere: whichever broker the operator joins loads it again.
-      this.closed = true;
-      for (const timer of this.timers) clearTimeout(timer);
-      this.options.onForgotten();
+      this.forget();
     }
+  }
+
+  /**
+   * An operator's socket is joining here (its join being recorded): until it attaches, the
+   * launcher's joining elsewhere must not make this broker forget the session, or the operator
+   * would attach to a forgotten one and never be paired.
+   */
+  private operatorJoiningHere = false;
+
+  expectOperator(): void {
+    this.operatorJoiningHere = true;
+  }
+
+  /** The join that expectOperator announced failed: with no side here and the launcher elsewhere, the session is forgotten. */
+  operatorJoinFailed(): void {
+    this.operatorJoiningHere = false;
+    if (!this.closed && !this.sockets.launcher && !this.sockets.operator && this.remote.launcher) this.forget();
+  }
+
+  private forget(): void {
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.options.onForgotten();
   }
 
   private remoteFrame(message: Extract<RelayMessage, { kind: 'frame' }>, from: string): void {

@@ -25,6 +25,7 @@ import { ReadModels } from '../../shared/read-models/read-models';
 import { runMain } from '../../shared/service/run-main';
 import { AgentView } from '../agent-api/agent-view';
 import { tokenHash } from '../../shared/auth/tokens';
+import { retryStartup } from '../../shared/service/startup-retry';
 import { createShellBroker } from './index';
 
 runMain('shell-broker', async (config, logger) => {
@@ -56,7 +57,10 @@ runMain('shell-broker', async (config, logger) => {
   const shells = createShellBroker({ config, eventStore, readModels, hosts, authenticator, guards, logger });
   const bus = config.kafkaBrokers ? await openResultsBus(config, 'logbook-shell-broker', busLog(logger), undefined, retry) : null;
   const relay = bus
-    ? await shells.connectRelay((handlers) => openBusShellRelay(bus, handlers, { onError: (error) => logger.warn({ err: error }, 'shell relay') }))
+    ? await shells.connectRelay((handlers) =>
+        // A topic other services are creating at the same moment can refuse the first tries.
+        retryStartup({ what: 'Kafka (the shell relay topic)', variable: 'KAFKA_BROKERS', pointsAt: config.kafkaBrokers!.join(',') }, () => openBusShellRelay(bus, handlers, { onError: (error) => logger.warn({ err: error }, 'shell relay') }), retry),
+      )
     : null;
 
   const app = express();

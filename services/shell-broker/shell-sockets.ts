@@ -144,14 +144,19 @@ async function joinOperator(deps: ShellSocketsDeps, ws: WebSocket, sessionId: st
   try {
     session = await deps.broker.sessionFor(sessionId);
     if (!session) return refuse(ws, CLOSE_CODES.notFound, 'no live shell session with this id');
+    session.expectOperator();
     await deps.broker.commands.joinAsOperator(sessionId, { id: user.id, email: user.email, name: user.name });
   } catch (error) {
+    session?.operatorJoinFailed();
     return refuseForError(ws, error, deps);
   }
   const registration = deps.guards.live.register(authenticated, (ended) =>
     session.close({ reason: `the operator's session ${ended}`, closed_by: 'logbook' }, GUARD_CLOSE.unauthorized),
   );
-  if (!registration) return refuse(ws, CLOSE_CODES.unauthorized, 'Authentication required');
+  if (!registration) {
+    session.operatorJoinFailed();
+    return refuse(ws, CLOSE_CODES.unauthorized, 'Authentication required');
+  }
   ws.once('close', () => registration.unregister());
   admission.end();
   session.attach('operator', ws, frames);

@@ -18,7 +18,9 @@ import type { RelayHandlers, RelayMessage, ShellRelay } from '../../ports/shell-
 export const SHELL_RELAY_TOPIC = 'logbook.shell-relay';
 export const RELAY_GROUP_PREFIX = 'logbook-shell-relay-';
 /** Kafka keeps relayed messages this long (retention.ms), then drops them. */
-export const RELAY_RETENTION_MS = 60_000;
+export /** How long opening waits to see its own heartbeat come back before taking sessions anyway. */
+const READS_TOPIC_WAIT_MS = 10_000;
+const RELAY_RETENTION_MS = 60_000;
 /** Characters of frame text per bus message: JSON escaping keeps it far below Kafka's 1 MB. */
 const PART_CHARS = 100_000;
 /** A frame being joined from parts is dropped past this (twice the launcher's frame limit). */
@@ -66,8 +68,13 @@ export async function openBusShellRelay(bus: ResultsBus, handlers: RelayHandlers
     handlers.onBrokerLost(id);
   };
 
+  // Its own first heartbeat coming back shows the consumer reads the topic (a new group's start
+  // is fixed at its first fetch, after the join): only then does this broker take sessions.
+  let reading!: () => void;
+  const readsTopic = new Promise<void>((resolve) => (reading = resolve));
   const deliver = (envelope: Envelope) => {
-    if (envelope.b === brokerId || closed) return;
+    if (envelope.b === brokerId) return reading();
+    if (closed) return;
     if ('gone' in envelope) return lost(envelope.b);
     lastHeard.set(envelope.b, Date.now());
     if ('alive' in envelope) return;
@@ -102,7 +109,12 @@ export async function openBusShellRelay(bus: ResultsBus, handlers: RelayHandlers
     for (const [id, at] of lastHeard) if (now - at > lostAfterMs) lost(id);
   }, heartbeatMs);
   heartbeat.unref();
-  await send(brokerId, [{ b: brokerId, alive: true }]);
+  // Not fatal: a topic another broker created a moment ago can be unknown to the metadata for a
+  // moment ("This server does not host this topic-partition"); the heartbeat says it again in 2 s.
+  await send(brokerId, [{ b: brokerId, alive: true }]).catch(onError);
+  let waited: NodeJS.Timeout | undefined;
+  await Promise.race([readsTopic, new Promise<void>((resolve) => (waited = setTimeout(resolve, READS_TOPIC_WAIT_MS)))]);
+  clearTimeout(waited);
 
   return {
     brokerId,
