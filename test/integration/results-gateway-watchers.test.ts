@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { OVERFLOW_CLOSE_CODE } from '../../services/results-gateway';
-import { campaignDoc, givenCampaign, givenUser, hostResult, produceResults, startGatewayHarness, type GatewayHarness } from '../support/results-gateway-harness';
+import { campaignDoc, gatewayPerTest, givenCampaign, givenUser, hostResult, produceResults, startGatewayHarness } from '../support/results-gateway-harness';
 import {
   connectSockJsFramedWatcher,
   connectSocketIoWatcher,
@@ -14,76 +14,56 @@ import {
   isType,
   resultHosts,
   type PausableWatcher,
-  type WatcherClient,
 } from '../support/watcher-clients';
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('results gateway: many watchers (in-process bus)', function () {
-  let harness: GatewayHarness;
-  let adminToken: string;
-  const clients: WatcherClient[] = [];
-
-  async function watch(client: WatcherClient, campaignId: number, token = adminToken): Promise<WatcherClient> {
-    clients.push(client);
-    client.send('auth', { token });
-    client.send('select_campaign', { campaign_id: campaignId });
-    return client;
-  }
-
-  beforeEach(async function () {
-    harness = await startGatewayHarness();
-    adminToken = await givenUser(harness.readModels, 1, 'admin');
-  });
-
-  afterEach(async function () {
-    for (const client of clients.splice(0)) client.close();
-    await harness.close();
-  });
+  const gw = gatewayPerTest();
 
   it('gives every watcher every result, in order, across replay and live', async function () {
     const hosts = range(1, 300);
-    await givenCampaign(harness.readModels, campaignDoc(30, { target_host_ids: hosts }));
-    await produceResults(harness.bus, hosts.slice(0, 100).map((host) => hostResult(30, host)));
-    const early = await watch(await connectWebSocketWatcher(harness.wsUrl), 30);
-    const viaSockJs = await watch(await connectSockJsWatcher(harness.url), 30);
+    await givenCampaign(gw.harness.readModels, campaignDoc(30, { target_host_ids: hosts }));
+    await produceResults(gw.harness.bus, hosts.slice(0, 100).map((host) => hostResult(30, host)));
+    const early = await gw.watch(await connectWebSocketWatcher(gw.harness.wsUrl), 30);
+    const viaSockJs = await gw.watch(await connectSockJsWatcher(gw.harness.url), 30);
     for (let i = 100; i < 300; i += 20) {
-      await produceResults(harness.bus, hosts.slice(i, i + 20).map((host) => hostResult(30, host)));
-      if (i === 200) await watch(await connectWebSocketWatcher(harness.wsUrl), 30);
+      await produceResults(gw.harness.bus, hosts.slice(i, i + 20).map((host) => hostResult(30, host)));
+      if (i === 200) await gw.watch(await connectWebSocketWatcher(gw.harness.wsUrl), 30);
     }
-    for (const client of clients) {
+    for (const client of gw.clients) {
       await client.waitFor(isFinished);
       assert.deepEqual(resultHosts(client.frames), hosts);
     }
-    assert.equal(clients.length, 3);
+    assert.equal(gw.clients.length, 3);
     assert.ok(early && viaSockJs);
   });
 
   const slowWatchers: Array<{ transport: string; campaignId: number; connect: () => Promise<PausableWatcher>; token: boolean; closedWith: { code: number | string; reason: string } }> = [
-    { transport: 'raw WebSocket', campaignId: 31, connect: () => connectWebSocketWatcher(harness.wsUrl), token: false, closedWith: { code: OVERFLOW_CLOSE_CODE, reason: 'watcher too slow' } },
-    { transport: 'SockJS (websocket transport)', campaignId: 32, connect: () => connectSockJsFramedWatcher(harness.wsUrl), token: false, closedWith: { code: OVERFLOW_CLOSE_CODE, reason: 'watcher too slow' } },
-    { transport: 'Socket.IO', campaignId: 33, connect: () => connectSocketIoWatcher(harness.url, adminToken), token: true, closedWith: { code: 'io server disconnect', reason: 'io server disconnect' } },
+    { transport: 'raw WebSocket', campaignId: 31, connect: () => connectWebSocketWatcher(gw.harness.wsUrl), token: false, closedWith: { code: OVERFLOW_CLOSE_CODE, reason: 'watcher too slow' } },
+    { transport: 'SockJS (websocket transport)', campaignId: 32, connect: () => connectSockJsFramedWatcher(gw.harness.wsUrl), token: false, closedWith: { code: OVERFLOW_CLOSE_CODE, reason: 'watcher too slow' } },
+    { transport: 'Socket.IO', campaignId: 33, connect: () => connectSocketIoWatcher(gw.harness.url, gw.adminToken), token: true, closedWith: { code: 'io server disconnect', reason: 'io server disconnect' } },
   ];
   for (const { transport, campaignId, connect, token, closedWith } of slowWatchers) {
     it(`${transport}: cuts off a watcher that does not read (error, then closed) while the others get everything; it can reselect and replay`, async function () {
       // The limit must exceed one delivery burst (here 10 results of about 40 kB).
-      await harness.close();
-      harness = await startGatewayHarness({ config: { maxWatcherBufferBytes: 1_048_576, maxResultBytes: 1_048_576 } });
-      adminToken = await givenUser(harness.readModels, 1, 'admin');
+      await gw.harness.close();
+      gw.harness = await startGatewayHarness({ config: { maxWatcherBufferBytes: 1_048_576, maxResultBytes: 1_048_576 } });
+      gw.adminToken = await givenUser(gw.harness.readModels, 1, 'admin');
       const hosts = range(1, 400);
-      await givenCampaign(harness.readModels, campaignDoc(campaignId, { target_host_ids: hosts }));
-      const fast = await watch(await connectWebSocketWatcher(harness.wsUrl), campaignId);
+      await givenCampaign(gw.harness.readModels, campaignDoc(campaignId, { target_host_ids: hosts }));
+      const fast = await gw.watch(await connectWebSocketWatcher(gw.harness.wsUrl), campaignId);
       const slow = await connect();
       if (token) {
-        clients.push(slow);
+        gw.clients.push(slow);
         slow.send('select_campaign', { campaign_id: campaignId });
-      } else await watch(slow, campaignId);
+      } else await gw.watch(slow, campaignId);
       await slow.waitFor(isType('status'));
       slow.pauseReading();
 
       const rows = range(1, 400).map((i) => ({ line: `${i}:${'x'.repeat(90)}` })); // ~40 kB per result
       for (let i = 0; i < hosts.length; i += 10) {
-        await produceResults(harness.bus, hosts.slice(i, i + 10).map((host) => hostResult(campaignId, host, rows)));
+        await produceResults(gw.harness.bus, hosts.slice(i, i + 10).map((host) => hostResult(campaignId, host, rows)));
         await fast.waitForCount(isType('result'), i + 10);
       }
       await fast.waitFor(isFinished);
@@ -98,7 +78,7 @@ describe('results gateway: many watchers (in-process bus)', function () {
       assert.ok(received.length < hosts.length, 'the slow watcher did not get everything');
       assert.deepEqual(received, hosts.slice(0, received.length), 'what it got was in order');
 
-      const again = await watch(await connectWebSocketWatcher(harness.wsUrl), campaignId);
+      const again = await gw.watch(await connectWebSocketWatcher(gw.harness.wsUrl), campaignId);
       await again.waitFor(isFinished);
       assert.deepEqual(resultHosts(again.frames), hosts);
     });

@@ -13,8 +13,8 @@ import {
   hostResult,
   newGatewayDataDir,
   produceResults,
+  gatewayPerTest,
   startGatewayHarness,
-  type GatewayHarness,
 } from '../support/results-gateway-harness';
 import {
   connectSocketIoWatcher,
@@ -29,33 +29,14 @@ import {
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('results gateway (in-process bus)', function () {
-  let harness: GatewayHarness;
-  let adminToken: string;
-  const clients: WatcherClient[] = [];
-
-  async function watch(client: WatcherClient, campaignId: number, token = adminToken): Promise<WatcherClient> {
-    clients.push(client);
-    client.send('auth', { token });
-    client.send('select_campaign', { campaign_id: campaignId });
-    return client;
-  }
-
-  beforeEach(async function () {
-    harness = await startGatewayHarness();
-    adminToken = await givenUser(harness.readModels, 1, 'admin');
-  });
-
-  afterEach(async function () {
-    for (const client of clients.splice(0)) client.close();
-    await harness.close();
-  });
+  const gw = gatewayPerTest();
 
   describe('protocol on each transport', function () {
     async function expectHappyPath(client: WatcherClient) {
-      await givenCampaign(harness.readModels, campaignDoc(7, { target_host_ids: [1, 2, 3] }));
-      await produceResults(harness.bus, [hostResult(7, 1, [{ name: 'osqueryd', pid: '100' }])]);
-      await watch(client, 7);
-      await produceResults(harness.bus, [hostResult(7, 2), hostResult(7, 3, [], 'no such table: nope')]);
+      await givenCampaign(gw.harness.readModels, campaignDoc(7, { target_host_ids: [1, 2, 3] }));
+      await produceResults(gw.harness.bus, [hostResult(7, 1, [{ name: 'osqueryd', pid: '100' }])]);
+      await gw.watch(client, 7);
+      await produceResults(gw.harness.bus, [hostResult(7, 2), hostResult(7, 3, [], 'no such table: nope')]);
       await client.waitFor(isFinished);
 
       assert.deepEqual(client.frames[0], { type: 'totals', data: { count: 3, online: 3, offline: 0, missing_in_action: 0 } });
@@ -75,24 +56,24 @@ describe('results gateway (in-process bus)', function () {
     }
 
     it('raw WebSocket: totals, the stored then the live results in order, then finished', async function () {
-      await expectHappyPath(await connectWebSocketWatcher(harness.wsUrl));
+      await expectHappyPath(await connectWebSocketWatcher(gw.harness.wsUrl));
     });
 
     it('SockJS (its WebSocket transport)', async function () {
-      await expectHappyPath(await connectSockJsWatcher(harness.url));
+      await expectHappyPath(await connectSockJsWatcher(gw.harness.url));
     });
 
     it('SockJS (xhr-streaming transport)', async function () {
-      await expectHappyPath(await connectSockJsWatcher(harness.url, ['xhr-streaming']));
+      await expectHappyPath(await connectSockJsWatcher(gw.harness.url, ['xhr-streaming']));
     });
 
     it('Socket.IO namespace /campaigns with the token in the handshake', async function () {
-      const client = await connectSocketIoWatcher(harness.url, adminToken);
-      clients.push(client);
-      await givenCampaign(harness.readModels, campaignDoc(7, { target_host_ids: [1, 2, 3] }));
-      await produceResults(harness.bus, [hostResult(7, 1, [{ name: 'osqueryd', pid: '100' }])]);
+      const client = await connectSocketIoWatcher(gw.harness.url, gw.adminToken);
+      gw.clients.push(client);
+      await givenCampaign(gw.harness.readModels, campaignDoc(7, { target_host_ids: [1, 2, 3] }));
+      await produceResults(gw.harness.bus, [hostResult(7, 1, [{ name: 'osqueryd', pid: '100' }])]);
       client.send('select_campaign', { campaign_id: 7 });
-      await produceResults(harness.bus, [hostResult(7, 2), hostResult(7, 3, [], 'no such table: nope')]);
+      await produceResults(gw.harness.bus, [hostResult(7, 2), hostResult(7, 3, [], 'no such table: nope')]);
       await client.waitFor(isFinished);
       assert.deepEqual(client.frames[0], { type: 'totals', data: { count: 3, online: 3, offline: 0, missing_in_action: 0 } });
       assert.deepEqual(resultHosts(client.frames), [1, 2, 3]);
@@ -103,41 +84,41 @@ describe('results gateway (in-process bus)', function () {
 
   describe('recording', function () {
     it('counts a host once: duplicated messages and second answers are ignored, the first answer stays', async function () {
-      await givenCampaign(harness.readModels, campaignDoc(8, { target_host_ids: [1, 2] }));
+      await givenCampaign(gw.harness.readModels, campaignDoc(8, { target_host_ids: [1, 2] }));
       const first = hostResult(8, 1, [{ answer: 'first' }]);
-      await produceResults(harness.bus, [first, first, hostResult(8, 1, [{ answer: 'second' }])]);
-      await produceResults(harness.bus, [first, hostResult(8, 2)]);
-      const client = await watch(await connectWebSocketWatcher(harness.wsUrl), 8);
+      await produceResults(gw.harness.bus, [first, first, hostResult(8, 1, [{ answer: 'second' }])]);
+      await produceResults(gw.harness.bus, [first, hostResult(8, 2)]);
+      const client = await gw.watch(await connectWebSocketWatcher(gw.harness.wsUrl), 8);
       await client.waitFor(isFinished);
       assert.deepEqual(resultHosts(client.frames), [1, 2]);
       assert.deepEqual(client.frames.find(isType('result'))!.data.rows, [{ answer: 'first' }]);
       assert.equal(client.frames.filter(isType('status')).pop()!.data.actual_results, 2);
       // Once a later message (same partition) is recorded, the stored count is final.
-      await givenCampaign(harness.readModels, campaignDoc(108, { target_host_ids: [1] }));
-      await produceResults(harness.bus, [hostResult(108, 1)]);
-      await (await watch(await connectWebSocketWatcher(harness.wsUrl), 108)).waitFor(isFinished);
-      assert.equal(await readStoreResults(harness.readStore).recordedCount(8), 2);
+      await givenCampaign(gw.harness.readModels, campaignDoc(108, { target_host_ids: [1] }));
+      await produceResults(gw.harness.bus, [hostResult(108, 1)]);
+      await (await gw.watch(await connectWebSocketWatcher(gw.harness.wsUrl), 108)).waitFor(isFinished);
+      assert.equal(await readStoreResults(gw.harness.readStore).recordedCount(8), 2);
     });
 
     it('relays recorded results to the other instances only while another instance runs', async function () {
-      await harness.close();
+      await gw.harness.close();
       const bus = createInProcessResultsBus();
-      harness = await startGatewayHarness({ bus, config: { peersPollMs: 20 } });
-      adminToken = await givenUser(harness.readModels, 1, 'admin');
+      gw.harness = await startGatewayHarness({ bus, config: { peersPollMs: 20 } });
+      gw.adminToken = await givenUser(gw.harness.readModels, 1, 'admin');
       const relayed: string[] = [];
       const reader = await bus.consume({ groupId: 'test-relay-reader', topics: [RECORDED_RESULTS_TOPIC], fromBeginning: true, onMessage: (m) => void relayed.push(m.headers.origin) });
       try {
-        await givenCampaign(harness.readModels, campaignDoc(11, { target_host_ids: [1, 2] }));
+        await givenCampaign(gw.harness.readModels, campaignDoc(11, { target_host_ids: [1, 2] }));
         await produceResults(bus, [hostResult(11, 1)]);
-        await (await watch(await connectWebSocketWatcher(harness.wsUrl), 11)).waitFor(isType('result'));
+        await (await gw.watch(await connectWebSocketWatcher(gw.harness.wsUrl), 11)).waitFor(isType('result'));
         await new Promise((resolve) => setTimeout(resolve, 100));
         assert.deepEqual(relayed, [], 'alone, nothing is relayed');
 
-        const other = await startGatewayHarness({ bus, readStore: harness.readStore, config: { peersPollMs: 20 } });
+        const other = await startGatewayHarness({ bus, readStore: gw.harness.readStore, config: { peersPollMs: 20 } });
         try {
           await new Promise((resolve) => setTimeout(resolve, 100)); // both see each other (polls every 20 ms)
           await produceResults(bus, [hostResult(11, 2)]);
-          const onOther = await watch(await connectWebSocketWatcher(other.wsUrl), 11);
+          const onOther = await gw.watch(await connectWebSocketWatcher(other.wsUrl), 11);
           await onOther.waitFor(isFinished);
           assert.deepEqual(resultHosts(onOther.frames), [1, 2]);
           await eventually(async () => assert.equal(relayed.length, 1, 'the second result was relayed once, by the instance that recorded it'), 5_000);
@@ -151,43 +132,43 @@ describe('results gateway (in-process bus)', function () {
     });
 
     it('ignores hosts the campaign did not target, and malformed messages', async function () {
-      await givenCampaign(harness.readModels, campaignDoc(9, { target_host_ids: [1, 2] }));
-      await produceResults(harness.bus, [hostResult(9, 99), 'not json', '{"campaign_id":9}', hostResult(9, 1), hostResult(9, 2)]);
-      const client = await watch(await connectWebSocketWatcher(harness.wsUrl), 9);
+      await givenCampaign(gw.harness.readModels, campaignDoc(9, { target_host_ids: [1, 2] }));
+      await produceResults(gw.harness.bus, [hostResult(9, 99), 'not json', '{"campaign_id":9}', hostResult(9, 1), hostResult(9, 2)]);
+      const client = await gw.watch(await connectWebSocketWatcher(gw.harness.wsUrl), 9);
       await client.waitFor(isFinished);
       assert.deepEqual(resultHosts(client.frames), [1, 2]);
-      assert.equal(await readStoreResults(harness.readStore).getResult(9, 99), null);
+      assert.equal(await readStoreResults(gw.harness.readStore).getResult(9, 99), null);
     });
 
     it('takes answers of a campaign on labels and teams from their hosts only (the host as projected)', async function () {
-      const hosts = harness.readModels.collection<HostDoc>(HOSTS);
+      const hosts = gw.harness.readModels.collection<HostDoc>(HOSTS);
       const host = (id: number, label_ids: number[], team_id: number | null) => ({ id, label_ids, team_id }) as unknown as HostDoc;
       await hosts.bulk([host(2, [5], null), host(3, [], 9), host(4, [6], 8)].map((doc) => ({ op: 'put' as const, id: String(doc.id), doc })));
-      await givenCampaign(harness.readModels, campaignDoc(17, { target_host_ids: [1], target_label_ids: [5], target_team_ids: [9], totals: { count: 3, online: 3, offline: 0, missing_in_action: 0 } }));
-      await produceResults(harness.bus, [hostResult(17, 4), hostResult(17, 99), hostResult(17, 1), hostResult(17, 2), hostResult(17, 3)]);
-      const client = await watch(await connectWebSocketWatcher(harness.wsUrl), 17);
+      await givenCampaign(gw.harness.readModels, campaignDoc(17, { target_host_ids: [1], target_label_ids: [5], target_team_ids: [9], totals: { count: 3, online: 3, offline: 0, missing_in_action: 0 } }));
+      await produceResults(gw.harness.bus, [hostResult(17, 4), hostResult(17, 99), hostResult(17, 1), hostResult(17, 2), hostResult(17, 3)]);
+      const client = await gw.watch(await connectWebSocketWatcher(gw.harness.wsUrl), 17);
       await client.waitFor(isFinished);
       assert.deepEqual(resultHosts(client.frames), [1, 2, 3]);
-      assert.equal(await readStoreResults(harness.readStore).getResult(17, 4), null);
+      assert.equal(await readStoreResults(gw.harness.readStore).getResult(17, 4), null);
     });
 
     it('records messages of the first format (the whole answer as JSON, still in topics) like new ones', async function () {
-      await givenCampaign(harness.readModels, campaignDoc(15, { target_host_ids: [1, 2, 3] }));
+      await givenCampaign(gw.harness.readModels, campaignDoc(15, { target_host_ids: [1, 2, 3] }));
       const rows = [{ name: 'osqueryd', path: '/opt/osquery/bin/osqueryd "quoted"\nline' }];
-      await produceResults(harness.bus, [hostResult(15, 1, rows)], 'whole');
-      await produceResults(harness.bus, [hostResult(15, 2, rows)]);
-      await produceResults(harness.bus, [hostResult(15, 3, [], 'no such table: nope')], 'whole');
-      const client = await watch(await connectWebSocketWatcher(harness.wsUrl), 15);
+      await produceResults(gw.harness.bus, [hostResult(15, 1, rows)], 'whole');
+      await produceResults(gw.harness.bus, [hostResult(15, 2, rows)]);
+      await produceResults(gw.harness.bus, [hostResult(15, 3, [], 'no such table: nope')], 'whole');
+      const client = await gw.watch(await connectWebSocketWatcher(gw.harness.wsUrl), 15);
       await client.waitFor(isFinished);
       const results = client.frames.filter(isType('result'));
       assert.deepEqual(results.map((frame) => [frame.data.host.id, frame.data.rows, frame.data.error]), [[1, rows, null], [2, rows, null], [3, [], 'no such table: nope']]);
     });
 
     it('drops envelope-and-rows messages whose envelope or rows are malformed, and goes on', async function () {
-      await givenCampaign(harness.readModels, campaignDoc(16, { target_host_ids: [1, 2] }));
+      await givenCampaign(gw.harness.readModels, campaignDoc(16, { target_host_ids: [1, 2] }));
       const good = answerMessage(hostResult(16, 1));
       const envelope = good.headers![ENVELOPE_HEADER];
-      await harness.bus.produce(CAMPAIGN_RESULTS_TOPIC, [
+      await gw.harness.bus.produce(CAMPAIGN_RESULTS_TOPIC, [
         { key: '16', value: '[]', headers: { [ENVELOPE_HEADER]: 'not json' } },
         { key: '16', value: '[]', headers: { [ENVELOPE_HEADER]: '{"campaign_id":16,"host":{}}' } },
         { key: '16', value: '{"rows":[]}', headers: { [ENVELOPE_HEADER]: envelope } },
@@ -196,40 +177,40 @@ describe('results gateway (in-process bus)', function () {
         good,
         answerMessage(hostResult(16, 2)),
       ]);
-      const client = await watch(await connectWebSocketWatcher(harness.wsUrl), 16);
+      const client = await gw.watch(await connectWebSocketWatcher(gw.harness.wsUrl), 16);
       await client.waitFor(isFinished);
       assert.deepEqual(resultHosts(client.frames), [1, 2]);
       assert.deepEqual(client.frames.find(isType('result'))!.data.rows, [{ host: '1' }]);
     });
 
     it('records a result whose campaign is projected just after it', async function () {
-      await produceResults(harness.bus, [hostResult(10, 1)]);
-      await givenCampaign(harness.readModels, campaignDoc(10, { target_host_ids: [1] }));
-      const client = await watch(await connectWebSocketWatcher(harness.wsUrl), 10);
+      await produceResults(gw.harness.bus, [hostResult(10, 1)]);
+      await givenCampaign(gw.harness.readModels, campaignDoc(10, { target_host_ids: [1] }));
+      const client = await gw.watch(await connectWebSocketWatcher(gw.harness.wsUrl), 10);
       await client.waitFor(isFinished);
       assert.deepEqual(resultHosts(client.frames), [1]);
     });
 
     it('drops results of a campaign still unknown after the wait, and goes on with the next ones', async function () {
-      await harness.close();
-      harness = await startGatewayHarness({ config: { campaignWaitMs: 50 } });
-      adminToken = await givenUser(harness.readModels, 1, 'admin');
-      await givenCampaign(harness.readModels, campaignDoc(12, { target_host_ids: [1] }));
-      await produceResults(harness.bus, [hostResult(11, 1), hostResult(12, 1)]);
-      const client = await watch(await connectWebSocketWatcher(harness.wsUrl), 12);
+      await gw.harness.close();
+      gw.harness = await startGatewayHarness({ config: { campaignWaitMs: 50 } });
+      gw.adminToken = await givenUser(gw.harness.readModels, 1, 'admin');
+      await givenCampaign(gw.harness.readModels, campaignDoc(12, { target_host_ids: [1] }));
+      await produceResults(gw.harness.bus, [hostResult(11, 1), hostResult(12, 1)]);
+      const client = await gw.watch(await connectWebSocketWatcher(gw.harness.wsUrl), 12);
       await client.waitFor(isFinished);
       assert.deepEqual(resultHosts(client.frames), [1]);
-      assert.equal(await readStoreResults(harness.readStore).getResult(11, 1), null);
+      assert.equal(await readStoreResults(gw.harness.readStore).getResult(11, 1), null);
     });
 
     it('replaces a result over the size limit by an error for that host', async function () {
-      await harness.close();
-      harness = await startGatewayHarness({ config: { maxResultBytes: 2_000 } });
-      adminToken = await givenUser(harness.readModels, 1, 'admin');
-      await givenCampaign(harness.readModels, campaignDoc(13, { target_host_ids: [1, 2] }));
+      await gw.harness.close();
+      gw.harness = await startGatewayHarness({ config: { maxResultBytes: 2_000 } });
+      gw.adminToken = await givenUser(gw.harness.readModels, 1, 'admin');
+      await givenCampaign(gw.harness.readModels, campaignDoc(13, { target_host_ids: [1, 2] }));
       const big = range(1, 100).map((i) => ({ path: `/usr/lib/some/long/path/number/${i}` }));
-      await produceResults(harness.bus, [hostResult(13, 1, big), hostResult(13, 2)]);
-      const client = await watch(await connectWebSocketWatcher(harness.wsUrl), 13);
+      await produceResults(gw.harness.bus, [hostResult(13, 1, big), hostResult(13, 2)]);
+      const client = await gw.watch(await connectWebSocketWatcher(gw.harness.wsUrl), 13);
       await client.waitFor(isFinished);
       const [tooLarge, normal] = client.frames.filter(isType('result'));
       assert.equal(tooLarge.data.host.id, 1);
@@ -240,32 +221,32 @@ describe('results gateway (in-process bus)', function () {
 
     it('replays every stored result in order to a watcher after the gateway restarts', async function () {
       const dataDir = newGatewayDataDir();
-      await harness.close();
-      harness = await startGatewayHarness({ dataDir });
-      adminToken = await givenUser(harness.readModels, 1, 'admin');
-      await givenCampaign(harness.readModels, campaignDoc(14, { target_host_ids: range(1, 50), status: 'completed' }));
-      await produceResults(harness.bus, range(1, 50).reverse().map((host) => hostResult(14, host)));
-      const before = await watch(await connectWebSocketWatcher(harness.wsUrl), 14);
+      await gw.harness.close();
+      gw.harness = await startGatewayHarness({ dataDir });
+      gw.adminToken = await givenUser(gw.harness.readModels, 1, 'admin');
+      await givenCampaign(gw.harness.readModels, campaignDoc(14, { target_host_ids: range(1, 50), status: 'completed' }));
+      await produceResults(gw.harness.bus, range(1, 50).reverse().map((host) => hostResult(14, host)));
+      const before = await gw.watch(await connectWebSocketWatcher(gw.harness.wsUrl), 14);
       await before.waitFor(isFinished);
       before.close();
 
-      await harness.close();
-      harness = await startGatewayHarness({ dataDir, bus: createInProcessResultsBus() }); // the new bus is empty
-      const after = await watch(await connectWebSocketWatcher(harness.wsUrl), 14);
+      await gw.harness.close();
+      gw.harness = await startGatewayHarness({ dataDir, bus: createInProcessResultsBus() }); // the new bus is empty
+      const after = await gw.watch(await connectWebSocketWatcher(gw.harness.wsUrl), 14);
       await after.waitFor(isFinished);
       assert.deepEqual(resultHosts(after.frames), range(1, 50).reverse());
-      await harness.bus.close();
+      await gw.harness.bus.close();
     });
   });
 
   describe('bad input: an error frame, and the connection keeps working', function () {
     it('raw WebSocket', async function () {
-      const observerToken = await givenUser(harness.readModels, 2, 'observer');
-      await givenCampaign(harness.readModels, campaignDoc(20, { user_id: 1, target_host_ids: [1] }));
-      await givenCampaign(harness.readModels, campaignDoc(21, { user_id: 2, target_host_ids: [1] }));
-      await produceResults(harness.bus, [hostResult(21, 1)]);
-      const client = await connectWebSocketWatcher(harness.wsUrl);
-      clients.push(client);
+      const observerToken = await givenUser(gw.harness.readModels, 2, 'observer');
+      await givenCampaign(gw.harness.readModels, campaignDoc(20, { user_id: 1, target_host_ids: [1] }));
+      await givenCampaign(gw.harness.readModels, campaignDoc(21, { user_id: 2, target_host_ids: [1] }));
+      await produceResults(gw.harness.bus, [hostResult(21, 1)]);
+      const client = await connectWebSocketWatcher(gw.harness.wsUrl);
+      gw.clients.push(client);
       const errors: string[] = [];
       const expectError = async (pattern: RegExp) => {
         const frame = await client.waitForCount(isType('error'), errors.length + 1).then((frames) => frames[frames.length - 1]);
@@ -298,46 +279,46 @@ describe('results gateway (in-process bus)', function () {
     });
 
     it('Socket.IO: a bad handshake token refuses the connection; without one, an auth event works', async function () {
-      await assert.rejects(connectSocketIoWatcher(harness.url, 'wrong'), (error: Error) => {
+      await assert.rejects(connectSocketIoWatcher(gw.harness.url, 'wrong'), (error: Error) => {
         assert.equal(error.message, 'auth: invalid or expired token');
         return true;
       });
-      await givenCampaign(harness.readModels, campaignDoc(22, { target_host_ids: [1] }));
-      await produceResults(harness.bus, [hostResult(22, 1)]);
-      const client = await connectSocketIoWatcher(harness.url, null);
-      clients.push(client);
+      await givenCampaign(gw.harness.readModels, campaignDoc(22, { target_host_ids: [1] }));
+      await produceResults(gw.harness.bus, [hostResult(22, 1)]);
+      const client = await connectSocketIoWatcher(gw.harness.url, null);
+      gw.clients.push(client);
       client.send('select_campaign', { campaign_id: 22 });
       assert.match((await client.waitFor(isType('error'))).data, /authenticate first/);
       client.send('auth', { token: 'wrong' });
       assert.match((await client.waitForCount(isType('error'), 2))[1].data, /invalid or expired token/);
-      client.send('auth', { token: adminToken });
+      client.send('auth', { token: gw.adminToken });
       client.send('select_campaign', { campaign_id: 22 });
       await client.waitFor(isFinished);
       assert.deepEqual(resultHosts(client.frames), [1]);
     });
 
     it('SockJS', async function () {
-      const client = await connectSockJsWatcher(harness.url);
-      clients.push(client);
+      const client = await connectSockJsWatcher(gw.harness.url);
+      gw.clients.push(client);
       client.sendRaw('nonsense');
       assert.match((await client.waitFor(isType('error'))).data, /not JSON/);
-      await givenCampaign(harness.readModels, campaignDoc(23, { target_host_ids: [1] }));
-      await produceResults(harness.bus, [hostResult(23, 1)]);
-      await watch(client, 23);
+      await givenCampaign(gw.harness.readModels, campaignDoc(23, { target_host_ids: [1] }));
+      await produceResults(gw.harness.bus, [hostResult(23, 1)]);
+      await gw.watch(client, 23);
       await client.waitFor(isFinished);
       assert.deepEqual(resultHosts(client.frames), [1]);
     });
   });
 
   it('finishes when the campaign is stopped before every host answered', async function () {
-    await harness.close();
-    harness = await startGatewayHarness({ config: { campaignPollMs: 20 } });
-    adminToken = await givenUser(harness.readModels, 1, 'admin');
-    const campaign = await givenCampaign(harness.readModels, campaignDoc(40, { target_host_ids: [1, 2, 3] }));
-    await produceResults(harness.bus, [hostResult(40, 1)]);
-    const client = await watch(await connectWebSocketWatcher(harness.wsUrl), 40);
+    await gw.harness.close();
+    gw.harness = await startGatewayHarness({ config: { campaignPollMs: 20 } });
+    gw.adminToken = await givenUser(gw.harness.readModels, 1, 'admin');
+    const campaign = await givenCampaign(gw.harness.readModels, campaignDoc(40, { target_host_ids: [1, 2, 3] }));
+    await produceResults(gw.harness.bus, [hostResult(40, 1)]);
+    const client = await gw.watch(await connectWebSocketWatcher(gw.harness.wsUrl), 40);
     await client.waitFor(isType('result'));
-    await givenCampaign(harness.readModels, { ...campaign, status: 'stopped' });
+    await givenCampaign(gw.harness.readModels, { ...campaign, status: 'stopped' });
     const finished = await client.waitFor(isFinished);
     assert.deepEqual(finished.data, { expected_results: 3, actual_results: 1, status: 'finished' });
   });

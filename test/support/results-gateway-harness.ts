@@ -29,6 +29,7 @@ import {
 import { ReadModels } from '../../shared/read-models/read-models';
 import { startResultsGateway, type ResultsGateway } from '../../services/results-gateway';
 import { onSuiteEnd } from './teardown';
+import type { WatcherClient } from './watcher-clients';
 
 export function newGatewayDataDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'logbook-gateway-test-'));
@@ -151,4 +152,37 @@ export function answerMessage(result: CampaignResultMessage | string, format: 'e
   if (format === 'whole') return { key: String(result.campaign_id), value: JSON.stringify(result) };
   const { rows, ...envelope } = result;
   return campaignResultMessage(envelope, JSON.stringify(rows));
+}
+
+/** A gateway harness started before each test of the calling describe, with an admin, and closed (with its watchers) after it. */
+export interface GatewayPerTest {
+  harness: GatewayHarness;
+  adminToken: string;
+  /** Every watcher `watch` was given in this test, in order. */
+  readonly clients: WatcherClient[];
+  /** Authenticates `client` (as the admin unless told) and selects the campaign. */
+  watch(client: WatcherClient, campaignId: number, token?: string): Promise<WatcherClient>;
+}
+
+export function gatewayPerTest(): GatewayPerTest {
+  const fixture: GatewayPerTest = {
+    harness: undefined as unknown as GatewayHarness,
+    adminToken: '',
+    clients: [],
+    async watch(client, campaignId, token = fixture.adminToken) {
+      fixture.clients.push(client);
+      client.send('auth', { token });
+      client.send('select_campaign', { campaign_id: campaignId });
+      return client;
+    },
+  };
+  beforeEach(async function () {
+    fixture.harness = await startGatewayHarness();
+    fixture.adminToken = await givenUser(fixture.harness.readModels, 1, 'admin');
+  });
+  afterEach(async function () {
+    for (const client of fixture.clients.splice(0)) client.close();
+    await fixture.harness.close();
+  });
+  return fixture;
 }
