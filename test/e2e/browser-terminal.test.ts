@@ -5,11 +5,10 @@
  * terminal size follow, then closes the shell, which is recorded.
  */
 import assert from 'node:assert/strict';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startLauncherSimulator, type LauncherSimulator } from '../../services/launcher-simulator/launcher-simulator';
 import { ADMIN, setUpAdmin, type FleetClient } from '../support/fleet-client';
-import { CHROMIUM_MISSING, chromiumAvailable, launchChromium } from '../support/headless-chromium';
-import { startLogbook, type LogbookProcess } from '../support/logbook-process';
+import { consoleInChromium } from '../support/console-in-chromium';
 import { applyEnrollSecret, ENROLL_SECRET } from '../support/shell-client';
 
 /** The terminal's text as xterm.js holds it (the page exposes its Terminal as window.logbookConsole.term). */
@@ -35,32 +34,22 @@ async function waitForTerminal(page: Page, pattern: RegExp, what: string): Promi
 
 describe('browser terminal (headless Chromium)', function () {
   this.timeout(90_000);
-  let logbook: LogbookProcess;
+  const ui = consoleInChromium();
   let admin: FleetClient;
   let simulator: LauncherSimulator;
-  let browser: BrowserContext;
 
-  before(async function () {
-    if (!chromiumAvailable()) {
-      console.warn(`      skipped: ${CHROMIUM_MISSING}`);
-      this.skip();
-    }
-    logbook = await startLogbook();
-    admin = await setUpAdmin(logbook.url);
+  before(async () => {
+    admin = await setUpAdmin(ui.logbook.url);
     await applyEnrollSecret(admin);
-    simulator = await startLauncherSimulator({ url: logbook.url, enrollSecret: ENROLL_SECRET, hostname: 'browser-host', pollIntervalMs: 200, shell: '/bin/bash' });
-    browser = await launchChromium();
+    simulator = await startLauncherSimulator({ url: ui.logbook.url, enrollSecret: ENROLL_SECRET, hostname: 'browser-host', pollIntervalMs: 200, shell: '/bin/bash' });
   });
 
   after(async () => {
-    await browser?.close();
     await simulator?.stop();
-    await logbook?.stop();
   });
 
   it('gives an admin a working shell: type, see output, resize, close', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${logbook.url}/console/`);
+    const page = await ui.open('/console/');
     await page.getByLabel('Email').fill(ADMIN.email);
     await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -84,7 +73,7 @@ describe('browser terminal (headless Chromium)', function () {
     await page.keyboard.type('stty size');
     await page.keyboard.press('Enter');
     await waitForTerminal(page, new RegExp(`^${rows} ${cols}$`, 'm'), `stty size "${rows} ${cols}"`);
-    await page.screenshot({ path: process.env.BROWSER_SCREENSHOT ?? `${logbook.dataDir}/browser-terminal.png` });
+    await page.screenshot({ path: process.env.BROWSER_SCREENSHOT ?? `${ui.logbook.dataDir}/browser-terminal.png` });
 
     await page.getByRole('button', { name: 'Close shell' }).click();
     await status.filter({ hasText: /^closed: / }).waitFor();

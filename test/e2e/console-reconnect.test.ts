@@ -8,13 +8,12 @@
  * the test can close them as a dead network would and refuse new ones until it is "online" again.
  */
 import assert from 'node:assert/strict';
-import type { BrowserContext, Page, WebSocketRoute } from 'playwright-core';
-import { openConsole, signIn, type WatchedPage } from '../support/console-page';
+import type { Page, WebSocketRoute } from 'playwright-core';
+import { consoleInChromium } from '../support/console-in-chromium';
+import { signIn } from '../support/console-page';
 import { eventually } from '../support/eventually';
 import { FakeOsqueryHost } from '../support/fake-osquery-host';
 import { ADMIN, setUpAdmin, type FleetClient } from '../support/fleet-client';
-import { CHROMIUM_MISSING, chromiumAvailable, launchChromium } from '../support/headless-chromium';
-import { startLogbook, type LogbookProcess } from '../support/logbook-process';
 
 const SECRET = 'console-reconnect-secret';
 const HOSTS = 4;
@@ -52,37 +51,18 @@ class SocketSwitch {
 
 describe('operator console: a dropped campaign socket (headless Chromium)', function () {
   this.timeout(120_000);
-  let logbook: LogbookProcess;
-  let browser: BrowserContext;
-  let watched: WatchedPage | undefined;
+  const ui = consoleInChromium();
   let admin: FleetClient;
   const hosts = Array.from({ length: HOSTS }, (_, i) => new FakeOsqueryHost('', `reconnect-host-${i + 1}`, 'ubuntu'));
 
-  before(async function () {
-    if (!chromiumAvailable()) {
-      console.warn(`      skipped: ${CHROMIUM_MISSING}`);
-      this.skip();
-    }
-    logbook = await startLogbook();
-    browser = await launchChromium();
-    admin = await setUpAdmin(logbook.url);
+  before(async () => {
+    admin = await setUpAdmin(ui.logbook.url);
     await admin.post('/api/v1/fleet/spec/enroll_secret', { spec: { secrets: [{ secret: SECRET }] } });
     for (let i = 0; i < HOSTS; i++) {
-      hosts[i] = new FakeOsqueryHost(logbook.url, hosts[i].hostname, 'ubuntu');
+      hosts[i] = new FakeOsqueryHost(ui.logbook.url, hosts[i].hostname, 'ubuntu');
       assert.equal((await hosts[i].enroll(SECRET)).status, 200);
       await hosts[i].answerLikeARealHost();
     }
-  });
-
-  after(async () => {
-    await browser?.close();
-    await logbook?.stop();
-  });
-
-  afterEach(async function () {
-    const page = watched?.page;
-    if (this.currentTest?.state === 'failed' && page && !page.isClosed()) await page.screenshot({ path: `${logbook.dataDir}/failed-reconnect.png`, timeout: 5_000 }).catch(() => undefined);
-    assert.deepEqual(watched?.problems ?? [], []);
   });
 
   it('says the connection is lost, reconnects, and shows every result once: none missing, none twice', async () => {
@@ -96,12 +76,11 @@ describe('operator console: a dropped campaign socket (headless Chromium)', func
     const campaignId: number = run.body.campaign.id;
     const answer = (host: FakeOsqueryHost) => host.answerAll(() => [{ version: `5.12.1-${host.hostname}` }]);
 
-    watched = await openConsole(browser, `${logbook.url}/`);
-    const page = watched.page;
+    const page = await ui.open();
     await signIn(page, ADMIN.email, ADMIN.password);
     const network = new SocketSwitch();
     await network.install(page);
-    await page.goto(`${logbook.url}/campaigns/${campaignId}`);
+    await page.goto(`${ui.logbook.url}/campaigns/${campaignId}`);
     const progress = page.getByRole('status', { name: 'Campaign progress' });
     const results = page.getByRole('table', { name: 'Results' });
 

@@ -5,43 +5,23 @@
  * (now maintainer) gets the new role on their next request; an observer sees no Users view.
  */
 import assert from 'node:assert/strict';
-import type { BrowserContext, Page } from 'playwright-core';
-import { openConsole, signIn, signOut, type WatchedPage } from '../support/console-page';
+import type { Page } from 'playwright-core';
+import { consoleInChromium } from '../support/console-in-chromium';
+import { signIn, signOut } from '../support/console-page';
 import { ADMIN, createUser, FleetClient, setUpAdmin } from '../support/fleet-client';
-import { CHROMIUM_MISSING, chromiumAvailable, launchChromium } from '../support/headless-chromium';
-import { startLogbook, type LogbookProcess } from '../support/logbook-process';
 
 const PASSWORD = 'another-secret-9$';
 const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
 
 describe('operator console: users and their roles (headless Chromium)', function () {
   this.timeout(120_000);
-  let logbook: LogbookProcess;
-  let browser: BrowserContext;
-  let watched: WatchedPage;
+  const ui = consoleInChromium();
   let page: Page;
   let admin: FleetClient;
 
-  before(async function () {
-    if (!chromiumAvailable()) {
-      console.warn(`      skipped: ${CHROMIUM_MISSING}`);
-      this.skip();
-    }
-    logbook = await startLogbook();
-    admin = await setUpAdmin(logbook.url);
-    browser = await launchChromium();
-    watched = await openConsole(browser, `${logbook.url}/`);
-    page = watched.page;
-  });
-
-  after(async () => {
-    await browser?.close();
-    await logbook?.stop();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page && !page.isClosed()) await page.screenshot({ path: `${logbook.dataDir}/failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}.png`, timeout: 5_000 }).catch(() => undefined);
-    assert.deepEqual(watched?.problems ?? [], []);
+  before(async () => {
+    admin = await setUpAdmin(ui.logbook.url);
+    page = await ui.open();
   });
 
   it('an admin changes an observer to maintainer: the row shows it, the activity feed lists it', async () => {
@@ -78,7 +58,7 @@ describe('operator console: users and their roles (headless Chromium)', function
     await signOut(page);
     await signIn(page, email, PASSWORD);
     assert.equal(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).count(), 0);
-    await page.goto(`${logbook.url}/users`);
+    await page.goto(`${ui.logbook.url}/users`);
     await page.getByRole('alert').filter({ hasText: 'only admins can list users' }).waitFor();
     assert.equal(await page.getByRole('combobox', { name: /^Role of / }).count(), 0);
   });

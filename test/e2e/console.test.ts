@@ -5,15 +5,14 @@
  * Screenshots of the main views go to CONSOLE_SCREENSHOTS_DIR (`docs` refreshes the README's).
  */
 import assert from 'node:assert/strict';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startHostSimulator, type HostSimulator } from '../../services/host-simulator';
 import { startLauncherSimulator, type LauncherSimulator } from '../../services/launcher-simulator/launcher-simulator';
-import { openConsole, screenshot, screenshotDir, signIn, signOut, typeInEditor, type WatchedPage } from '../support/console-page';
+import { consoleInChromium } from '../support/console-in-chromium';
+import { screenshot, screenshotDir, signIn, signOut, typeInEditor } from '../support/console-page';
 import { eventually } from '../support/eventually';
 import { FakeOsqueryHost } from '../support/fake-osquery-host';
 import { ADMIN, createUser, FleetClient } from '../support/fleet-client';
-import { CHROMIUM_MISSING, chromiumAvailable, launchChromium } from '../support/headless-chromium';
-import { startLogbook, type LogbookProcess } from '../support/logbook-process';
 
 const SECRET = 'console-e2e-secret';
 const XSS = '<img src=x onerror=alert(1)>';
@@ -24,36 +23,16 @@ const nav = (page: Page, name: string) => page.getByRole('navigation', { name: '
 
 describe('operator console (headless Chromium)', function () {
   this.timeout(120_000);
-  let logbook: LogbookProcess;
-  let browser: BrowserContext;
-  let watched: WatchedPage;
+  const ui = consoleInChromium();
   let page: Page;
   let shots: string;
 
-  before(async function () {
-    if (!chromiumAvailable()) {
-      console.warn(`      skipped: ${CHROMIUM_MISSING}`);
-      this.skip();
-    }
-    logbook = await startLogbook();
-    browser = await launchChromium();
-    shots = screenshotDir(logbook.dataDir);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await logbook?.stop();
-  });
-
-  afterEach(async function () {
-    // A failed flow leaves its page for a look: the screenshot is in the test's data dir.
-    if (this.currentTest?.state === 'failed' && page && !page.isClosed()) await page.screenshot({ path: `${logbook.dataDir}/failed-${this.currentTest.title.slice(0, 40).replace(/\W+/g, '-')}.png`, timeout: 5_000 }).catch(() => undefined);
-    assert.deepEqual(watched?.problems ?? [], []);
+  before(() => {
+    shots = screenshotDir(ui.logbook.dataDir);
   });
 
   it('sets up the first admin from the browser', async () => {
-    watched = await openConsole(browser, `${logbook.url}/`);
-    page = watched.page;
+    page = await ui.open();
     await page.getByRole('heading', { name: 'Set up Logbook' }).waitFor();
     await page.getByLabel('Full name').fill(ADMIN.name);
     await page.getByLabel('Email').fill(ADMIN.email);
@@ -72,13 +51,13 @@ describe('operator console (headless Chromium)', function () {
     let hostnames: string[];
 
     before(async () => {
-      const login = await new FleetClient(logbook.url).post('/api/v1/fleet/login', { email: ADMIN.email, password: ADMIN.password });
-      admin = new FleetClient(logbook.url, login.body.token);
+      const login = await new FleetClient(ui.logbook.url).post('/api/v1/fleet/login', { email: ADMIN.email, password: ADMIN.password });
+      admin = new FleetClient(ui.logbook.url, login.body.token);
       await admin.post('/api/v1/fleet/spec/enroll_secret', { spec: { secrets: [{ secret: SECRET }] } });
       await admin.post('/api/v1/fleet/spec/policies', { specs: [{ name: 'Has root', query: "SELECT 1 FROM users WHERE username = 'root'" }] });
-      hosts = await startHostSimulator({ url: logbook.url, enrollSecret: SECRET, hosts: UBUNTU_HOSTS, seed: 'console-e2e', platformMix: { ubuntu: 1, darwin: 0, centos: 0, windows: 0 }, distributedIntervalSec: 1, accelerateIntervalSec: 1, configRefreshSec: 1, loggerTlsPeriodSec: 1 });
+      hosts = await startHostSimulator({ url: ui.logbook.url, enrollSecret: SECRET, hosts: UBUNTU_HOSTS, seed: 'console-e2e', platformMix: { ubuntu: 1, darwin: 0, centos: 0, windows: 0 }, distributedIntervalSec: 1, accelerateIntervalSec: 1, configRefreshSec: 1, loggerTlsPeriodSec: 1 });
       await hosts.ready;
-      launcher = await startLauncherSimulator({ url: logbook.url, enrollSecret: SECRET, hostname: 'console-shell-host', pollIntervalMs: 200, shell: '/bin/bash' });
+      launcher = await startLauncherSimulator({ url: ui.logbook.url, enrollSecret: SECRET, hostname: 'console-shell-host', pollIntervalMs: 200, shell: '/bin/bash' });
       const labels = (await admin.post('/api/v1/fleet/targets', { query: 'Ubuntu' })).body.targets.labels as Array<{ id: number; name: string }>;
       ubuntuLabelId = labels.find((label) => label.name === 'Ubuntu Linux')!.id;
       hostnames = await eventually(async () => {
@@ -130,8 +109,7 @@ describe('operator console (headless Chromium)', function () {
       const rowCount = JSON.stringify(expected).match(/"username"/g)?.length ?? 0;
       assert.ok(rowCount >= UBUNTU_HOSTS, `expected rows, got ${JSON.stringify(expected).slice(0, 300)}`);
 
-      watched = await openConsole(browser, address);
-      page = watched.page;
+      page = await ui.open(new URL(address).pathname);
       await page.getByRole('heading', { name: `Results: ${rowCount} rows from ${UBUNTU_HOSTS} hosts` }).waitFor({ timeout: 30_000 });
       await page.getByRole('status', { name: 'Campaign progress' }).filter({ hasText: `${UBUNTU_HOSTS} answered of ${UBUNTU_HOSTS} online` }).waitFor();
       await nav(page, 'Campaigns').click();
@@ -139,7 +117,7 @@ describe('operator console (headless Chromium)', function () {
     });
 
     it('applies a query spec twice and shows the field diff in its history; a bad YAML applies nothing', async () => {
-      await page.goto(`${logbook.url}/specs/queries/new`);
+      await page.goto(`${ui.logbook.url}/specs/queries/new`);
       await typeInEditor(page, 'Spec YAML', 'apiVersion: v1\nkind: query\nspec:\n  name: console-e2e\n  description: first\n  query: SELECT 1;\n');
       await page.getByRole('button', { name: 'Apply', exact: true }).click();
       await page.getByRole('heading', { name: 'console-e2e' }).waitFor();
@@ -195,7 +173,7 @@ describe('operator console (headless Chromium)', function () {
         assert.ok(found);
         return found;
       });
-      await page.goto(`${logbook.url}/hosts/${shellHost.host_id}`);
+      await page.goto(`${ui.logbook.url}/hosts/${shellHost.host_id}`);
       await page.getByRole('button', { name: 'Open a shell' }).click();
       const status = page.getByRole('status', { name: 'Shell status' });
       await status.filter({ hasText: /^connected$/ }).waitFor({ timeout: 15_000 });
@@ -210,7 +188,7 @@ describe('operator console (headless Chromium)', function () {
     });
 
     it('shows HTML in a hostname, a spec name, a result and an activity as text, never as markup', async () => {
-      const fake = new FakeOsqueryHost(logbook.url, XSS, 'darwin');
+      const fake = new FakeOsqueryHost(ui.logbook.url, XSS, 'darwin');
       assert.equal((await fake.enroll(SECRET)).status, 200);
       await fake.answerLikeARealHost();
       const fakeId = await eventually(async () => {
@@ -223,14 +201,14 @@ describe('operator console (headless Chromium)', function () {
       const run = await admin.post('/api/v1/fleet/queries/run', { query: 'SELECT 1;', selected: { hosts: [fakeId] } });
       await fake.answerAll(() => [{ value: '<img src=y onerror=alert(2)>' }]);
 
-      await page.goto(`${logbook.url}/hosts?query=onerror`);
+      await page.goto(`${ui.logbook.url}/hosts?query=onerror`);
       await page.getByRole('link', { name: XSS, exact: true }).waitFor();
-      await page.goto(`${logbook.url}/specs/queries`);
+      await page.goto(`${ui.logbook.url}/specs/queries`);
       await page.getByRole('link', { name: specName, exact: true }).waitFor();
-      await page.goto(`${logbook.url}/campaigns/${run.body.campaign.id}`);
+      await page.goto(`${ui.logbook.url}/campaigns/${run.body.campaign.id}`);
       await page.getByRole('cell', { name: '<img src=y onerror=alert(2)>', exact: true }).waitFor({ timeout: 15_000 });
       await page.getByRole('cell', { name: XSS, exact: true }).waitFor();
-      await page.goto(`${logbook.url}/activity`);
+      await page.goto(`${ui.logbook.url}/activity`);
       await page.getByRole('listitem').filter({ hasText: specName }).first().waitFor();
       assert.equal(await page.locator('img, script:not([src])').count(), 0);
     });
@@ -243,21 +221,21 @@ describe('operator console (headless Chromium)', function () {
       const nav = page.getByRole('navigation', { name: 'Main' });
       assert.equal(await nav.getByRole('link', { name: 'Users' }).count(), 0);
       assert.equal(await nav.getByRole('link', { name: 'Shells' }).count(), 0);
-      await page.goto(`${logbook.url}/specs/queries/console-e2e`);
+      await page.goto(`${ui.logbook.url}/specs/queries/console-e2e`);
       await page.getByText('Your role (observer) may read this spec but not apply it.').waitFor();
       assert.equal(await page.getByRole('button', { name: 'Apply', exact: true }).count(), 0);
       assert.equal(await page.getByRole('button', { name: /^Re-apply/ }).count(), 0);
-      await page.goto(`${logbook.url}/query`);
+      await page.goto(`${ui.logbook.url}/query`);
       await page.getByRole('button', { name: 'Add label Ubuntu Linux' }).click();
       await page.getByText('As an observer you may run only the saved queries marked for observers.').waitFor();
       assert.equal(await page.getByRole('button', { name: 'Run query' }).isDisabled(), true);
-      await page.goto(`${logbook.url}/users`);
+      await page.goto(`${ui.logbook.url}/users`);
       await page.getByRole('alert').filter({ hasText: 'Not allowed for your role (observer): only admins can list users' }).waitFor();
     });
 
     it('sends a signed-out user back to sign-in with the reason', async () => {
       await page.evaluate(() => (globalThis as any).localStorage.setItem('logbook-token', 'expired-or-revoked'));
-      await page.goto(`${logbook.url}/hosts`);
+      await page.goto(`${ui.logbook.url}/hosts`);
       await page.getByRole('button', { name: 'Sign in' }).waitFor();
       await screenshot(page, shots, 'sign-in');
     });
