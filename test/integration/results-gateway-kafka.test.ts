@@ -11,11 +11,9 @@ import { readStoreResults } from '../../shared/campaigns/campaign-results-store'
 import { RECORDED_RESULTS_TOPIC } from '../../services/results-gateway/recorded-results-topic';
 import { eventually } from '../support/eventually';
 import { kafkaBrokers } from '../support/kafka-broker';
-import { campaignDoc, givenCampaign, givenUser, hostResult, produceResults, startGatewayHarness, type GatewayHarness } from '../support/results-gateway-harness';
+import { campaignDoc, givenCampaign, givenUser, hostResult, produceResults, startGatewayHarness, type GatewayHarness, range } from '../support/results-gateway-harness';
 import { onSuiteEnd } from '../support/teardown';
 import { connectSocketIoWatcher, connectWebSocketWatcher, isFinished, resultHosts, type WatcherClient } from '../support/watcher-clients';
-
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('results gateway: two instances side by side on one Kafka broker', function () {
   let brokers: string[];

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { OVERFLOW_CLOSE_CODE } from '../../services/results-gateway';
-import { campaignDoc, gatewayPerTest, givenCampaign, givenUser, hostResult, produceResults, startGatewayHarness } from '../support/results-gateway-harness';
+import { campaignDoc, gatewayPerTest, givenCampaign, givenUser, hostResult, produceResults, startGatewayHarness, range } from '../support/results-gateway-harness';
 import {
   connectSockJsFramedWatcher,
   connectSocketIoWatcher,
@@ -15,8 +15,6 @@ import {
   resultHosts,
   type PausableWatcher,
 } from '../support/watcher-clients';
-
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('results gateway: many watchers (in-process bus)', function () {
   const gw = gatewayPerTest();

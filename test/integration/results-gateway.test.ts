@@ -15,6 +15,7 @@ import {
   produceResults,
   gatewayPerTest,
   startGatewayHarness,
+  range,
 } from '../support/results-gateway-harness';
 import {
   connectSocketIoWatcher,
@@ -25,8 +26,6 @@ import {
   resultHosts,
   type WatcherClient,
 } from '../support/watcher-clients';
-
-const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('results gateway (in-process bus)', function () {
   const gw = gatewayPerTest();

@@ -186,3 +186,6 @@ export function gatewayPerTest(): GatewayPerTest {
   });
   return fixture;
 }
+
+/** The whole numbers from `from` to `to`, both included (host ids, sequences). */
+export const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
