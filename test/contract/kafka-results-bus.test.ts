@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaLogRecord } from '../../shared/adapters/results-bus/kafka-client-parts';
 import { connectKafkaResultsBus } from '../../shared/adapters/results-bus/kafka-results-bus';
 import { kafkaBrokers } from '../support/kafka-broker';
@@ -15,6 +16,26 @@ describe('Kafka results bus', function () {
 
   describeResultsBusContract('kafka', () => connectKafkaResultsBus({ brokers, clientId: 'results-bus-contract' }));
   describeConsumerLagContract('kafka', () => connectKafkaResultsBus({ brokers, clientId: 'results-bus-lag-contract' }));
+
+  it('resolves ensureTopics for a topic another client is still creating only once every partition has a leader', async function () {
+    this.timeout(60_000);
+    const admin = new Kafka({ brokers, clientId: 'topic-creator', logLevel: logLevel.NOTHING }).admin();
+    const bus = await connectKafkaResultsBus({ brokers, clientId: 'leader-wait' });
+    await admin.connect();
+    try {
+      for (let round = 0; round < 5; round++) {
+        const topic = `leaders-${Date.now()}-${round}`;
+        // Another client creates it without waiting, as a second gateway starting at once does.
+        await admin.createTopics({ topics: [{ topic, numPartitions: 16 }], waitForLeaders: false });
+        await bus.ensureTopics([topic], 16);
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+        assert.equal(topics[0].partitions.length, 16);
+        assert.deepEqual(topics[0].partitions.filter((partition) => partition.leader < 0), [], `${topic}: every partition has a leader`);
+      }
+    } finally {
+      await Promise.allSettled([admin.disconnect(), bus.close()]);
+    }
+  });
 
   it('fails to connect when no broker listens, telling the given log function why', async function () {
     this.timeout(60_000);

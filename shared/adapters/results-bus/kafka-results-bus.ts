@@ -148,9 +148,13 @@ class KafkaResultsBus implements ResultsBus {
     // Retriable broker errors (a topic another client is creating at this moment: "This server
     // does not host this topic-partition" while its leaders are elected) are tried again, a few
     // times with backoff: creating a topic that exists is harmless, so a retry is always safe.
+    // Resolves only once every partition of every topic has a leader, also for a topic that
+    // another client created a moment ago: a consumer that joins before that is given partitions
+    // it cannot fetch from, and a gateway that subscribed then died after it was healthy.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.createMissingTopics(names, partitions, options);
+        await this.createMissingTopics(names, partitions, options);
+        return await this.assertLeadersElected(names);
       } catch (error) {
         if (attempt >= ENSURE_TOPICS_TRIES || (error as { retriable?: boolean }).retriable !== true || this.closed) throw error;
         await new Promise((resolve) => setTimeout(resolve, backoffDelayMs(attempt, DEFAULT_BACKOFF)));
@@ -174,6 +178,15 @@ class KafkaResultsBus implements ResultsBus {
       })),
       waitForLeaders: true,
     });
+  }
+
+  /** Throws a retriable error while some partition of these topics has no leader. */
+  private async assertLeadersElected(names: string[]): Promise<void> {
+    const { topics } = await this.admin.fetchTopicMetadata({ topics: [...new Set(names)] });
+    const leaderless = topics.flatMap((topic) =>
+      topic.partitions.length === 0 ? [`${topic.name} (no partitions yet)`] : topic.partitions.filter((partition) => partition.leader < 0).map((partition) => `${topic.name}[${partition.partitionId}]`),
+    );
+    if (leaderless.length > 0) throw Object.assign(new Error(`no leader yet for ${leaderless.join(', ')}`), { retriable: true });
   }
 
   async liveGroups(prefix: string): Promise<string[]> {
