@@ -108,7 +108,7 @@ describe('the compose topology through one origin (black box)', function () {
   afterEach(function () {
     // A failure's story is in the services' logs: the last lines of each.
     if (this.currentTest?.state !== 'failed' || !topology) return;
-    for (const service of topology.services.values()) process.stderr.write(`--- ${service.name}\n${service.output.slice(-15).join('\n')}\n`);
+    for (const service of topology.services.values()) process.stderr.write(`--- ${service.name} (whole log: ${service.logFile})\n${service.output.slice(-15).join('\n')}\n`);
   });
 
   after(async () => {

@@ -9,7 +9,7 @@
  * by every process (one DATA_DIR), MongoDB is the test stand-in, Kafka the test broker.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -17,6 +17,8 @@ import { onSuiteEnd } from './teardown';
 
 const REPO = resolve(__dirname, '../../..');
 const NGINX_SITE = join(REPO, 'infra/nginx/logbook.conf');
+/** Lines of each service's output kept in memory for a failure's message. */
+const OUTPUT_LINES = 50;
 
 interface ComposeService {
   command?: string[];
@@ -29,7 +31,10 @@ export interface ServiceProcess {
   address: string;
   port: number;
   child: ChildProcess;
+  /** The last lines it printed (at most OUTPUT_LINES). */
   output: string[];
+  /** Everything it printed, with a time per chunk: `<logDir>/<name>.log`. */
+  logFile: string;
   /** kill -9, and wait for the exit. */
   kill(): Promise<void>;
 }
@@ -40,6 +45,8 @@ export interface Topology {
   /** The CA hosts and fleetctl trust (DATA_DIR/tls/ca.pem, made by tls-setup). */
   caPem: string;
   dataDir: string;
+  /** Where each service's whole output goes (TOPOLOGY_LOG_DIR, or DATA_DIR/logs). */
+  logDir: string;
   services: Map<string, ServiceProcess>;
   stop(): Promise<void>;
 }
@@ -133,6 +140,8 @@ export async function startTopology(options: { dataDir: string; mongoUrl: string
   // tls-setup first, as compose runs it before the proxy.
   await run(process.execPath, [join(REPO, services['tls-setup'].command![1])], environmentOf('tls-setup'));
 
+  const logDir = process.env.TOPOLOGY_LOG_DIR ?? join(options.dataDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
   const started = new Map<string, ServiceProcess>();
   const logbookServices = names.filter((name) => name !== 'tls-setup' && services[name].command?.[0] === 'node');
   await Promise.all(
@@ -141,10 +150,17 @@ export async function startTopology(options: { dataDir: string; mongoUrl: string
       const port = Number(env.PORT);
       const child = spawn(process.execPath, [join(REPO, services[name].command![1])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       const output: string[] = [];
-      const keep = (chunk: Buffer) => output.push(...chunk.toString().split('\n').filter((line) => line !== '').slice(-50));
+      const logFile = join(logDir, `${name}.log`);
+      const log = createWriteStream(logFile, { flags: 'a' });
+      child.once('exit', (code, signal) => log.end(`${new Date().toISOString()} exited: code ${code}, signal ${signal}\n`));
+      const keep = (chunk: Buffer) => {
+        log.write(`${new Date().toISOString()} ${chunk.toString()}`);
+        output.push(...chunk.toString().split('\n').filter((line) => line !== ''));
+        if (output.length > OUTPUT_LINES) output.splice(0, output.length - OUTPUT_LINES);
+      };
       child.stdout!.on('data', keep);
       child.stderr!.on('data', keep);
-      const service: ServiceProcess = { name, address: addresses.get(name)!, port, child, output, kill: async () => void (child.kill('SIGKILL'), await exited(child)) };
+      const service: ServiceProcess = { name, address: addresses.get(name)!, port, child, output, logFile, kill: async () => void (child.kill('SIGKILL'), await exited(child)) };
       started.set(name, service);
       onSuiteEnd(service.kill);
       await healthy(`http://${service.address}:${port}/healthz`, child, output, 60_000).catch((error: Error) => {
@@ -194,6 +210,7 @@ export async function startTopology(options: { dataDir: string; mongoUrl: string
     origin,
     caPem,
     dataDir: options.dataDir,
+    logDir,
     services: started,
     async stop() {
       await stopNginx();
