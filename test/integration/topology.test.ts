@@ -106,9 +106,15 @@ describe('the compose topology through one origin (black box)', function () {
   });
 
   afterEach(function () {
+    if (!topology) return;
+    const crashed = [...topology.services.values()].filter((service) => service.crashed);
     // A failure's story is in the services' logs: the last lines of each.
-    if (this.currentTest?.state !== 'failed' || !topology) return;
-    for (const service of topology.services.values()) process.stderr.write(`--- ${service.name} (whole log: ${service.logFile})\n${service.output.slice(-15).join('\n')}\n`);
+    if (this.currentTest?.state === 'failed' || crashed.length > 0) {
+      for (const service of topology.services.values()) process.stderr.write(`--- ${service.name} (whole log: ${service.logFile})\n${service.output.slice(-15).join('\n')}\n`);
+    }
+    // A service that died on its own fails the suite there (mocha skips the tests after a failed
+    // hook), whatever the test saw: what follows would run on a topology it does not describe.
+    if (crashed.length > 0) throw new Error(`services died on their own: ${crashed.map((service) => `${service.name} ${service.crashed} (log: ${service.logFile})`).join('; ')}`);
   });
 
   after(async () => {

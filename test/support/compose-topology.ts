@@ -35,8 +35,10 @@ export interface ServiceProcess {
   output: string[];
   /** Everything it printed, with a time per chunk: `<logDir>/<name>.log`. */
   logFile: string;
-  /** kill -9, and wait for the exit. */
-  kill(): Promise<void>;
+  /** kill -9 (or the signal given), and wait for the exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Set when it exited with a nonzero code or a signal that the test did not send (kill, stop). */
+  crashed?: string;
 }
 
 export interface Topology {
@@ -152,7 +154,12 @@ export async function startTopology(options: { dataDir: string; mongoUrl: string
       const output: string[] = [];
       const logFile = join(logDir, `${name}.log`);
       const log = createWriteStream(logFile, { flags: 'a' });
-      child.once('exit', (code, signal) => log.end(`${new Date().toISOString()} exited: code ${code}, signal ${signal}\n`));
+      let stopping = false;
+      child.once('exit', (code, signal) => {
+        log.end(`${new Date().toISOString()} exited: code ${code}, signal ${signal}\n`);
+        // A clean exit (0) is a service's own decision, e.g. a projector that lost its lease.
+        if (!stopping && (code !== 0 || signal !== null)) service.crashed = `exited with code ${code}, signal ${signal}`;
+      });
       const keep = (chunk: Buffer) => {
         log.write(`${new Date().toISOString()} ${chunk.toString()}`);
         output.push(...chunk.toString().split('\n').filter((line) => line !== ''));
@@ -160,9 +167,14 @@ export async function startTopology(options: { dataDir: string; mongoUrl: string
       };
       child.stdout!.on('data', keep);
       child.stderr!.on('data', keep);
-      const service: ServiceProcess = { name, address: addresses.get(name)!, port, child, output, logFile, kill: async () => void (child.kill('SIGKILL'), await exited(child)) };
+      const kill = (signal: NodeJS.Signals = 'SIGKILL') => {
+        stopping = true;
+        child.kill(signal);
+        return exited(child);
+      };
+      const service: ServiceProcess = { name, address: addresses.get(name)!, port, child, output, logFile, kill };
       started.set(name, service);
-      onSuiteEnd(service.kill);
+      onSuiteEnd(() => service.kill());
       await healthy(`http://${service.address}:${port}/healthz`, child, output, 60_000).catch((error: Error) => {
         throw new Error(`${name}: ${error.message}`);
       });
@@ -214,10 +226,7 @@ export async function startTopology(options: { dataDir: string; mongoUrl: string
     services: started,
     async stop() {
       await stopNginx();
-      await Promise.all([...started.values()].map(async (service) => {
-        service.child.kill('SIGTERM');
-        await exited(service.child);
-      }));
+      await Promise.all([...started.values()].map((service) => service.kill('SIGTERM')));
     },
   };
 }
