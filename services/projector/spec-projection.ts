@@ -14,7 +14,7 @@
  * bring the spec back.
  */
 import { isSpecDeletedType, type SpecApplied, type SpecDeleted } from '../../shared/domain/specs/spec-events';
-import { SPEC_KIND_PLURAL, type DeletableSpecKind, type SpecKind } from '../../shared/domain/specs/spec-types';
+import { SPEC_KIND_PLURAL, type DeletableSpecKind, type PolicySpec, type SpecKind } from '../../shared/domain/specs/spec-types';
 import type { RecordedEvent } from '../../shared/ports/event-store';
 import {
   deletionKey,
@@ -35,7 +35,8 @@ const DELETED_ACTIVITY: Record<DeletableSpecKind, { type: string; details: (dele
   query: { type: 'deleted_saved_query', details: ({ name }) => ({ query_name: name }) },
   pack: { type: 'deleted_pack', details: ({ name }) => ({ pack_name: name }) },
   label: { type: 'deleted_label', details: ({ name }) => ({ label_name: name }) },
-  // Fleet's ActivityTypeDeletedPolicy as DeleteGlobalPolicies records it: team_id -1 for a global policy.
+  // Fleet's ActivityTypeDeletedPolicy as DeleteGlobalPolicies records it: team_id -1 for a global
+  // policy (a team's policy gets its team's id and name: policyTeamDetails).
   policy: { type: 'deleted_policy', details: ({ id, name }) => ({ policy_id: id, policy_name: name, team_id: -1, team_name: null }) },
   team: { type: 'deleted_team', details: ({ id, name }) => ({ team_id: id, team_name: name }) },
 };
@@ -44,6 +45,18 @@ async function latestOf(uow: UnitOfWork, kind: SpecKind, name: string): Promise<
   const doc = await uow.get<SpecDoc>(specCollection(kind), name);
   const deletion = await uow.get<SpecDeletionDoc>(SPEC_DELETIONS, deletionKey(kind, name));
   return { doc, deletion, version: Math.max(doc?.version ?? 0, deletion?.version ?? 0) };
+}
+
+/**
+ * A deleted team policy's team, as DeleteTeamPolicies records it (team_id, team_name); nothing for
+ * a global one. Its team still exists when the deletion is projected: a team's deletion deletes its
+ * policies in the same append (with no activity), and a policy's team never changes.
+ */
+async function policyTeamDetails(uow: UnitOfWork, deletedSpec: SpecDoc | null): Promise<Record<string, unknown>> {
+  const teamName = (deletedSpec?.spec as PolicySpec | undefined)?.team;
+  if (!teamName) return {};
+  const team = await uow.get<SpecDoc>(specCollection('team'), teamName);
+  return { team_id: team?.id ?? -1, team_name: teamName };
 }
 
 const appliedBy = (event: RecordedEvent) => ({ id: actorUserId(event), email: event.metadata.actor.email ?? null });
@@ -92,7 +105,8 @@ async function projectDeleted(uow: UnitOfWork, event: RecordedEvent<SpecDeleted>
   if (cascade) return;
   const activity = DELETED_ACTIVITY[kind];
   // Fleet records one deleted_policy per policy, though one request deletes several.
-  await recordActivity(uow, event, activity.type, activity.details(event.data), undefined, kind === 'policy' ? String(id) : undefined);
+  const details = { ...activity.details(event.data), ...(kind === 'policy' ? await policyTeamDetails(uow, latest.doc) : {}) };
+  await recordActivity(uow, event, activity.type, details, undefined, kind === 'policy' ? String(id) : undefined);
 }
 
 export async function projectSpecEvent(uow: UnitOfWork, event: RecordedEvent): Promise<void> {

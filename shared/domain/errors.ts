@@ -33,4 +33,9 @@ export class TooManyRequests extends DomainError {
 
 export const invalid = (name: string, reason: string) => new DomainError('validation', reason, [{ name, reason }]);
 export const notFound = (what: string) => new DomainError('not_found', `${what} was not found`, [{ name: 'base', reason: `${what} was not found` }]);
+/** Fleet's datastore not-found (datastore/mysql notFound(...).WithID): `Policy 7 was not found in the datastore`. */
+export const notFoundInDatastore = (resource: string, id: number | string) => {
+  const reason = `${resource} ${id} was not found in the datastore`;
+  return new DomainError('not_found', reason, [{ name: 'base', reason }]);
+};
 export const forbidden = (reason = 'forbidden') => new DomainError('forbidden', reason);

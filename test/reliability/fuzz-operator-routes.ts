@@ -142,6 +142,16 @@ function hostAndCampaignRoutes(): OperatorRoute[] {
       deepBody: () => ({ ids: DEEP }),
     },
     { method: 'DELETE', template: `${F}/teams/:id`, family: 'fleet', path: (_ctx, rnd) => `${F}/teams/${rnd.int(1_000_000, 2_000_000)}` },
+    get(`${F}/teams/:team_id/policies`, (ctx) => `${F}/teams/${ctx.teamId}/policies`),
+    get(`${F}/teams/:team_id/policies/:policy_id`, (ctx, rnd) => `${F}/teams/${ctx.teamId}/policies/${rnd.int(1, 2_000_000)}`),
+    {
+      method: 'POST',
+      template: `${F}/teams/:team_id/policies/delete`,
+      family: 'fleet',
+      path: (ctx) => `${F}/teams/${ctx.teamId}/policies/delete`,
+      body: (_ctx, rnd) => ({ ids: [rnd.int(1_000_000, 2_000_000)] }),
+      deepBody: () => ({ ids: DEEP }),
+    },
     get(`${F}/queries`, () => `${F}/queries`),
     {
       method: 'POST',

@@ -126,6 +126,8 @@ export async function buildWorld(): Promise<MatrixWorld> {
   expectOk(await owner.post('/api/v1/fleet/spec/packs', { specs: doomed.map((name) => ({ name, targets: { labels: [name], teams: null }, queries: [{ query: name, interval: 60 }] })) }), 'apply doomed packs');
   expectOk(await owner.post('/api/v1/fleet/spec/policies', { specs: doomed.map((name) => ({ name, query: 'SELECT 1' })) }), 'apply doomed policies');
   expectOk(await owner.post('/api/v1/fleet/spec/teams', { specs: doomed.map((name) => ({ name, agent_options: null, secrets: [] })) }), 'apply doomed teams');
+  const teamPolicy = (name: string) => ({ name, query: 'SELECT 1', team: teamName });
+  expectOk(await owner.post('/api/v1/fleet/spec/policies', { specs: [teamPolicy('matrix-team-policy'), ...doomed.map((name) => teamPolicy(`${name}-team-policy`))] }), 'apply team policies');
 
   const saved = (await owner.get('/api/v1/fleet/queries')).body.queries as Array<{ id: number; name: string }>;
   const queryId = (name: string) => saved.find((query) => query.name === name)!.id;
@@ -149,6 +151,10 @@ export async function buildWorld(): Promise<MatrixWorld> {
     labelId: labels.find((label) => label.name === 'matrix-label')!.id,
     teamId: teams.find((team) => team.name === teamName)!.id,
     doomedPolicyIds: idsByRole(policies),
+    teamPolicyId: policies.find((policy) => policy.name === 'matrix-team-policy')!.id,
+    doomedTeamPolicyIds: Object.fromEntries(
+      GLOBAL_ROLES.map((role) => [role, policies.find((policy) => policy.name === `${doomedName(role)}-team-policy`)!.id]),
+    ) as Record<GlobalRole, number>,
     doomedTeamIds: idsByRole(teams),
     openQueryId: queryId('matrix-open'),
     closedQueryId: queryId('matrix-closed'),

@@ -80,6 +80,10 @@ export interface Fixtures {
   /** A string only the team's agent options contain. */
   agentOptionsMarker: string;
   enrollSecret: string;
+  /** A policy of the team (GET /teams/{id}/policies/{policy_id}). */
+  teamPolicyId: number;
+  /** The team's policies each role's team policy deletion probe deletes. */
+  doomedTeamPolicyIds: Record<GlobalRole, number>;
   /** The ids of the policies and teams named doomedName(role), which each role's deletion probes delete. */
   doomedPolicyIds: Record<GlobalRole, number>;
   doomedTeamIds: Record<GlobalRole, number>;
@@ -200,6 +204,15 @@ export const PROBES: Probe[] = [
   {
     kind: 'http', action: 'Delete policies', route: `POST ${F}/global/policies/delete`, method: 'POST', path: `${F}/global/policies/delete`,
     body: (f: Fixtures, role: GlobalRole | null) => ({ ids: [f.doomedPolicyIds[role ?? 'admin']] }),
+  },
+  { kind: 'http', action: 'Read policies', route: `GET ${F}/teams/:team_id/policies`, method: 'GET', path: (f) => `${F}/teams/${f.teamId}/policies` },
+  {
+    kind: 'http', action: 'Read policies', route: `GET ${F}/teams/:team_id/policies/:policy_id`, method: 'GET',
+    path: (f) => `${F}/teams/${f.teamId}/policies/${f.teamPolicyId}`,
+  },
+  {
+    kind: 'http', action: 'Delete policies', route: `POST ${F}/teams/:team_id/policies/delete`, method: 'POST', path: (f) => `${F}/teams/${f.teamId}/policies/delete`,
+    body: (f: Fixtures, role: GlobalRole | null) => ({ ids: [f.doomedTeamPolicyIds[role ?? 'admin']] }),
   },
   { kind: 'http', action: 'Delete teams', route: `DELETE ${F}/teams/:id`, method: 'DELETE', path: (f, role) => `${F}/teams/${f.doomedTeamIds[role ?? 'admin']}` },
   ...specProbes('teams', (f) => f.teamName, 'Read teams (names, ids, host counts)', 'Apply teams (secrets and agent options included)', teamSpec),

@@ -1,8 +1,11 @@
-/** Fleet's host endpoints: list, count and get hosts, a label's hosts, policies (all, or the global ones) with host counts. */
+/**
+ * Fleet's host endpoints: list, count and get hosts, a label's hosts, policies (all, the global
+ * ones, or a team's; one of a team's) with host counts.
+ */
 import { Router, type Request, type Response } from 'express';
 import Joi from 'joi';
 import { authorize } from '../../../shared/auth/authorize';
-import { DomainError } from '../../../shared/domain/errors';
+import { DomainError, notFoundInDatastore } from '../../../shared/domain/errors';
 import { canReadPolicies, canSeeHosts } from '../../../shared/domain/users/roles';
 import type { PolicySpec } from '../../../shared/domain/specs/spec-types';
 import { specCollection, type SpecDoc } from '../../../shared/read-models/read-model-types';
@@ -103,15 +106,48 @@ export function hostRoutes(deps: ApiDeps): Router {
     res.json({ hosts: await hosts.list({ ...filters, labelId }, order, window) });
   });
 
-  const listPolicies = (globalOnly: boolean) => async (_req: Request, res: Response) => {
-    authorize(res, canReadPolicies, 'your role may not read the policies');
+  const MAY_NOT_READ_POLICIES = 'your role may not read the policies';
+  const listing = async () => {
     const [policies, counts, teamIds] = await Promise.all([hosts.policies(), hosts.policyCounts(), hosts.teamIdsByName()]);
+    return { policies, render: (policy: SpecDoc<'policy'>) => renderPolicy(policy, { teamIds, counts: counts.get(policy.id) }) };
+  };
+  const teamById = async (id: number) => (await deps.readModels.collection<SpecDoc<'team'>>(specCollection('team')).find({ where: { id }, limit: 1 }))[0];
+  const teamIdOf = (req: Request) => validateParameters<number>(idParam, req.params.team_id, 'team_id');
+
+  const listPolicies = (globalOnly: boolean) => async (_req: Request, res: Response) => {
+    authorize(res, canReadPolicies, MAY_NOT_READ_POLICIES);
+    const { policies, render } = await listing();
     const listed = globalOnly ? policies.filter((policy) => (policy.spec as PolicySpec).team === '') : policies;
-    res.json({ policies: listed.map((policy) => renderPolicy(policy, { teamIds, counts: counts.get(policy.id) })) });
+    res.json({ policies: listed.map(render) });
   };
   router.get('/policies', listPolicies(false));
   // Fleet's listGlobalPoliciesEndpoint: the policies of no team, in GET /policies' shape.
   router.get('/global/policies', listPolicies(true));
+
+  // Fleet's listTeamPoliciesEndpoint: the team's policies, in GET /policies' shape; 404 `Team <id>
+  // was not found in the datastore` (Fleet loads the team first). No `inherited_policies`: Fleet
+  // counts a global policy's hosts of the team there, and Logbook keeps fleet-wide counts only.
+  router.get('/teams/:team_id/policies', async (req, res) => {
+    const teamId = teamIdOf(req);
+    authorize(res, canReadPolicies, MAY_NOT_READ_POLICIES);
+    const team = await teamById(teamId);
+    if (!team) throw notFoundInDatastore('Team', teamId);
+    const { policies, render } = await listing();
+    res.json({ policies: policies.filter((policy) => (policy.spec as PolicySpec).team === team.spec.name).map(render) });
+  });
+
+  // Fleet's getTeamPolicyByIDEndpoint: one policy of the team. Fleet reads it by team and id in
+  // one query, so an unknown team and another team's (or a global) policy are both
+  // `Policy <id> was not found in the datastore`.
+  router.get('/teams/:team_id/policies/:policy_id', async (req, res) => {
+    const teamId = teamIdOf(req);
+    const policyId = validateParameters<number>(idParam, req.params.policy_id, 'policy_id');
+    authorize(res, canReadPolicies, MAY_NOT_READ_POLICIES);
+    const [team, { policies, render }] = await Promise.all([teamById(teamId), listing()]);
+    const policy = team && policies.find((candidate) => candidate.id === policyId && (candidate.spec as PolicySpec).team === team.spec.name);
+    if (!policy) throw notFoundInDatastore('Policy', policyId);
+    res.json({ policy: render(policy) });
+  });
 
   return router;
 }

@@ -84,7 +84,11 @@ export function canApplyLabels(role: GlobalRole): boolean {
   return writesFleet(role);
 }
 
-/** Every role reads the policies (GET /spec/policies[/:name[/history]], GET /policies, GET /global/policies). */
+/**
+ * Every role reads the policies (GET /spec/policies[/:name[/history]], GET /policies, GET
+ * /global/policies) and a team's (GET /teams/:team_id/policies[/:policy_id]): Fleet authorizes a
+ * policy read of the team, which rbac.rego gives every global role, so it is the same rule.
+ */
 export function canReadPolicies(_role: GlobalRole): boolean {
   return true;
 }
@@ -142,8 +146,9 @@ export function canDeleteLabels(role: GlobalRole): boolean {
 }
 
 /**
- * Admins and maintainers delete global policies (POST /global/policies/delete): Fleet's
- * DeleteGlobalPolicies authorizes a policy write, which rbac.rego gives global admins and maintainers.
+ * Admins and maintainers delete global policies (POST /global/policies/delete) and a team's (POST
+ * /teams/:team_id/policies/delete): Fleet's DeleteGlobalPolicies and DeleteTeamPolicies authorize
+ * a policy write (of the team), which rbac.rego gives global admins and maintainers.
  */
 export function canDeletePolicies(role: GlobalRole): boolean {
   return writesFleet(role);

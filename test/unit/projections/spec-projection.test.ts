@@ -168,6 +168,24 @@ describe('spec projection of deletions', () => {
     });
   });
 
+  it("names a deleted policy's team in deleted_policy as Fleet's DeleteTeamPolicies does, team_id -1 for a global one", async () => {
+    const policy = (name: string, team: string) => ({ name, description: '', query: 'select 1;', resolution: '', platform: '', team });
+    const activity = (id: number, type: string, details: object) => ({ id, created_at: atPosition(id - 1), actor_full_name: 'Admin', actor_id: 1, actor_email: ADMIN.email, type, details });
+    await givenEvents([
+      applied('team', { id: 4, version: 1, spec: { name: 'red', agent_options: null, secrets: [] } }),
+      applied('policy', { id: 5, version: 1, spec: policy('disk', 'red') }),
+      applied('policy', { id: 6, version: 1, spec: policy('firewall', '') }),
+      deleted('policy', { kind: 'policy', id: 5, name: 'disk', version: 2 }),
+      deleted('policy', { kind: 'policy', id: 6, name: 'firewall', version: 2 }),
+    ]).thenDocuments(ACTIVITIES, {
+      'request-0:applied_spec_team': activity(1, 'applied_spec_team', { teams: [{ id: 4, name: 'red' }] }),
+      'request-1:applied_spec_policy': activity(2, 'applied_spec_policy', { policies: [{ id: 5, name: 'disk' }] }),
+      'request-2:applied_spec_policy': activity(3, 'applied_spec_policy', { policies: [{ id: 6, name: 'firewall' }] }),
+      'request-3:deleted_policy:5': activity(4, 'deleted_policy', { policy_id: 5, policy_name: 'disk', team_id: 4, team_name: 'red' }),
+      'request-4:deleted_policy:6': activity(5, 'deleted_policy', { policy_id: 6, policy_name: 'firewall', team_id: -1, team_name: null }),
+    });
+  });
+
   it('takes a re-applied name as a new spec: new id, next version, a new created_at, and the deletion forgotten', async () => {
     await givenEvents([uptimeV1, uptimeDeleted, applied('query', { id: 7, version: 3, spec: uptimeV2 })]).thenCollections({
       [specCollection('query')]: {
