@@ -128,8 +128,8 @@ export function hostRoutes(deps: ApiDeps): Router {
   // was not found in the datastore` (Fleet loads the team first). No `inherited_policies`: Fleet
   // counts a global policy's hosts of the team there, and Logbook keeps fleet-wide counts only.
   router.get('/teams/:team_id/policies', async (req, res) => {
-    const teamId = teamIdOf(req);
     authorize(res, canReadPolicies, MAY_NOT_READ_POLICIES);
+    const teamId = teamIdOf(req);
     const team = await teamById(teamId);
     if (!team) throw notFoundInDatastore('Team', teamId);
     const { policies, render } = await listing();
@@ -140,9 +140,9 @@ export function hostRoutes(deps: ApiDeps): Router {
   // one query, so an unknown team and another team's (or a global) policy are both
   // `Policy <id> was not found in the datastore`.
   router.get('/teams/:team_id/policies/:policy_id', async (req, res) => {
+    authorize(res, canReadPolicies, MAY_NOT_READ_POLICIES);
     const teamId = teamIdOf(req);
     const policyId = validateParameters<number>(idParam, req.params.policy_id, 'policy_id');
-    authorize(res, canReadPolicies, MAY_NOT_READ_POLICIES);
     const [team, { policies, render }] = await Promise.all([teamById(teamId), listing()]);
     const policy = team && policies.find((candidate) => candidate.id === policyId && (candidate.spec as PolicySpec).team === team.spec.name);
     if (!policy) throw notFoundInDatastore('Policy', policyId);
