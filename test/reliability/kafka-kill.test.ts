@@ -57,8 +57,12 @@ describe('reliability: Kafka broker kill -9 mid-campaign (black box)', function 
   });
 
   it('delivers every answered result exactly once to each watcher and stores them all', async () => {
-    const ids = (await admin.get('/api/v1/fleet/hosts?per_page=100')).body.hosts.map((host: { id: number }) => host.id) as number[];
-    assert.equal(ids.length, HOSTS);
+    // Enrollments reach the host list through the projector, a moment after their 200.
+    const ids = await eventually(async () => {
+      const listed = (await admin.get('/api/v1/fleet/hosts?per_page=100')).body.hosts.map((host: { id: number }) => host.id) as number[];
+      assert.equal(listed.length, HOSTS, 'every enrolled host listed');
+      return listed;
+    }, 30_000, 100);
     const run = await admin.post('/api/v1/fleet/queries/run', { query: 'SELECT hostname FROM system_info', selected: { hosts: ids, labels: [], teams: [] } });
     assert.equal(run.status, 200, JSON.stringify(run.body));
     const campaignId = run.body.campaign.id as number;
