@@ -8,7 +8,7 @@
  * the snapshot's specs are the view's at that position, its hosts at that position or later, and
  * the same revision check makes their events after that position harmless too.
  */
-import { isSelected, type CampaignSelection } from '../../shared/domain/campaigns/campaign-events';
+import type { CampaignSelection } from '../../shared/domain/campaigns/campaign-events';
 import { ENROLL_SECRETS_REPLACED, type EnrollSecretsReplaced } from '../../shared/domain/enroll-secrets/enroll-secrets-events';
 import { hostDecider, isLabelMember, type HostState } from '../../shared/domain/hosts/host-decider';
 import { isSpecDeletedType, specKindOfEventType, type SpecApplied, type SpecDeleted } from '../../shared/domain/specs/spec-events';
@@ -18,6 +18,7 @@ import { DEFAULT_APP_CONFIG, type AppConfig } from '../../shared/domain/organiza
 import { evolveAppConfig } from '../../shared/domain/organization/organization-decider';
 import { isOrganizationEventType, type OrganizationEvent } from '../../shared/domain/organization/organization-events';
 import { START, type EventStore, type RecordedEvent, type Subscription } from '../../shared/ports/event-store';
+import { GroupMembers } from './group-members';
 import { HostRecord, HostTable } from './host-table';
 
 export { HostRecord } from './host-table';
@@ -71,6 +72,8 @@ export class AgentView {
   /** Keyed by the same string instances the hosts' states hold: the index adds no string copies. */
   private readonly hostsByNodeKeyHash = new Map<string, HostRecord>();
   private readonly hostsByStream = new Map<string, HostRecord>();
+  /** The labels' and teams' members among the hosts of `hostsById`, as bits (told of each change below). */
+  private readonly groups = new GroupMembers();
 
   readonly labels = new Map<number, LabelEntry>();
   readonly labelIdsByName = new Map<string, number>();
@@ -129,16 +132,10 @@ export class AgentView {
 
   /**
    * The enrolled hosts in a campaign's selection now (by id, a dynamic label or a team), a byte
-   * per host id: one pass over the hosts in memory, no per-host allocation.
+   * per host id: the union of its groups' member bits (group-members.ts), no pass over the hosts.
    */
   selectedHosts(selection: CampaignSelection): Uint8Array {
-    const selected = new Uint8Array(this.hostsById.length);
-    for (const host of this.hostsById) {
-      if (host === undefined || host.state.id === null) continue;
-      const state = host.state;
-      if (isSelected(selection, state.id!, (labelId) => isLabelMember(state, labelId), state.teamId)) selected[state.id!] = 1;
-    }
-    return selected;
+    return this.groups.select(selection, this.hostsById.length);
   }
 
   isMemberOf(host: HostRecord, label: LabelEntry): boolean {
@@ -169,13 +166,17 @@ export class AgentView {
       host.seenAt = Date.parse(event.metadata.occurredAt) || now;
       this.hostsByStream.set(event.streamId, host);
     }
-    const previousKey = host.state.nodeKeyHash;
-    host.state = hostDecider.evolve(host.state, { type, data: event.data } as HostEvent);
+    const previous = host.state;
+    const previousKey = previous.nodeKeyHash;
+    host.state = hostDecider.evolve(previous, { type, data: event.data } as HostEvent);
     host.revision = event.revision;
     if (host.state.id !== null && this.hostsById[host.state.id] !== host) {
-      if (this.hostsById[host.state.id] === undefined) this.enrolledHosts++;
+      const replaced = this.hostsById[host.state.id];
+      if (replaced === undefined) this.enrolledHosts++;
+      else this.groups.update(replaced.state, null);
       this.hostsById[host.state.id] = host;
     }
+    this.groups.update(previous, host.state);
     if (previousKey !== host.state.nodeKeyHash) {
       if (previousKey) this.hostsByNodeKeyHash.delete(previousKey);
       if (host.state.nodeKeyHash) this.hostsByNodeKeyHash.set(host.state.nodeKeyHash, host);
@@ -277,6 +278,7 @@ export class AgentView {
     if (state.id !== null) {
       this.enrolledHosts++;
       this.hostsById[state.id] = host;
+      this.groups.update(null, state);
     }
     if (state.nodeKeyHash) {
       const keys = this.hostsByNodeKeyHash.size;

@@ -74,7 +74,7 @@ export class PresenceReads {
     return page === null ? ids : ids.slice(page.skip, page.skip + page.limit);
   }
 
-  /** Hosts by status, fleet-wide: three index counts (keys only), cached briefly. */
+  /** Hosts by status, fleet-wide: index counts (keys only, see countStatuses), cached briefly. */
   async statusCounts(now: number): Promise<StatusCounts> {
     if (this.cachedCounts && now - this.cachedCounts.at < STATUS_COUNTS_TTL_MS) return this.cachedCounts.counts;
     const counts = this.countStatuses(now);
@@ -83,13 +83,17 @@ export class PresenceReads {
     return counts;
   }
 
+  /**
+   * The three windows split every seen_time string and every presence document has one, so the
+   * online hosts are the documents (the store's entry count) less the offline and MIA ranges:
+   * only the two ranges are counted, which in a fleet that checks in are the short ones.
+   */
   private async countStatuses(now: number): Promise<StatusCounts> {
     const interval = await this.intervalSeconds();
-    const counts = { online: 0, offline: 0, mia: 0 };
-    for (const status of ['online', 'offline', 'mia'] as const) {
-      const window = this.statusWindow(status, interval, now);
-      counts[status] = (await this.presence.count({}, window)) + (await this.unflushed(window)).length;
-    }
+    const windows = { online: this.statusWindow('online', interval, now), offline: this.statusWindow('offline', interval, now), mia: this.statusWindow('mia', interval, now) };
+    const [documents, offline, mia] = await Promise.all([this.presence.count(), this.presence.count({}, windows.offline), this.presence.count({}, windows.mia)]);
+    const counts = { online: documents - offline - mia, offline, mia };
+    for (const status of ['online', 'offline', 'mia'] as const) counts[status] += (await this.unflushed(windows[status])).length;
     return counts;
   }
 }

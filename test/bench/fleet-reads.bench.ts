@@ -15,7 +15,10 @@
  * API records them, and its presence (seen now) written to the read store; Logbook is started
  * again and the projector builds the read models. The seeding time is reported. GET /version is
  * the baseline measured in the same run (the machine is shared). Each read runs SAMPLES times one after another after two warm-ups;
- * run_by_names creates a campaign on All Hosts each time, so it runs CAMPAIGN_SAMPLES times.
+ * run_by_names creates a campaign on All Hosts each time, so it runs CAMPAIGN_SAMPLES times (25 too,
+ * for a stable median). Beside the wall times, the CPU the Logbook process used per read (user +
+ * system from /proc over the samples, 10 ms ticks, so a mean; it includes any background work of
+ * that moment, e.g. an agent view snapshot).
  */
 import { join } from 'node:path';
 import { openLmdbEventStore } from '../../shared/adapters/event-store/lmdb-event-store';
@@ -36,7 +39,7 @@ const HOSTS = Number(process.env.HOSTS ?? 100_000);
 const MONGO_HOSTS = Number(process.env.MONGO_HOSTS ?? HOSTS);
 const STORES = (process.env.STORES ?? 'embedded,mongo').split(',');
 const SAMPLES = Number(process.env.SAMPLES ?? 25);
-const CAMPAIGN_SAMPLES = Number(process.env.CAMPAIGN_SAMPLES ?? 5);
+const CAMPAIGN_SAMPLES = Number(process.env.CAMPAIGN_SAMPLES ?? 25);
 const SEED_BATCH = 1_000;
 /** Only the reads whose name contains one of these (comma-separated; all without). */
 const ONLY = (process.env.READS ?? '').split(',').filter((part) => part !== '');
@@ -103,18 +106,21 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
   }
 }
 
-async function measure(client: KeepAliveClient, read: Read): Promise<{ p50: number; p99: number }> {
+async function measure(client: KeepAliveClient, read: Read, pid: number): Promise<{ p50: number; p99: number; cpuMs: number }> {
   const samples: number[] = [];
   const total = read.samples ?? SAMPLES;
+  let cpuAtStart = 0;
   for (let i = -2; i < total; i += 1) {
+    if (i === 0) cpuAtStart = processUsage(pid).cpuSeconds;
     const started = performance.now();
     const answer = await client.send(read.method, `/api/v1/fleet${read.path}`, read.body);
     const elapsed = performance.now() - started;
     if (answer.status !== 200) throw new Error(`${read.name}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
     if (i >= 0) samples.push(elapsed);
   }
+  const cpuMs = ((processUsage(pid).cpuSeconds - cpuAtStart) * 1000) / total;
   const { p50, p99 } = summarize(samples);
-  return { p50, p99 };
+  return { p50, p99, cpuMs };
 }
 
 async function openBenchReadStore(store: string, dataDir: string, env: Record<string, string>): Promise<ReadStore> {
@@ -179,8 +185,8 @@ async function benchStore(store: string, hosts: number): Promise<Array<Record<st
     const rows: Array<Record<string, string | number>> = [];
     for (const read of reads) {
       if (ONLY.length > 0 && !ONLY.some((part) => read.name.includes(part))) continue;
-      const { p50, p99 } = await measure(client, read);
-      rows.push({ store, hosts, read: read.name, 'median ms': p50.toFixed(1), 'p99 ms': p99.toFixed(1) });
+      const { p50, p99, cpuMs } = await measure(client, read, logbook.child.pid!);
+      rows.push({ store, hosts, read: read.name, 'median ms': p50.toFixed(1), 'p99 ms': p99.toFixed(1), 'CPU ms/read': cpuMs.toFixed(1) });
     }
     const rss = processUsage(logbook.child.pid!).rssMb;
     console.log(`\n${store}: seeded ${hosts} hosts in ${seedSeconds.toFixed(0)} s (appending their ${hosts * 3} events and presence ${appendSeconds.toFixed(0)} s, then the projector until every host is in All Hosts); RSS after the reads ${rss.toFixed(0)} MB`);

@@ -83,6 +83,8 @@ function dump(view: AgentView, live: LiveCampaigns) {
     specs,
     campaigns: live.exportRunning(NOW),
     handedOut: hosts.map((host) => [...live.pendingFor(host, NOW).keys()]),
+    // What a campaign on groups and ids would target now (group-members.ts, filled by adopted hosts too).
+    selected: [...view.selectedHosts({ hostIds: new Set([2, 9]), labelIds: [11, 12], teamIds: [7] })],
   };
 }
 
