@@ -40,7 +40,8 @@ export class HostTable {
 export class HostRecord {
   constructor(
     private readonly table: HostTable,
-    private readonly row: number,
+    /** The host's row: also its number in the view's row-indexed list and indexes (host-row-index.ts). */
+    readonly row: number,
     readonly streamId: string,
     public state: HostState,
   ) {}
