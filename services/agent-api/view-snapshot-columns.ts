@@ -21,7 +21,7 @@
  * throw SnapshotDecodeError, never a crash nor a half-checked host.
  */
 import type { HostState } from '../../shared/domain/hosts/host-decider';
-import { internFactsInPlace, labelIdList, NO_IDS } from '../../shared/domain/hosts/compact-host-state';
+import { isSharedValueFact, labelIdList, NO_IDS, sharedFactValue } from '../../shared/domain/hosts/compact-host-state';
 import type { AgentView, HostRecord } from './agent-view';
 import { policyList, SnapshotDecodeError } from './view-snapshot-codec';
 
@@ -153,6 +153,19 @@ export function adoptHostColumns(view: AgentView, bytes: Uint8Array): number {
     check(index >= 0 && index < s, 'a string index is out of range');
     return decoded[index];
   };
+  // Facts are shared as internFacts shares them (compact-host-state.ts): a string is one instance
+  // in its chunk already (so the uuid is the host identifier's, the computer name the hostname's);
+  // a value of a low-variety fact is also replaced by the pool's, once per chunk.
+  const keyShares = new Uint8Array(s); // 0: not known yet, 1: shared values, 2: not
+  const pooled = new Uint8Array(s);
+  const factText = (keyIndex: number, valueIndex: number): string => {
+    const value = stringAt(valueIndex);
+    check(value !== null, 'a text fact has no text');
+    if (keyShares[keyIndex] === 0) keyShares[keyIndex] = isSharedValueFact(decoded[keyIndex]) ? 1 : 2;
+    if (keyShares[keyIndex] === 2 || pooled[valueIndex] === 1) return value;
+    pooled[valueIndex] = 1;
+    return (decoded[valueIndex] = sharedFactValue(value));
+  };
   for (let c = 0; c < OFFSET_COLUMNS; c++) {
     const limit = [f, l, p][c];
     for (let i = 0; i <= n; i++) {
@@ -189,13 +202,13 @@ export function adoptHostColumns(view: AgentView, bytes: Uint8Array): number {
     hostCheck(ascending(labels, labels0, labels1) && ascending(policies, policies0, policies1), streamId, 'bad label or policy list');
     const facts: Record<string, string | number> = {};
     for (let entry = facts0; entry < facts1; entry++) {
-      const key = stringAt(factKeys[entry] >>> 1);
+      const keyIndex = factKeys[entry] >>> 1;
+      const key = stringAt(keyIndex);
       hostCheck(key !== null && key !== '__proto__', streamId, 'bad fact name');
       const value = factValues[entry];
       if (factKeys[entry] & 1) {
         hostCheck(Number.isInteger(value), streamId, 'bad fact');
-        facts[key] = stringAt(value) as string;
-        hostCheck(facts[key] !== null, streamId, 'bad fact');
+        facts[key] = factText(keyIndex, value);
       } else {
         hostCheck(Number.isFinite(value), streamId, 'a host fact is neither text nor a number');
         facts[key] = value;
@@ -206,7 +219,7 @@ export function adoptHostColumns(view: AgentView, bytes: Uint8Array): number {
       hostIdentifier,
       nodeKeyHash: stringAt(refs[i * STRING_COLUMNS + 2]),
       teamId: Number.isNaN(teamId) ? null : teamId,
-      facts: internFactsInPlace(facts, hostIdentifier),
+      facts,
       labelIds: labels1 === labels0 ? NO_IDS : labelIdList(labels.subarray(labels0, labels1)),
       policyResults: policies1 === policies0 ? NO_IDS : policyList(Array.from(policies.subarray(policies0, policies1))),
     };
