@@ -269,6 +269,15 @@ export class AgentView {
     return host;
   }
 
+  /** Makes room for this many hosts in all (a snapshot's count, before adopting them): nothing grows while they are adopted. */
+  reserveHosts(count: number): void {
+    if (!Number.isSafeInteger(count) || count <= 0) return;
+    const bounded = Math.min(count, 10_000_000);
+    this.hostTable.reserve(bounded);
+    this.hostsByStream.reserve(bounded);
+    this.hostsByNodeKeyHash.reserve(bounded);
+  }
+
   /**
    * Takes a host as a snapshot holds it (before following starts). Its state must already be in
    * the compact form the decider's evolve makes (shared lists, interned facts). Null when its

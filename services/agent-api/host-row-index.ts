@@ -49,6 +49,12 @@ export class HostRowIndex {
     return this.live;
   }
 
+  /** Makes room for `count` entries in all, so that adding up to that many does not grow the table. */
+  reserve(count: number): void {
+    const size = 1 << Math.ceil(Math.log2(Math.max(16, count * 2 + 2)));
+    if (size > this.slots.length) this.rehash(size);
+  }
+
   get(key: string): HostRecord | undefined {
     const slot = this.find(key, keyHash(key));
     return slot < 0 ? undefined : this.rows[this.slots[slot] - 1];

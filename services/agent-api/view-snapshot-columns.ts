@@ -128,22 +128,22 @@ function ascending(values: Float64Array, from: number, to: number): boolean {
 /** Adds the chunk's hosts to the view; throws SnapshotDecodeError when the bytes are not a chunk. */
 export function adoptHostColumns(view: AgentView, bytes: Uint8Array): number {
   check(bytes.byteLength >= PREFIX_WORDS * 4, 'a hosts part is too short');
-  const copy = new Uint8Array(bytes.byteLength); // aligned for the typed-array views below
-  copy.set(bytes);
-  const buffer = copy.buffer;
-  const [magic, n, f, l, p, s, blobBytes] = new Uint32Array(buffer, 0, PREFIX_WORDS);
+  // The typed-array views below need the chunk at a multiple of 8 in its ArrayBuffer: copied when not.
+  const aligned = bytes.byteOffset % 8 === 0 ? bytes : new Uint8Array(bytes);
+  const { buffer, byteOffset: base } = aligned;
+  const [magic, n, f, l, p, s, blobBytes] = new Uint32Array(buffer, base, PREFIX_WORDS);
   check(magic === MAGIC, 'a hosts part is not a format 3 chunk');
   const at = sections(n, f, l, p, s, blobBytes);
-  check(at.length === copy.byteLength, 'a hosts part has the wrong length for its counts');
-  const numbers = new Float64Array(buffer, at.numbers, n * NUMBER_COLUMNS);
-  const factValues = new Float64Array(buffer, at.factValues, f);
-  const labels = new Float64Array(buffer, at.labels, l);
-  const policies = new Float64Array(buffer, at.policies, p);
-  const refs = new Int32Array(buffer, at.strings, n * STRING_COLUMNS);
-  const offsets = new Uint32Array(buffer, at.offsets, (n + 1) * OFFSET_COLUMNS);
-  const factKeys = new Uint32Array(buffer, at.factKeys, f);
-  const ends = new Uint32Array(buffer, at.stringEnds, s);
-  const text = Buffer.from(buffer, at.text, blobBytes).toString('utf8');
+  check(at.length === aligned.byteLength, 'a hosts part has the wrong length for its counts');
+  const numbers = new Float64Array(buffer, base + at.numbers, n * NUMBER_COLUMNS);
+  const factValues = new Float64Array(buffer, base + at.factValues, f);
+  const labels = new Float64Array(buffer, base + at.labels, l);
+  const policies = new Float64Array(buffer, base + at.policies, p);
+  const refs = new Int32Array(buffer, base + at.strings, n * STRING_COLUMNS);
+  const offsets = new Uint32Array(buffer, base + at.offsets, (n + 1) * OFFSET_COLUMNS);
+  const factKeys = new Uint32Array(buffer, base + at.factKeys, f);
+  const ends = new Uint32Array(buffer, base + at.stringEnds, s);
+  const text = Buffer.from(buffer, base + at.text, blobBytes).toString('utf8');
   for (let i = 0; i < s; i++) check(ends[i] <= text.length && (i === 0 || ends[i] >= ends[i - 1]), 'a string ends outside the blob');
   check(s === 0 ? text.length === 0 : ends[s - 1] === text.length, 'the strings do not fill the blob');
   const decoded: string[] = new Array(s);

@@ -113,6 +113,7 @@ export class ViewSnapshotStore {
         startupPhase('snapshot checked against the log');
         const head = decodeHead(JSON.parse(partText(root, `${header.generation}:head`, header.head)));
         view.restoreSpecs(head.specs);
+        view.reserveHosts(Math.min(header.hosts, header.chunks.length * HOSTS_PER_CHUNK));
         live.restore(head.campaigns);
         for (let index = 0; index < header.chunks.length; index++) {
           const key = `${header.generation}:hosts:${index}`;
