@@ -92,7 +92,8 @@ export function encodeHostColumns(hosts: readonly HostRecord[]): Buffer {
     numbers.set([host.revision, state.id ?? NaN, state.teamId ?? NaN, host.seenAt, host.detailsAt, host.labelsAt, host.policiesAt], i * NUMBER_COLUMNS);
     refs.set([ref(host.streamId), ref(state.hostIdentifier), ref(state.nodeKeyHash)], i * STRING_COLUMNS);
     offsets.set([factKeys.length, labels.length, policies.length], i * OFFSET_COLUMNS);
-    for (const [key, value] of Object.entries(state.facts as Record<string, string | number>)) {
+    for (const [key, value] of Object.entries(state.facts as Record<string, unknown>)) {
+      if (typeof value !== 'string' && typeof value !== 'number') continue; // as JSON leaves out an undefined fact
       const text = typeof value === 'string';
       factKeys.push(ref(key) * 2 + (text ? 1 : 0));
       factValues.push(text ? ref(value) : value);
