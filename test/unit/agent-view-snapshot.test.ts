@@ -203,6 +203,10 @@ describe('agent view snapshot', function () {
     const older = await snapshotted('older');
     await tamper('older', (key, value) => (key === 'header' ? JSON.stringify({ ...JSON.parse(value), format: SNAPSHOT_FORMAT + 1 }) : undefined));
     await assertRefused(older, /format/);
+    // A host count far past what its parts can hold is refused, not made room for.
+    const inflated = await snapshotted('inflated');
+    await tamper('inflated', (key, value) => (key === 'header' ? JSON.stringify({ ...JSON.parse(value), hosts: 2 ** 40 }) : undefined));
+    await assertRefused(inflated, /where the header says/);
   });
 
   it('is refused when its hosts decode but are not hosts (digests made to match)', async () => {
