@@ -20,6 +20,7 @@ import { isOrganizationEventType, type OrganizationEvent } from '../../shared/do
 import { START, type EventStore, type RecordedEvent, type Subscription } from '../../shared/ports/event-store';
 import { GroupMembers } from './group-members';
 import { HostRecord, HostTable } from './host-table';
+import { HostRowIndex } from './host-row-index';
 
 export { HostRecord } from './host-table';
 
@@ -69,9 +70,10 @@ export class AgentView {
    */
   private readonly hostsById: Array<HostRecord | undefined> = [];
   private enrolledHosts = 0;
-  /** Keyed by the same string instances the hosts' states hold: the index adds no string copies. */
-  private readonly hostsByNodeKeyHash = new Map<string, HostRecord>();
-  private readonly hostsByStream = new Map<string, HostRecord>();
+  /** Every host by its row (the order the view learned of them); the indexes below hold rows, not keys. */
+  private readonly hostsByRow: HostRecord[] = [];
+  private readonly hostsByNodeKeyHash = new HostRowIndex(this.hostsByRow, (host) => host.state.nodeKeyHash);
+  private readonly hostsByStream = new HostRowIndex(this.hostsByRow, (host) => host.streamId);
   /** The labels' and teams' members among the hosts of `hostsById`, as bits (told of each change below). */
   private readonly groups = new GroupMembers();
 
@@ -162,9 +164,9 @@ export class AgentView {
     let host = this.hostsByStream.get(event.streamId);
     if (host && event.revision <= host.revision) return;
     if (!host) {
-      host = new HostRecord(this.hostTable, this.hostTable.addRow(), event.streamId, hostDecider.initialState);
+      host = this.newHost(event.streamId, hostDecider.initialState);
       host.seenAt = Date.parse(event.metadata.occurredAt) || now;
-      this.hostsByStream.set(event.streamId, host);
+      this.hostsByStream.set(event.streamId, host.row);
     }
     const previous = host.state;
     const previousKey = previous.nodeKeyHash;
@@ -178,8 +180,8 @@ export class AgentView {
     }
     this.groups.update(previous, host.state);
     if (previousKey !== host.state.nodeKeyHash) {
-      if (previousKey) this.hostsByNodeKeyHash.delete(previousKey);
-      if (host.state.nodeKeyHash) this.hostsByNodeKeyHash.set(host.state.nodeKeyHash, host);
+      if (previousKey) this.hostsByNodeKeyHash.delete(previousKey, host.row);
+      if (host.state.nodeKeyHash) this.hostsByNodeKeyHash.set(host.state.nodeKeyHash, host.row);
     }
   }
 
@@ -259,31 +261,42 @@ export class AgentView {
 
   /** Every host the view holds, in the order it learned of them (a copy: safe to walk across turns). */
   allHosts(): HostRecord[] {
-    return [...this.hostsByStream.values()];
+    return this.hostsByRow.slice();
+  }
+
+  private newHost(streamId: string, state: HostState): HostRecord {
+    const host = new HostRecord(this.hostTable, this.hostTable.addRow(), streamId, state);
+    this.hostsByRow[host.row] = host;
+    return host;
+  }
+
+  /** Makes room for this many hosts in all (a snapshot's count, before adopting them): nothing grows while they are adopted. */
+  reserveHosts(count: number): void {
+    if (!Number.isSafeInteger(count) || count <= 0) return;
+    const bounded = Math.min(count, 10_000_000);
+    this.hostTable.reserve(bounded);
+    this.hostsByStream.reserve(bounded);
+    this.hostsByNodeKeyHash.reserve(bounded);
   }
 
   /**
    * Takes a host as a snapshot holds it (before following starts). Its state must already be in
    * the compact form the decider's evolve makes (shared lists, interned facts). Null when its
    * stream, id or node key is another host's: the view is then no longer usable (an index may
-   * point at the new host), and the caller discards it. (The check reads the indexes' sizes
-   * after the writes, not a lookup before them: a start adopts every host of the fleet.)
+   * point at the new host), and the caller discards it. (The check reads what the index
+   * writes answer, not a lookup before them: a start adopts every host of the fleet.)
    */
   adoptHost(streamId: string, revision: number, state: HostState): HostRecord | null {
     if (state.id !== null && this.hostsById[state.id] !== undefined) return null;
-    const host = new HostRecord(this.hostTable, this.hostTable.addRow(), streamId, state);
+    const host = this.newHost(streamId, state);
     host.revision = revision;
-    const streams = this.hostsByStream.size;
-    if (this.hostsByStream.set(streamId, host).size === streams) return null;
+    if (!this.hostsByStream.set(streamId, host.row)) return null;
     if (state.id !== null) {
       this.enrolledHosts++;
       this.hostsById[state.id] = host;
       this.groups.update(null, state);
     }
-    if (state.nodeKeyHash) {
-      const keys = this.hostsByNodeKeyHash.size;
-      if (this.hostsByNodeKeyHash.set(state.nodeKeyHash, host).size === keys) return null;
-    }
+    if (state.nodeKeyHash && !this.hostsByNodeKeyHash.set(state.nodeKeyHash, host.row)) return null;
     return host;
   }
 

@@ -24,13 +24,17 @@ export class HostTable {
   values = new Float64Array(ROW_SIZE * 1024);
   private rows = 0;
 
+  /** Makes room for `count` rows in all, so that adding up to that many copies nothing. */
+  reserve(count: number): void {
+    if (count * ROW_SIZE <= this.values.length) return;
+    const grown = new Float64Array(count * ROW_SIZE);
+    grown.set(this.values);
+    this.values = grown;
+  }
+
   /** A new row: revision -1 (nothing applied), times 0. */
   addRow(): number {
-    if ((this.rows + 1) * ROW_SIZE > this.values.length) {
-      const grown = new Float64Array(this.values.length * 2);
-      grown.set(this.values);
-      this.values = grown;
-    }
+    if ((this.rows + 1) * ROW_SIZE > this.values.length) this.reserve(Math.max(this.rows * 2, 1024));
     const row = this.rows++;
     this.values[row * ROW_SIZE + REVISION] = -1;
     return row;
@@ -40,7 +44,8 @@ export class HostTable {
 export class HostRecord {
   constructor(
     private readonly table: HostTable,
-    private readonly row: number,
+    /** The host's row: also its number in the view's row-indexed list and indexes (host-row-index.ts). */
+    readonly row: number,
     readonly streamId: string,
     public state: HostState,
   ) {}

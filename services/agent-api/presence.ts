@@ -54,15 +54,23 @@ export class PresenceTracker {
    * only moves forward (the later of the stored one and the view's), so it may run while hosts
    * already check in, over times a snapshot restored: a check-in or answer since is kept. The
    * check-in interval is the stored one (a host reports the same one at its next check-in).
+   * Read page by page, a turn each, so check-ins are served between pages instead of waiting for
+   * every host's document: the pages are the ids (String(host id)) 1 to 9, then each two-digit
+   * id prefix 10 to 99, a partition of every id that documents raised meanwhile cannot move across.
    */
   async restore(view: AgentView): Promise<void> {
-    for (const doc of await this.collection.find()) {
-      const host = view.hostById(doc.host_id);
-      if (!host) continue;
+    const merge = (doc: HostPresenceDoc | null) => {
+      const host = doc && view.hostById(doc.host_id);
+      if (!doc || !host) return;
       host.seenAt = Math.max(host.seenAt, Date.parse(doc.seen_time) || 0);
       host.detailsAt = Math.max(host.detailsAt, doc.details_at);
       host.labelsAt = Math.max(host.labelsAt, doc.labels_at);
       host.policiesAt = Math.max(host.policiesAt, doc.policies_at);
+    };
+    for (let id = 1; id <= 9; id++) merge(await this.collection.get(String(id)));
+    for (let prefix = 10; prefix <= 99; prefix++) {
+      for (const doc of await this.collection.find({ idPrefix: String(prefix) })) merge(doc);
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 

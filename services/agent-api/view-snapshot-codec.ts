@@ -97,7 +97,8 @@ function decodeFacts(value: unknown, hostIdentifier: string | null): Partial<Hos
   return internFactsInPlace(value, hostIdentifier);
 }
 
-function policyList(encoded: number[]): readonly number[] {
+/** The shared policy result list of these encoded entries (ascending, checked by the caller). */
+export function policyList(encoded: number[]): readonly number[] {
   if (encoded.length === 0) return NO_IDS;
   const results: Record<string, boolean> = {};
   for (const entry of encoded) results[String(Math.floor(entry / 2))] = entry % 2 === 1;

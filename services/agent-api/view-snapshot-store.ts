@@ -3,11 +3,13 @@
  * restart loads the fleet and follows only the tail of the log after the position the snapshot
  * covers, instead of the whole log.
  *
- * Layout (string keys, JSON text values):
+ * Layout (string keys; the header and head are JSON text):
  *   header                  { format, generation, position, eventId, takenAt, hosts, head, chunks }
  *   <generation>:head       the spec side and running campaigns at `position`
- *   <generation>:hosts:<i>  up to HOSTS_PER_CHUNK host tuples (view-snapshot-codec.ts)
- * `head` and `chunks` are the SHA-256 digests of those texts.
+ *   <generation>:hosts:<i>  up to HOSTS_PER_CHUNK hosts: format 3, binary columns
+ *                           (view-snapshot-columns.ts); format 2, JSON host tuples (view-snapshot-codec.ts)
+ * `head` and `chunks` are the SHA-256 digests of those values' bytes (of the text, in format 2).
+ * This code writes format 3 and reads 3 and 2 (a snapshot the previous version wrote).
  *
  * Invariants:
  * - a snapshot is used only whole: the header's format is this code's, the log still holds the
@@ -33,10 +35,14 @@ import { START, type EventStore } from '../../shared/ports/event-store';
 import type { AgentView } from './agent-view';
 import type { LiveCampaigns } from './live-campaigns';
 import { adoptHostTuple, decodeHead, encodeHead, encodeHost, SnapshotDecodeError } from './view-snapshot-codec';
+import { adoptHostColumns, encodeHostColumns } from './view-snapshot-columns';
 
 /** Bumped whenever what a snapshot holds or how it is encoded changes: older ones are then ignored. */
 /** 2: campaigns hold their selection's members as bits and who is done with them (1 listed every target and who waits). */
-export const SNAPSHOT_FORMAT = 2;
+/** 3: hosts as binary columns (2: JSON tuples, still read). */
+export const SNAPSHOT_FORMAT = 3;
+/** The formats this code loads. */
+const READABLE_FORMATS: ReadonlySet<number> = new Set([2, 3]);
 const HOSTS_PER_CHUNK = 2_000;
 const HEADER_KEY = 'header';
 
@@ -62,11 +68,15 @@ export interface WrittenSnapshot {
   bytes: number;
 }
 
-const digest = (text: string) => createHash('sha256').update(text).digest('hex');
+const digest = (value: string | Uint8Array) => createHash('sha256').update(value).digest('hex');
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class ViewSnapshotStore {
-  constructor(private readonly path: string) {}
+  /** `writeFormat` 2 only to test that snapshots of the previous version still load. */
+  constructor(
+    private readonly path: string,
+    private readonly writeFormat: 2 | 3 = SNAPSHOT_FORMAT,
+  ) {}
 
   private async withEnvironment<T>(use: (root: RootDatabase<string, string>, guard: LmdbWriteGuard) => Promise<T>): Promise<T> {
     mkdirSync(this.path, { recursive: true });
@@ -93,7 +103,7 @@ export class ViewSnapshotStore {
       } catch (error) {
         return { loaded: false, reason: (error as Error).message };
       }
-      if (header.format !== SNAPSHOT_FORMAT) return { loaded: false, reason: `snapshot format ${header.format}, this version reads ${SNAPSHOT_FORMAT}` };
+      if (!READABLE_FORMATS.has(header.format)) return { loaded: false, reason: `snapshot format ${header.format}, this version reads ${[...READABLE_FORMATS].join(' and ')}` };
       startupPhase('snapshot header read');
       const [covered] = await log.readAll(header.position - 1, 1);
       if (!covered || covered.position !== header.position || covered.id !== header.eventId) {
@@ -103,11 +113,12 @@ export class ViewSnapshotStore {
         startupPhase('snapshot checked against the log');
         const head = decodeHead(JSON.parse(partText(root, `${header.generation}:head`, header.head)));
         view.restoreSpecs(head.specs);
+        view.reserveHosts(Math.min(header.hosts, header.chunks.length * HOSTS_PER_CHUNK));
         live.restore(head.campaigns);
         for (let index = 0; index < header.chunks.length; index++) {
-          const tuples: unknown = JSON.parse(partText(root, `${header.generation}:hosts:${index}`, header.chunks[index]));
-          if (!Array.isArray(tuples)) throw new SnapshotDecodeError(`hosts part ${index} is not a list`);
-          for (const tuple of tuples) adoptHostTuple(view, tuple);
+          const key = `${header.generation}:hosts:${index}`;
+          if (header.format === 3) adoptHostColumns(view, partBytes(root, key, header.chunks[index]));
+          else adoptHostTuples(view, JSON.parse(partText(root, key, header.chunks[index])), index);
           await yieldToEventLoop();
         }
         if (view.allHosts().length !== header.hosts) throw new SnapshotDecodeError(`${view.allHosts().length} hosts where the header says ${header.hosts}`);
@@ -136,12 +147,14 @@ export class ViewSnapshotStore {
       await guard.commit(root.put(`${generation}:head`, headText));
       const chunks: string[] = [];
       for (let start = 0; start < hosts.length; start += HOSTS_PER_CHUNK) {
-        const text = JSON.stringify(hosts.slice(start, start + HOSTS_PER_CHUNK).map(encodeHost));
-        chunks.push(digest(text));
-        bytes += text.length;
-        await guard.commit(root.put(`${generation}:hosts:${chunks.length - 1}`, text));
+        const part = hosts.slice(start, start + HOSTS_PER_CHUNK);
+        const value = this.writeFormat === 3 ? encodeHostColumns(part) : JSON.stringify(part.map(encodeHost));
+        chunks.push(digest(value));
+        bytes += value.length;
+        // A Buffer is stored as its bytes whatever the environment's encoding (read with getBinary).
+        await guard.commit(root.put(`${generation}:hosts:${chunks.length - 1}`, value as string));
       }
-      const header: SnapshotHeader = { format: SNAPSHOT_FORMAT, generation, position, eventId, takenAt: new Date(now).toISOString(), hosts: hosts.length, head: digest(headText), chunks };
+      const header: SnapshotHeader = { format: this.writeFormat, generation, position, eventId, takenAt: new Date(now).toISOString(), hosts: hosts.length, head: digest(headText), chunks };
       await guard.commit(root.put(HEADER_KEY, JSON.stringify(header)));
       await guard.commit(
         root.transaction(() => {
@@ -151,6 +164,18 @@ export class ViewSnapshotStore {
       return { position, hosts: hosts.length, bytes };
     });
   }
+}
+
+function adoptHostTuples(view: AgentView, tuples: unknown, index: number): void {
+  if (!Array.isArray(tuples)) throw new SnapshotDecodeError(`hosts part ${index} is not a list`);
+  for (const tuple of tuples) adoptHostTuple(view, tuple);
+}
+
+function partBytes(root: RootDatabase<string, string>, key: string, expectedDigest: string): Buffer {
+  const bytes = root.getBinary(key);
+  if (bytes === undefined) throw new SnapshotDecodeError(`part ${key} is missing`);
+  if (digest(bytes) !== expectedDigest) throw new SnapshotDecodeError(`part ${key} does not match its digest`);
+  return bytes;
 }
 
 function partText(root: RootDatabase<string, string>, key: string, expectedDigest: string): string {

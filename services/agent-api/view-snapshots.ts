@@ -6,8 +6,8 @@
  * running, a snapshot is written every AGENT_SNAPSHOT_INTERVAL_S when the view followed any event
  * since the last one, and on a clean stop. So after a kill -9, a start replays about the events
  * of the last interval (plus the time a write takes): bounded by time and the write rate, not by
- * the length of the log. Each snapshot costs time in proportion to the fleet (about 250 bytes a
- * host, written chunk by chunk over several turns), hence the interval.
+ * the length of the log. Each snapshot costs time in proportion to the fleet (about 270 bytes a
+ * host in format 3, written chunk by chunk over several turns), hence the interval.
  */
 import type { Logger } from '../../shared/observability/logger';
 import type { EventStore } from '../../shared/ports/event-store';

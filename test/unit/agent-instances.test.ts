@@ -15,7 +15,7 @@ import type { ReadStore } from '../../shared/ports/read-store';
 import type { ResultsBus } from '../../shared/ports/results-bus';
 import { HOST_PRESENCE, type HostPresenceDoc } from '../../shared/read-models/read-model-types';
 import { AnsweredSync } from '../../services/agent-api/answered-sync';
-import type { HostRecord } from '../../services/agent-api/agent-view';
+import type { AgentView, HostRecord } from '../../services/agent-api/agent-view';
 import { LiveCampaigns } from '../../services/agent-api/live-campaigns';
 import { PresenceTracker, SEEN_STEP_MS } from '../../services/agent-api/presence';
 
@@ -57,6 +57,19 @@ describe('agent API instances', function () {
     await Promise.all([b.flush(), a.flush()]);
     assert.equal((await store.collection<HostPresenceDoc>(HOST_PRESENCE).get('7'))?.seen_time, new Date(later + 5_000).toISOString());
     assert.deepEqual(failures, []);
+  });
+
+  it('restores the presence stored for every host (one- to three-digit ids, page by page), keeping the later of stored and known times', async function () {
+    const writer = new PresenceTracker(store, (error) => assert.fail(error), () => 10);
+    for (let id = 1; id <= 250; id++) writer.touch(hostSeen(id, Date.UTC(2026, 11, 1) + id * 1000, id));
+    await writer.flush(true);
+    const hosts = Array.from({ length: 251 }, (_, id) => hostSeen(id, id === 77 ? Date.UTC(2030, 0, 1) : 0));
+    const view = { hostById: (id: number) => hosts[id] } as unknown as AgentView;
+    await new PresenceTracker(store, (error) => assert.fail(error), () => 10).restore(view);
+    for (let id = 1; id <= 250; id++) {
+      assert.equal(hosts[id].seenAt, id === 77 ? Date.UTC(2030, 0, 1) : Date.UTC(2026, 11, 1) + id * 1000, `host ${id}`);
+      assert.equal(hosts[id].detailsAt, id, `host ${id}`);
+    }
   });
 
   it('rewrites a host seen again once its seen time moved SEEN_STEP_MS, at once when it answered, and every queued host at stop', async function () {

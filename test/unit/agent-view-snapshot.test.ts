@@ -124,10 +124,11 @@ describe('agent view snapshot', function () {
     return dump(parts.view, parts.live);
   };
 
-  it('gives, snapshotted after any event and then given the tail, the view a full replay gives', async () => {
+  for (const format of [SNAPSHOT_FORMAT, 2] as const) {
+  it(`gives, snapshotted after any event and then given the tail, the view a full replay gives (format ${format})`, async () => {
     const expected = fullReplay();
     for (let k = 0; k < events.length; k++) {
-      const store = new ViewSnapshotStore(join(dir, `snapshot-${k}`));
+      const store = new ViewSnapshotStore(join(dir, `snapshot-${format}-${k}`), format);
       const before = viewOf();
       for (const event of events.slice(0, k + 1)) before.view.applyFollowed(event);
       assert.ok(await store.write(before.view, before.live, NOW));
@@ -138,10 +139,10 @@ describe('agent view snapshot', function () {
     }
   });
 
-  it('gives the same view when hosts were ahead of the position it covers (an instance applies its own appends at once)', async () => {
+  it(`gives the same view when hosts were ahead of the position it covers (an instance applies its own appends at once; format ${format})`, async () => {
     const expected = fullReplay();
     for (let k = 0; k < events.length - 2; k++) {
-      const store = new ViewSnapshotStore(join(dir, `ahead-${k}`));
+      const store = new ViewSnapshotStore(join(dir, `ahead-${format}-${k}`), format);
       const before = viewOf();
       for (const event of events.slice(0, k + 1)) before.view.applyFollowed(event);
       // The next two events as the instance that appended them applies them: before the log delivers them.
@@ -152,9 +153,10 @@ describe('agent view snapshot', function () {
       assert.deepEqual(dump(restored.view, restored.live), expected, `own appends after event ${k}`);
     }
   });
+  }
 
-  async function snapshotted(name: string): Promise<ViewSnapshotStore> {
-    const store = new ViewSnapshotStore(join(dir, name));
+  async function snapshotted(name: string, format: 2 | 3 = SNAPSHOT_FORMAT): Promise<ViewSnapshotStore> {
+    const store = new ViewSnapshotStore(join(dir, name), format);
     const before = viewOf();
     for (const event of events) before.view.applyFollowed(event);
     await store.write(before.view, before.live, NOW);
@@ -203,10 +205,14 @@ describe('agent view snapshot', function () {
     const older = await snapshotted('older');
     await tamper('older', (key, value) => (key === 'header' ? JSON.stringify({ ...JSON.parse(value), format: SNAPSHOT_FORMAT + 1 }) : undefined));
     await assertRefused(older, /format/);
+    // A host count far past what its parts can hold is refused, not made room for.
+    const inflated = await snapshotted('inflated');
+    await tamper('inflated', (key, value) => (key === 'header' ? JSON.stringify({ ...JSON.parse(value), hosts: 2 ** 40 }) : undefined));
+    await assertRefused(inflated, /where the header says/);
   });
 
   it('is refused when its hosts decode but are not hosts (digests made to match)', async () => {
-    const store = await snapshotted('not-hosts');
+    const store = await snapshotted('not-hosts', 2);
     const { createHash } = await import('node:crypto');
     const bad = JSON.stringify([['host-uuid-9', 'one', null, null, null, null, {}, [], [], 0, 0, 0, 0, null]]);
     let chunkKey = '';
@@ -229,11 +235,33 @@ describe('agent view snapshot', function () {
       ['key', [host('host-uuid-1', 1, 'key-1'), host('host-uuid-2', 2, 'key-1')]],
     ];
     for (const [name, tuples] of cases) {
-      const store = await snapshotted(`twice-${name}`);
+      const store = await snapshotted(`twice-${name}`, 2);
       const bad = JSON.stringify(tuples);
       await tamper(`twice-${name}`, (key) => (key.endsWith(':hosts:0') ? bad : undefined));
       await tamper(`twice-${name}`, (key, value) => (key === 'header' ? JSON.stringify({ ...JSON.parse(value), hosts: 2, chunks: [createHash('sha256').update(bad).digest('hex')] }) : undefined));
       await assertRefused(store, /another host's too/);
+    }
+  });
+
+  it('is refused when a format 3 hosts part is not one: cut short, grown, or its counts changed (digests made to match)', async () => {
+    const { createHash } = await import('node:crypto');
+    const damages: Array<[string, (bytes: Buffer) => Buffer]> = [
+      ['short', (bytes) => bytes.subarray(0, bytes.length - 9)],
+      ['long', (bytes) => Buffer.concat([bytes, Buffer.alloc(8)])],
+      ['hosts', (bytes) => Buffer.from(bytes).fill(0xff, 4, 8)],
+      ['strings', (bytes) => Buffer.from(bytes).fill(0, 20, 24)],
+      ['empty', () => Buffer.alloc(0)],
+    ];
+    for (const [name, damage] of damages) {
+      const store = await snapshotted(`columns-${name}`);
+      const root = open<string, string>({ path: join(dir, `columns-${name}`), encoding: 'string' });
+      const key = [...root.getKeys()].map(String).find((each) => each.endsWith(':hosts:0'))!;
+      const bad = damage(root.getBinary(key)!);
+      await root.put(key, bad as unknown as string);
+      const header = JSON.parse(root.get('header')!);
+      await root.put('header', JSON.stringify({ ...header, chunks: [createHash('sha256').update(bad).digest('hex')] }));
+      await root.close();
+      await assertRefused(store, /damaged snapshot/);
     }
   });
 

@@ -85,6 +85,16 @@ export function withPolicyResults(list: readonly number[], results: Readonly<Rec
   return sharedList(policyLists, sorted);
 }
 
+/** Whether values of this fact are shared between hosts (from the pool: sharedFactValue). */
+export function isSharedValueFact(key: string): boolean {
+  return SHARED_VALUE_FACTS.has(key);
+}
+
+/** The pool's instance of a shared fact's value (equal to it). */
+export function sharedFactValue(value: string): string {
+  return factValues.get(value, () => value);
+}
+
 /**
  * The same facts with values shared where they are equal: the low-variety facts from a pool, the
  * uuid as the host identifier's instance when equal, the computer name as the hostname's.
