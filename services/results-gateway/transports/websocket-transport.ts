@@ -35,64 +35,29 @@ export function mountWebSocketTransport(server: Server, startSession: StartSessi
   };
 }
 
-/** ws's own frame builder (not in its type declarations): a frame's header and its payload. */
-interface FrameOptions {
-  fin: boolean;
-  opcode: number;
-  mask: boolean;
-  readOnly: boolean;
-  rsv1: boolean;
-}
-const buildFrame = (WebSocket as unknown as { Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] } }).Sender.frame;
-/** A server's unmasked, uncompressed, final text frame. */
-const TEXT_FRAME: FrameOptions = { fin: true, opcode: 1, mask: false, readOnly: false, rsv1: false };
-
 /**
- * Frames sent in one turn of the event loop (a batch of results) leave in one write of one buffer,
- * on the next tick, instead of a write (and two buffered chunks) per frame. The frames are built by
- * ws's own Sender.frame and written to the socket in send order; anything ws itself sends (a close
- * frame) waits for the frames sent before it. With permessage-deflate negotiated (ws compresses on
- * its own queue), frames go through ws's send, one by one, the socket corked for the turn.
- * bufferedBytes counts the frames waiting for the tick (their characters) on top of ws's backlog,
- * so a slow watcher's bound sees them at once.
+ * Frames sent in one turn of the event loop (a batch of results) leave in one write: the TCP
+ * socket is corked at the first and uncorked on the next tick, instead of one syscall per frame.
  */
 function webSocketConnection(ws: WebSocket): WatcherConnection {
   const socket = (ws as unknown as { _socket?: Socket })._socket;
-  const coalesce = socket !== undefined && ws.extensions === '';
-  let pending: string[] = [];
-  let pendingChars = 0;
-  let scheduled = false;
-  const flush = () => {
-    scheduled = false;
-    const texts = pending;
-    pending = [];
-    pendingChars = 0;
-    if (texts.length === 0 || ws.readyState !== WebSocket.OPEN) return;
-    if (!coalesce) {
-      socket?.cork();
-      for (const text of texts) ws.send(text);
-      socket?.uncork();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    for (const text of texts) {
-      for (const chunk of buildFrame(Buffer.from(text, 'utf8'), TEXT_FRAME)) chunks.push(chunk);
-    }
-    socket.write(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket?.uncork();
   };
   return {
     send(frame) {
       if (ws.readyState !== WebSocket.OPEN) return;
-      pending.push(frame.json);
-      pendingChars += frame.json.length;
-      if (!scheduled) {
-        scheduled = true;
-        process.nextTick(flush);
+      if (socket && !corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(uncork);
       }
+      ws.send(frame.json);
     },
-    bufferedBytes: () => ws.bufferedAmount + pendingChars,
+    bufferedBytes: () => ws.bufferedAmount,
     close(code, reason) {
-      flush(); // the frames sent before the close go first
       ws.close(code, reason);
       setTimeout(() => ws.terminate(), CLOSE_GRACE_MS).unref();
     },
