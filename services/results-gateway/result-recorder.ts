@@ -18,17 +18,13 @@
  * - After storing, the recorded results go to this instance's watchers at once (`onRecorded`)
  *   and, while other gateway instances run (gateway-peers.ts), without holding up the next batch,
  *   to the campaign-results-recorded topic, which the other instances relay to theirs.
- * - Pipelined: the handler hands a batch back to the bus at once, with its decision and write as
- *   `durable`, so that the bus's next fetch overlaps deciding and storing it; the batch is decided
- *   on the next turn of the event loop (after the fetch went out), and the next batch waits in the
- *   handler until it is (at most one batch waits to be decided). A batch is decided while the
- *   batches before it are still being written (at most MAX_WRITES_IN_FLIGHT), on what the store
- *   holds plus what those writes will store; writes run one after another in decision order, each
- *   taking every batch decided meanwhile, and the bus commits a batch's offsets only once its
- *   write is stored. A decision that fails (a store read) rejects its `durable`: the bus delivers
- *   the partition again from that batch. A write that fails is retried until it succeeds or the
- *   recorder stops; then it and every batch decided on it are void (not committed, delivered
- *   again).
+ * - Pipelined: a batch is decided while the batches before it are still being written (at most
+ *   MAX_WRITES_IN_FLIGHT), on what the store holds plus what those writes will store; writes run
+ *   one after another in decision order, each taking every batch decided meanwhile, and the bus
+ *   commits a batch's offsets only once its write is stored (the handler resolves with it as
+ *   `durable`). A write that fails is retried until it
+ *   succeeds or the recorder stops; then it and every batch decided on it are void (not committed,
+ *   delivered again).
  * - Why a second writer is harmless: on Kafka, a rebalance does not wait for writes in flight, so
  *   the partition's next owner may decide a batch again while the previous owner's write of it
  *   still runs. What a batch records is a function of the messages and the store (each write is
@@ -117,8 +113,6 @@ class ResultRecorder {
   private writing = false;
   /** Moves on when a write fails: whatever was decided on the batches in flight is void. */
   private epoch = 0;
-  /** Settles once the batch handed back last is decided (or failed to be): the next one waits for it. */
-  private lastDecision: Promise<void> = Promise.resolve();
   private readonly stopping = new AbortController();
   private relayChain: Promise<void> = Promise.resolve();
   private relaysInFlight = 0;
@@ -141,29 +135,12 @@ class ResultRecorder {
   }
 
   /**
-   * Hands the batch back at once with its decision and write as `durable` (see "Pipelined" above):
-   * the bus fetches the next batch while this one is decided, then written, and commits its
-   * offsets only once it is stored.
+   * Decides what the batch records (reading the store and the batches still being written), queues
+   * its write behind the previous ones, and resolves with the write as `durable`: the bus delivers
+   * the next batch while this one is written, and commits its offsets only once it is stored.
    */
-  async handleBatch(batch: IncomingBatch): Promise<PipelinedBatch> {
-    await this.lastDecision;
+  async handleBatch(batch: IncomingBatch): Promise<PipelinedBatch | void> {
     while (this.inFlight.length >= MAX_WRITES_IN_FLIGHT) await this.inFlight[0].stored.catch(() => undefined);
-    const decided = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.decideAndQueue(batch));
-    this.lastDecision = decided.then(
-      () => undefined,
-      () => undefined,
-    );
-    const durable = decided.then((queued) => queued?.durable);
-    durable.catch(() => undefined); // the bus awaits it; this only keeps it from being "unhandled"
-    return { durable };
-  }
-
-  /**
-   * Decides what the batch records (reading the store and the batches still being written), and
-   * queues its write behind the previous ones; resolves with the write (none if nothing changes).
-   */
-  private async decideAndQueue(batch: IncomingBatch): Promise<PipelinedBatch | void> {
-    if (this.stopping.signal.aborted) throw new Error('the recorder stopped before deciding the batch');
     const epoch = this.epoch;
     const decided = await this.decide(batch).catch((error: unknown) => {
       this.answered.forgetAll(); // it may hold decisions of this batch, which is delivered again
