@@ -8,8 +8,7 @@
  *   the store back to the last flushed commit, consistently. `waitForDiskFlush: true` turns
  *   overlapping sync off, and a write then resolves only once flushed (see LmdbReadStoreOptions).
  * - bulk() runs as one LMDB transaction (atomic), after dropping operations that a later
- *   operation on the same id makes irrelevant; without indexes or raises, as writes queued on
- *   lmdb-js's write thread in one event turn (one transaction, nothing read in it). Documents passed to put/bulk must not be
+ *   operation on the same id makes irrelevant. Documents passed to put/bulk must not be
  *   mutated before the returned promise resolves.
  * - drop() deletes the sub-database (LMDB frees its pages without visiting each document).
  * - Secondary indexes (lmdb-index.ts): `collection(name, { indexes })` declares the fields a
@@ -254,15 +253,6 @@ class LmdbCollection<T extends object> implements ReadCollection<T> {
 
   async bulk(operations: BulkOperation<T>[]): Promise<void> {
     if (operations.length === 0) return;
-    if (!operations.some((operation) => operation.op === 'raise')) {
-      await this.write((db, index) => (index === null ? queueWrites(db, operations) : this.bulkInTransaction(db, index, operations)));
-      return;
-    }
-    await this.write((db, index) => this.bulkInTransaction(db, index, operations));
-  }
-
-  /** Applies the operations in one transaction whose callback reads what it must (index entries, raises). */
-  private bulkInTransaction(db: Database, index: Database | null, operations: BulkOperation<T>[]): Promise<void> {
     // Per id, the operations from the last put or delete on (what came before it is irrelevant).
     const operationsPerId = new Map<string, BulkOperation<T>[]>();
     for (const operation of operations) {
@@ -270,19 +260,21 @@ class LmdbCollection<T extends object> implements ReadCollection<T> {
       if (operation.op === 'raise' && earlier) earlier.push(operation);
       else operationsPerId.set(operation.id, [operation]);
     }
-    return this.root.transaction(() => {
-      const fields = index === null ? [] : [...indexStates(index).keys()];
-      for (const [id, forId] of operationsPerId) {
-        const before = fields.length > 0 || forId.some((operation) => operation.op === 'raise') ? (db.get(id) as Doc | undefined) : undefined;
-        let after: Doc | undefined = before;
-        for (const operation of forId) {
-          after = operation.op === 'put' ? (operation.doc as Doc) : operation.op === 'delete' ? undefined : raised(after, operation.doc as Doc);
+    await this.write((db, index) =>
+      this.root.transaction(() => {
+        const fields = index === null ? [] : [...indexStates(index).keys()];
+        for (const [id, forId] of operationsPerId) {
+          const before = fields.length > 0 || forId.some((operation) => operation.op === 'raise') ? (db.get(id) as Doc | undefined) : undefined;
+          let after: Doc | undefined = before;
+          for (const operation of forId) {
+            after = operation.op === 'put' ? (operation.doc as Doc) : operation.op === 'delete' ? undefined : raised(after, operation.doc as Doc);
+          }
+          if (fields.length > 0) updateEntries(index!, fields, id, before, after);
+          if (after !== undefined) void db.put(id, after);
+          else void db.remove(id);
         }
-        if (fields.length > 0) updateEntries(index!, fields, id, before, after);
-        if (after !== undefined) void db.put(id, after);
-        else void db.remove(id);
-      }
-    });
+      }),
+    );
   }
 
   async find(options: FindOptions = {}): Promise<T[]> {
@@ -344,27 +336,6 @@ function checkCollectionName(name: string): void {
   if (name.length === 0 || /[\u0000-\u001f$]/.test(name)) {
     throw new Error(`invalid collection name ${JSON.stringify(name)}`);
   }
-}
-
-/**
- * Puts and deletes with nothing to read first (a collection without indexes), queued on lmdb-js's
- * write thread in call order, all in this event turn: lmdb-js's event-turn batching commits them
- * in one transaction (atomic, as bulk promises), and the main thread only encodes the documents
- * instead of holding a transaction open while it writes them. A later operation on the same id
- * wins, as in the transaction. Resolves once that transaction is committed. Known limit: a
- * document MessagePack cannot encode throws at its put, and the writes queued before it still
- * commit (the port's documents are plain data, which always encode).
- */
-function queueWrites(db: Database, operations: ReadonlyArray<BulkOperation<object>>): Promise<void> {
-  const commits: Array<Promise<unknown>> = [];
-  let last: Promise<unknown> | undefined;
-  for (const operation of operations) {
-    if (operation.op === 'raise') throw new Error('a raise reads the stored document: it needs a transaction');
-    const written: Promise<unknown> = operation.op === 'put' ? db.put(operation.id, operation.doc) : db.remove(operation.id);
-    // Writes of one batch share lmdb-js's commit promise: keep each distinct one once.
-    if (written !== last) commits.push((last = written));
-  }
-  return Promise.all(commits).then(() => undefined);
 }
 
 /** `stored` with each field of `given` raised to it where greater (the port's `raise`). */
