@@ -15,6 +15,8 @@
  *
  *   npm run bench:checkins                 (HOSTS=10000, ROUNDS=3, DURATION=5s a run)
  *   HOSTS=100000 npm run bench:checkins    (the memory figure with 100,000 hosts)
+ *   MEMORY_LIMIT_MB=512 HOSTS=100000 npm run bench:checkins   (Logbook in a 512 MB memory cgroup
+ *     from its start: the box the figure claims, enforced; see memory-limit.ts; needs root)
  *   LOGBOOK_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench:checkins   (profile Logbook)
  *
  * Needs wrk (Debian: apt-get install wrk).
@@ -30,12 +32,15 @@ import { runSuiteEnd } from '../support/teardown';
 import { memoryBreakdown, printTable, processUsage } from './bench-stats';
 import { enrollHosts } from './enroll-hosts';
 import { KeepAliveClient } from './keep-alive-client';
+import { startWithMemoryLimit, type MemoryLimit } from './memory-limit';
 
 const HOSTS = Number(process.env.HOSTS ?? 10_000);
 const DURATION = process.env.DURATION ?? '5s';
 /** Rounds of the four wrk runs; a ratio is taken within each round, and the median reported. */
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SECRET = 'bench-secret';
+/** Logbook runs in a memory cgroup of this many MB (unset: no limit). */
+const MEMORY_LIMIT_MB = process.env.MEMORY_LIMIT_MB ? Number(process.env.MEMORY_LIMIT_MB) : undefined;
 
 export function wrkScript(keysFile: string): string {
   const script = join(tmpdir(), `logbook-checkins-${process.pid}.lua`);
@@ -103,11 +108,16 @@ const loadAverage = () => loadavg().map((load) => load.toFixed(2)).join(', ');
 async function main(): Promise<void> {
   const loadAtStart = loadAverage();
   const probeFile = join(tmpdir(), `logbook-memory-probe-${process.pid}.json`);
-  const logbook = await startLogbook({
-    env: { HOST_DETAIL_INTERVAL_S: '604800', HOST_LABEL_INTERVAL_S: '604800', HOST_POLICY_INTERVAL_S: '604800', MEMORY_PROBE_FILE: probeFile },
-    // The probe only answers SIGUSR2, sent after every RSS figure is read; --expose-gc only lets it collect first.
-    nodeArgs: ['--expose-gc', '-r', resolve(__dirname, 'memory-probe.js'), ...(process.env.LOGBOOK_NODE_ARGS?.split(' ').filter((arg) => arg !== '') ?? [])],
-  });
+  const start = () =>
+    startLogbook({
+      env: { HOST_DETAIL_INTERVAL_S: '604800', HOST_LABEL_INTERVAL_S: '604800', HOST_POLICY_INTERVAL_S: '604800', MEMORY_PROBE_FILE: probeFile },
+      // The probe only answers SIGUSR2, sent after every RSS figure is read; --expose-gc only lets it collect first.
+      nodeArgs: ['--expose-gc', '-r', resolve(__dirname, 'memory-probe.js'), ...(process.env.LOGBOOK_NODE_ARGS?.split(' ').filter((arg) => arg !== '') ?? [])],
+    });
+  let limit: MemoryLimit | undefined;
+  let logbook: Awaited<ReturnType<typeof start>>;
+  if (MEMORY_LIMIT_MB === undefined) logbook = await start();
+  else ({ started: logbook, limit } = await startWithMemoryLimit(MEMORY_LIMIT_MB, start));
   const bare = await startBareServer();
   const bareTls = await startBareServer({ certFile: join(logbook.dataDir, 'tls/server.pem'), keyFile: join(logbook.dataDir, 'tls/server-key.pem') });
   try {
@@ -170,10 +180,19 @@ async function main(): Promise<void> {
     const split = (m: typeof rss) => `${m.anonMb.toFixed(0)} anonymous, ${m.fileMb.toFixed(0)} file-backed`;
     console.log(`RSS of the all-in-one process with ${HOSTS} hosts enrolled: ${rss.rssMb.toFixed(0)} MB (${split(rss)}); after the check-ins: ${after.rssMb.toFixed(0)} MB (${split(after)})`);
     console.log(`its heap (before / after a full GC, read after the figures above): ${await probeHeap(logbook.child.pid!, probeFile)}`);
+    if (limit) {
+      const { limitHits, oomKills } = limit.pressure();
+      const peak = limit.peakMb();
+      console.log(
+        `memory cgroup limit ${limit.limitMb} MB (anonymous memory and page cache charged to Logbook): ` +
+          `now ${limit.usageMb().toFixed(0)} MB, peak ${peak === undefined ? 'not reported' : `${peak.toFixed(0)} MB`}, charges refused at the limit (failcnt) ${limitHits}, OOM kills ${oomKills}`,
+      );
+    }
   } finally {
     bare.stop();
     bareTls.stop();
     await logbook.stop();
+    limit?.remove();
     await runSuiteEnd();
   }
 }
