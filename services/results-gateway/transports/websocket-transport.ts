@@ -12,6 +12,8 @@ export const WEBSOCKET_PATH = '/api/v1/fleet/results/websocket';
 const CLOSE_GRACE_MS = 30_000;
 /** Largest frame a watcher may send; the protocol's are tiny. */
 const MAX_INCOMING_BYTES = 64 * 1024;
+/** Every frame is a text frame, a result's sent from its UTF-8 bytes as they are (no re-encoding). */
+const TEXT_FRAME = { binary: false } as const;
 
 export function mountWebSocketTransport(server: Server, startSession: StartSession, originAllowed: OriginCheck): { close(): void } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_INCOMING_BYTES });
@@ -54,7 +56,7 @@ function webSocketConnection(ws: WebSocket): WatcherConnection {
         socket.cork();
         process.nextTick(uncork);
       }
-      ws.send(frame.json);
+      ws.send(frame.text, TEXT_FRAME);
     },
     bufferedBytes: () => ws.bufferedAmount,
     close(code, reason) {
