@@ -6,10 +6,12 @@
  * learns the host answered and why nothing shows.
  *
  * Envelope-and-rows messages: only the envelope is parsed; the rows' text is checked to be a JSON
- * array by its brackets and kept as the message's bytes (the value itself, not a copy: the rows
- * are never decoded to a string on the gateway's path). First-format messages are parsed whole,
+ * array by its brackets and to be valid UTF-8 (watchers get it in WebSocket text frames), and
+ * kept as the message's bytes (the value itself, not a copy: the rows are never decoded to a
+ * string on the gateway's path). First-format messages are parsed whole,
  * their rows checked one by one and written back as text (the cost the new format avoids).
  */
+import { isUtf8 } from 'node:buffer';
 import { ENVELOPE_HEADER } from '../../shared/campaigns/campaign-results-topic';
 import type { CampaignResultEnvelope } from '../../shared/campaigns/campaign-results-topic';
 import type { IncomingMessage } from '../../shared/ports/results-bus';
@@ -42,6 +44,7 @@ function readEnvelopeAndRows(envelopeText: string, value: Buffer, maxResultBytes
   const error = (parsed as Record<string, unknown>).error;
   if (error !== null && error !== undefined && typeof error !== 'string') return { ok: false, reason: 'error is not a string or null' };
   if (value.length < 2 || value[0] !== OPEN_BRACKET || value[value.length - 1] !== CLOSE_BRACKET) return { ok: false, reason: 'rows is not a JSON array' };
+  if (!isUtf8(value)) return { ok: false, reason: 'rows is not UTF-8 text' };
   const { base } = envelope;
   return { ok: true, result: { campaign_id: base.campaign_id, host: base.host, answered_at: base.answered_at, error: error ?? null, rows_utf8: value } };
 }
