@@ -76,7 +76,7 @@ export class CampaignWatcher {
   deliver(results: RecordedResult[], frames: OutgoingFrame[]): void {
     if (this.stopped) return;
     let bytes = 0;
-    for (const frame of frames) bytes += frame.json.length;
+    for (const frame of frames) bytes += frame.size;
     this.pendingBytes += bytes;
     if (this.isOverflowing()) return this.overflow();
     this.enqueue({ kind: 'live', results, frames, bytes });

@@ -26,34 +26,66 @@ export type GatewayMessage =
   | { type: 'error'; data: string };
 
 /**
- * A message with its JSON text, encoded once however many watchers get it. The raw WebSocket and
- * SockJS send `json`; Socket.IO emits `message` (type and data).
+ * A message with its JSON text, encoded once however many watchers get it. The raw WebSocket
+ * sends `text` (a string, or the UTF-8 bytes of a result's frame, sent as a text frame as they
+ * are); SockJS sends `json`; Socket.IO emits `message` (type and data). `size` is the length of
+ * `text` (bytes or UTF-16 code units), what a watcher's backlog counts.
  */
 export interface OutgoingFrame {
   readonly message: GatewayMessage;
   readonly json: string;
+  readonly text: string | Buffer;
+  readonly size: number;
+}
+
+class JsonFrame implements OutgoingFrame {
+  readonly json: string;
+  constructor(readonly message: GatewayMessage) {
+    this.json = JSON.stringify(message);
+  }
+  get text(): string {
+    return this.json;
+  }
+  get size(): number {
+    return this.json.length;
+  }
 }
 
 export function frameOf(message: GatewayMessage): OutgoingFrame {
-  return { message, json: JSON.stringify(message) };
+  return new JsonFrame(message);
 }
 
 /**
- * A result's frame, its JSON text spliced from the recorded rows' text (never parsed here): the
- * same text JSON.stringify would give for the message, fields in the same order. `message` is
- * parsed from that text on first use (only Socket.IO watchers need it).
+ * A result's frame as UTF-8 bytes, spliced around the recorded rows' bytes (never parsed or
+ * decoded here): the text JSON.stringify would give for the message, fields in the same order.
+ * `json` and `message` are decoded and parsed from those bytes on use (SockJS and Socket.IO).
  */
+class ResultFrame implements OutgoingFrame {
+  private parsed: GatewayMessage | undefined;
+  constructor(readonly text: Buffer) {}
+  get size(): number {
+    return this.text.length;
+  }
+  get json(): string {
+    return this.text.toString('utf8');
+  }
+  get message(): GatewayMessage {
+    return (this.parsed ??= JSON.parse(this.json) as GatewayMessage);
+  }
+}
+
+const RESULT_END_NO_ERROR = ',"error":null}}';
+
 export function resultFrame(result: RecordedResult): OutgoingFrame {
-  const json =
-    `{"type":"result","data":{"distributed_query_execution_id":${result.campaign_id},` +
-    `"host":${JSON.stringify(result.host)},"rows":${result.rows_json},"error":${JSON.stringify(result.error)}}}`;
-  let message: GatewayMessage | undefined;
-  return {
-    json,
-    get message() {
-      return (message ??= JSON.parse(json) as GatewayMessage);
-    },
-  };
+  const head = `{"type":"result","data":{"distributed_query_execution_id":${result.campaign_id},"host":${JSON.stringify(result.host)},"rows":`;
+  const tail = result.error === null ? RESULT_END_NO_ERROR : `,"error":${JSON.stringify(result.error)}}}`;
+  const rows = result.rows_utf8;
+  const headBytes = Buffer.byteLength(head, 'utf8');
+  const text = Buffer.allocUnsafe(headBytes + rows.length + Buffer.byteLength(tail, 'utf8'));
+  text.write(head, 0, 'utf8');
+  rows.copy(text, headBytes);
+  text.write(tail, headBytes + rows.length, 'utf8');
+  return new ResultFrame(text);
 }
 
 export const errorFrame = (text: string) => frameOf({ type: 'error', data: text });

@@ -6,16 +6,19 @@
  * learns the host answered and why nothing shows.
  *
  * Envelope-and-rows messages: only the envelope is parsed; the rows' text is checked to be a JSON
- * array by its brackets and kept as it is. First-format messages are parsed whole, their rows
- * checked one by one and written back as text (the cost the new format avoids).
+ * array by its brackets and to be valid UTF-8 (watchers get it in WebSocket text frames), and
+ * kept as the message's bytes (the value itself, not a copy: the rows are never decoded to a
+ * string on the gateway's path). First-format messages are parsed whole,
+ * their rows checked one by one and written back as text (the cost the new format avoids).
  */
+import { isUtf8 } from 'node:buffer';
 import { ENVELOPE_HEADER } from '../../shared/campaigns/campaign-results-topic';
 import type { CampaignResultEnvelope } from '../../shared/campaigns/campaign-results-topic';
 import type { IncomingMessage } from '../../shared/ports/results-bus';
 
-/** A host's answer as the recorder records it: the envelope, and the rows' JSON text. */
+/** A host's answer as the recorder records it: the envelope, and the rows' JSON text in UTF-8. */
 export interface IncomingAnswer extends CampaignResultEnvelope {
-  rows_json: string;
+  rows_utf8: Buffer;
 }
 
 export type IncomingResult = { ok: true; result: IncomingAnswer } | { ok: false; reason: string };
@@ -24,6 +27,8 @@ export type IncomingResult = { ok: true; result: IncomingAnswer } | { ok: false;
 const MAX_ENVELOPE_CHARS = 64 * 1024;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
+/** The rows of a result recorded without any (never written to). */
+const NO_ROWS = Buffer.from('[]');
 
 export function readIncomingResult(message: Pick<IncomingMessage, 'value' | 'headers'>, maxResultBytes: number): IncomingResult {
   const envelopeText = message.headers[ENVELOPE_HEADER];
@@ -39,8 +44,9 @@ function readEnvelopeAndRows(envelopeText: string, value: Buffer, maxResultBytes
   const error = (parsed as Record<string, unknown>).error;
   if (error !== null && error !== undefined && typeof error !== 'string') return { ok: false, reason: 'error is not a string or null' };
   if (value.length < 2 || value[0] !== OPEN_BRACKET || value[value.length - 1] !== CLOSE_BRACKET) return { ok: false, reason: 'rows is not a JSON array' };
+  if (!isUtf8(value)) return { ok: false, reason: 'rows is not UTF-8 text' };
   const { base } = envelope;
-  return { ok: true, result: { campaign_id: base.campaign_id, host: base.host, answered_at: base.answered_at, error: error ?? null, rows_json: value.toString('utf8') } };
+  return { ok: true, result: { campaign_id: base.campaign_id, host: base.host, answered_at: base.answered_at, error: error ?? null, rows_utf8: value } };
 }
 
 function readWholeMessage(value: Buffer, maxResultBytes: number): IncomingResult {
@@ -51,7 +57,7 @@ function readWholeMessage(value: Buffer, maxResultBytes: number): IncomingResult
   const { rows, error } = parsed as Record<string, unknown>;
   if (error !== null && error !== undefined && typeof error !== 'string') return { ok: false, reason: 'error is not a string or null' };
   if (!Array.isArray(rows) || !rows.every(isObject)) return { ok: false, reason: 'rows is not a list of objects' };
-  return { ok: true, result: { ...envelope.base, error: error ?? null, rows_json: JSON.stringify(rows) } };
+  return { ok: true, result: { ...envelope.base, error: error ?? null, rows_utf8: Buffer.from(JSON.stringify(rows), 'utf8') } };
 }
 
 type Base = Omit<CampaignResultEnvelope, 'error'>;
@@ -77,7 +83,7 @@ function readEnvelope(parsed: unknown): { ok: true; base: Base } | { ok: false; 
 }
 
 function tooLarge(base: Base, bytes: number, maxResultBytes: number): IncomingResult {
-  return { ok: true, result: { ...base, rows_json: '[]', error: `result too large: ${bytes} bytes, the limit is ${maxResultBytes} bytes` } };
+  return { ok: true, result: { ...base, rows_utf8: NO_ROWS, error: `result too large: ${bytes} bytes, the limit is ${maxResultBytes} bytes` } };
 }
 
 function parseJson(text: string): unknown {

@@ -7,7 +7,8 @@
  * - Records (header `format: records`, written since issue 13): for each result its envelope as
  *   one line of JSON (campaign_id, seq, host, error, answered_at, and `rows_chars`, the length of
  *   the rows' text in UTF-16 code units), a newline, then the rows' JSON text as recorded. The
- *   rows are neither parsed nor re-encoded on either side. (JSON.stringify never writes a raw
+ *   rows are not parsed on either side (their bytes are decoded to text here and encoded back
+ *   when read: a cost only while several instances run). (JSON.stringify never writes a raw
  *   newline, so the envelope ends at the first one; the rows' text is skipped by its length, so
  *   whatever it holds cannot be taken for the next envelope.)
  * - JSON (no `format` header, the first format): a JSON array of results with parsed `rows`.
@@ -46,8 +47,9 @@ export function encodeRecordedBatch(results: RecordedResult[], origin: string): 
 }
 
 function encodeRecord(result: RecordedResult): string {
-  const { campaign_id, seq, host, error, answered_at, rows_json } = result;
-  return `${JSON.stringify({ campaign_id, seq, host, error, answered_at, rows_chars: rows_json.length })}\n${rows_json}`;
+  const { campaign_id, seq, host, error, answered_at } = result;
+  const rowsText = result.rows_utf8.toString('utf8');
+  return `${JSON.stringify({ campaign_id, seq, host, error, answered_at, rows_chars: rowsText.length })}\n${rowsText}`;
 }
 
 /** The results of one message; [] when it cannot be read (it is then skipped). */
@@ -64,11 +66,11 @@ function decodeRecords(text: string): RecordedResult[] {
   for (let at = 0; at < text.length; ) {
     const lineEnd = text.indexOf('\n', at);
     if (lineEnd < 0) return [];
-    const { rows_chars: rowsChars, ...envelope } = JSON.parse(text.slice(at, lineEnd)) as Omit<RecordedResult, 'rows_json'> & { rows_chars: unknown };
+    const { rows_chars: rowsChars, ...envelope } = JSON.parse(text.slice(at, lineEnd)) as Omit<RecordedResult, 'rows_utf8'> & { rows_chars: unknown };
     if (!Number.isSafeInteger(rowsChars) || (rowsChars as number) < 0 || lineEnd + 1 + (rowsChars as number) > text.length) return [];
     if (!isRecorded(envelope)) return [];
     at = lineEnd + 1 + (rowsChars as number);
-    results.push({ ...envelope, rows_json: text.slice(lineEnd + 1, at) });
+    results.push({ ...envelope, rows_utf8: Buffer.from(text.slice(lineEnd + 1, at), 'utf8') });
   }
   return results;
 }
@@ -76,13 +78,13 @@ function decodeRecords(text: string): RecordedResult[] {
 function decodeJson(text: string): RecordedResult[] {
   const parsed: unknown = JSON.parse(text);
   if (!Array.isArray(parsed)) return [];
-  return parsed.filter(isRecorded).map(({ rows, ...rest }: Omit<RecordedResult, 'rows_json'> & { rows?: unknown }) => ({
+  return parsed.filter(isRecorded).map(({ rows, ...rest }: Omit<RecordedResult, 'rows_utf8'> & { rows?: unknown }) => ({
     ...rest,
-    rows_json: JSON.stringify(Array.isArray(rows) ? rows : []),
+    rows_utf8: Buffer.from(JSON.stringify(Array.isArray(rows) ? rows : []), 'utf8'),
   }));
 }
 
-function isRecorded(value: unknown): value is Omit<RecordedResult, 'rows_json'> {
+function isRecorded(value: unknown): value is Omit<RecordedResult, 'rows_utf8'> {
   if (typeof value !== 'object' || value === null) return false;
   const { campaign_id: campaignId, seq, host } = value as Record<string, unknown>;
   return Number.isSafeInteger(campaignId) && Number.isSafeInteger(seq) && typeof host === 'object' && host !== null;

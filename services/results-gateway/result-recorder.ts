@@ -222,7 +222,7 @@ class ResultRecorder {
         campaign_id: campaignId,
         seq: count,
         host: result.host,
-        rows_json: result.rows_json,
+        rows_utf8: result.rows_utf8,
         error: result.error,
         answered_at: result.answered_at,
       };

@@ -10,9 +10,11 @@
  * campaign_id field so that result queries do not match it), so that one bulk write stores a
  * batch's results and counts together: one transaction on LMDB; in order on MongoDB.
  *
- * A result's rows are kept as their JSON text (`rows_json`), as the host's answer carried them,
- * and handed to watchers as that text. Results recorded before issue 13 hold parsed `rows`
- * instead: they are read as if their rows' text were JSON.stringify(rows) (no migration needed).
+ * A result's rows are kept as their JSON text in UTF-8 (`rows_utf8`: bytes, a MessagePack bin on
+ * LMDB, a BSON Binary on MongoDB), as the host's answer carried them, and framed for watchers as
+ * those bytes (never decoded to a string on the way). Results stored before hold the text as a
+ * string (`rows_json`), or, before issue 13, parsed `rows`: they are read as if their bytes were
+ * that text, or JSON.stringify(rows) (no migration needed).
  */
 import type { BulkOperation, ReadStore } from '../ports/read-store';
 import type { CampaignResultHost } from './campaign-results-topic';
@@ -23,25 +25,43 @@ export interface RecordedResult {
   /** Arrival order within the campaign: 1 for the first recorded result, +1 for each next one. */
   seq: number;
   host: CampaignResultHost;
-  /** The rows' JSON text: an array of objects of strings. */
-  rows_json: string;
+  /**
+   * The rows' JSON text in UTF-8: an array of objects of strings. Possibly a view of the bus
+   * message it came in (not a copy): never written to.
+   */
+  rows_utf8: Buffer;
   error: string | null;
   answered_at: string;
 }
 
-/** A stored result doc: recorded since issue 13 (`rows_json`), or before (`rows`). */
-type StoredResult = Omit<RecordedResult, 'rows_json'> & { rows_json?: string; rows?: unknown };
+/** A stored result doc: `rows_utf8` (bytes; a BSON Binary as MongoDB returns it), or the older `rows_json` or `rows`. */
+type StoredResult = Omit<RecordedResult, 'rows_utf8'> & { rows_utf8?: unknown; rows_json?: unknown; rows?: unknown };
 
 function fromStored(doc: StoredResult): RecordedResult {
-  if (typeof doc.rows_json === 'string') return doc as RecordedResult;
-  const { rows, ...rest } = doc;
-  return { ...rest, rows_json: JSON.stringify(Array.isArray(rows) ? rows : []) };
+  const bytes = bytesOf(doc.rows_utf8);
+  if (bytes && Buffer.isBuffer(doc.rows_utf8)) return doc as RecordedResult;
+  const { rows_json: rowsJson, rows, ...rest } = doc;
+  if (bytes) return { ...rest, rows_utf8: bytes };
+  if (typeof rowsJson === 'string') return { ...rest, rows_utf8: Buffer.from(rowsJson, 'utf8') };
+  return { ...rest, rows_utf8: Buffer.from(JSON.stringify(Array.isArray(rows) ? rows : []), 'utf8') };
+}
+
+/** Stored bytes as a Buffer (no copy): a Buffer, another Uint8Array, or a BSON Binary (its `buffer`). */
+function bytesOf(value: unknown): Buffer | undefined {
+  if (Buffer.isBuffer(value)) return value;
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  const binary = value as { _bsontype?: unknown; buffer?: unknown; position?: unknown } | null;
+  if (typeof binary === 'object' && binary !== null && binary._bsontype === 'Binary' && binary.buffer instanceof Uint8Array) {
+    const length = typeof binary.position === 'number' ? binary.position : binary.buffer.byteLength;
+    return Buffer.from(binary.buffer.buffer, binary.buffer.byteOffset, length);
+  }
+  return undefined;
 }
 
 /** The rows of a result, parsed (for the operator API's pages and CSV); [] if the text is not a list. */
 export function rowsOf(result: RecordedResult): Array<Record<string, string>> {
   try {
-    const rows: unknown = JSON.parse(result.rows_json);
+    const rows: unknown = JSON.parse(result.rows_utf8.toString('utf8'));
     return Array.isArray(rows) ? (rows as Array<Record<string, string>>) : [];
   } catch {
     return [];

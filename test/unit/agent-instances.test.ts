@@ -111,7 +111,7 @@ describe('agent API instances', function () {
       expires_at: new Date(Date.now() + 600_000).toISOString(),
     };
     const event = { type: CAMPAIGN_CREATED, data: created, position: 1 } as RecordedEvent;
-    const recorded: RecordedResult[] = [{ campaign_id: 3, seq: 1, host: { id: 1, hostname: 'h1', display_name: 'h1' }, rows_json: '[]', error: null, answered_at: new Date().toISOString() }];
+    const recorded: RecordedResult[] = [{ campaign_id: 3, seq: 1, host: { id: 1, hostname: 'h1', display_name: 'h1' }, rows_utf8: Buffer.from('[]'), error: null, answered_at: new Date().toISOString() }];
     const results = { recordedCount: async () => recorded.length, resultsAfter: async (_campaign: number, after: number) => recorded.filter((result) => result.seq > after) };
 
     // A restarted instance: it learns the campaign from the log, then the answered set before serving.
