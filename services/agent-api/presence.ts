@@ -22,6 +22,7 @@
 import type { ReadCollection, ReadStore } from '../../shared/ports/read-store';
 import { HOST_PRESENCE, type HostPresenceDoc } from '../../shared/read-models/read-model-types';
 import type { AgentView, HostRecord } from './agent-view';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 const FLUSH_EVERY_MS = 5_000;
 /** A host seen again is rewritten once its seen time moved this far past the one written. */
@@ -70,7 +71,7 @@ export class PresenceTracker {
     for (let id = 1; id <= 9; id++) merge(await this.collection.get(String(id)));
     for (let prefix = 10; prefix <= 99; prefix++) {
       for (const doc of await this.collection.find({ idPrefix: String(prefix) })) merge(doc);
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
     }
   }
 

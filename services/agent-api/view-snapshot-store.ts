@@ -36,6 +36,7 @@ import type { AgentView } from './agent-view';
 import type { LiveCampaigns } from './live-campaigns';
 import { adoptHostTuple, decodeHead, encodeHead, encodeHost, SnapshotDecodeError } from './view-snapshot-codec';
 import { adoptHostColumns, encodeHostColumns } from './view-snapshot-columns';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 /** Bumped whenever what a snapshot holds or how it is encoded changes: older ones are then ignored. */
 /** 2: campaigns hold their selection's members as bits and who is done with them (1 listed every target and who waits). */
@@ -69,7 +70,6 @@ export interface WrittenSnapshot {
 }
 
 const digest = (value: string | Uint8Array) => createHash('sha256').update(value).digest('hex');
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class ViewSnapshotStore {
   /** `writeFormat` 2 only to test that snapshots of the previous version still load. */

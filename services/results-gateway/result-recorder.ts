@@ -33,7 +33,7 @@
  */
 import type { Logger } from '../../shared/observability/logger';
 import type { Metrics } from '../../shared/observability/metrics';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, IncomingBatch, PipelinedBatch, ResultsBus } from '../../shared/ports/results-bus';
 import { CAMPAIGN_RESULTS_TOPIC } from '../../shared/campaigns/campaign-results-topic';
 import { resultId, type CampaignResultsStore, type RecordedResult } from '../../shared/campaigns/campaign-results-store';
@@ -319,7 +319,7 @@ class ResultRecorder {
 
   /** Resolves once every queued relay has been produced (or has failed). */
   async flushRelays(): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     await this.relayChain;
   }
 

@@ -49,6 +49,7 @@ import {
 import { LmdbWriteGuard, flushOfCurrentTransaction } from '../storage/lmdb-write-guard';
 import { LMDB_MAP_SIZE } from '../storage/lmdb-map-size';
 import { StorageHealth } from '../storage/storage-health';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 const SUBSCRIPTION_PAGE_SIZE = 500;
 /** LMDB keys are at most 1978 bytes; the stream index key holds the stream id and a number. */
@@ -378,10 +379,6 @@ function toRecordedEvent(position: number, value: string): RecordedEvent {
   };
 }
 
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 interface Signal {
   promise: Promise<void>;
