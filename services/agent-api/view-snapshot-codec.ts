@@ -69,7 +69,7 @@ const isInteger = (value: unknown): value is number => Number.isSafeInteger(valu
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
-function check(condition: boolean, what: string): asserts condition {
+export function check(condition: boolean, what: string): asserts condition {
   if (!condition) throw new SnapshotDecodeError(what);
 }
 

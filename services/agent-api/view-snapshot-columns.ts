@@ -23,7 +23,7 @@
 import type { HostState } from '../../shared/domain/hosts/host-decider';
 import { isSharedValueFact, labelIdList, NO_IDS, sharedFactValue } from '../../shared/domain/hosts/compact-host-state';
 import type { AgentView, HostRecord } from './agent-view';
-import { policyList, SnapshotDecodeError } from './view-snapshot-codec';
+import { check, policyList, SnapshotDecodeError } from './view-snapshot-codec';
 
 const MAGIC = 0x3376_624c; // 'Lbv3'
 const PREFIX_WORDS = 8;
@@ -37,10 +37,6 @@ function hostCheck(condition: boolean, streamId: string, what: string): asserts 
 }
 
 const pad8 = (bytes: number) => Math.ceil(bytes / 8) * 8;
-
-function check(condition: boolean, what: string): asserts condition {
-  if (!condition) throw new SnapshotDecodeError(what);
-}
 
 /** Where each section starts, from the counts; also the chunk's whole length. */
 function sections(n: number, f: number, l: number, p: number, s: number, blob: number) {

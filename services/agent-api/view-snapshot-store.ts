@@ -171,6 +171,7 @@ function adoptHostTuples(view: AgentView, tuples: unknown, index: number): void 
   for (const tuple of tuples) adoptHostTuple(view, tuple);
 }
 
+/** A part's stored bytes, checked against its digest. */
 function partBytes(root: RootDatabase<string, string>, key: string, expectedDigest: string): Buffer {
   const bytes = root.getBinary(key);
   if (bytes === undefined) throw new SnapshotDecodeError(`part ${key} is missing`);
@@ -178,11 +179,9 @@ function partBytes(root: RootDatabase<string, string>, key: string, expectedDige
   return bytes;
 }
 
+/** A text part (the environment's string encoding stores UTF-8), checked against the digest of that text. */
 function partText(root: RootDatabase<string, string>, key: string, expectedDigest: string): string {
-  const text = root.get(key);
-  if (text === undefined) throw new SnapshotDecodeError(`part ${key} is missing`);
-  if (digest(text) !== expectedDigest) throw new SnapshotDecodeError(`part ${key} does not match its digest`);
-  return text;
+  return partBytes(root, key, expectedDigest).toString('utf8');
 }
 
 function parseHeader(text: string): SnapshotHeader {
