@@ -27,6 +27,12 @@ export async function findSpec(readModels: ReadModels, kind: SpecKind, name: str
   return doc;
 }
 
+/** The spec of this kind with this id (the read models' numeric id, as Fleet's id routes name it), or undefined. */
+export async function specById<K extends SpecKind>(readModels: ReadModels, kind: K, id: number): Promise<SpecDoc<K> | undefined> {
+  const [doc] = await readModels.collection<SpecDoc<K>>(specCollection(kind)).find({ where: { id }, limit: 1 });
+  return doc;
+}
+
 /**
  * Every version of a spec, oldest first, its deletions included: also of a name deleted and not
  * applied again (its last version is its deletion). 404 for a name that never had a spec; a

@@ -14,6 +14,7 @@ import type { ApiDeps } from '../api-deps';
 import { HOST_SORT_KEYS } from '../../../shared/read-models/host-read-model';
 import { HostQueries, type HostFilters, type HostOrder, type PageWindow } from '../host-queries';
 import { renderHostPolicy, renderPolicy } from '../rendering';
+import { specById } from '../spec-reads';
 
 const MAY_NOT_SEE_HOSTS = 'your role may not see hosts';
 
@@ -111,7 +112,7 @@ export function hostRoutes(deps: ApiDeps): Router {
     const [policies, counts, teamIds] = await Promise.all([hosts.policies(), hosts.policyCounts(), hosts.teamIdsByName()]);
     return { policies, render: (policy: SpecDoc<'policy'>) => renderPolicy(policy, { teamIds, counts: counts.get(policy.id) }) };
   };
-  const teamById = async (id: number) => (await deps.readModels.collection<SpecDoc<'team'>>(specCollection('team')).find({ where: { id }, limit: 1 }))[0];
+  const teamById = (id: number) => specById(deps.readModels, 'team', id);
   const teamIdOf = (req: Request) => validateParameters<number>(idParam, req.params.team_id, 'team_id');
 
   const listPolicies = (globalOnly: boolean) => async (_req: Request, res: Response) => {

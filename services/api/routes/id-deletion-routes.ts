@@ -27,10 +27,10 @@ import { authorize } from '../../../shared/auth/authorize';
 import { DomainError, notFoundInDatastore } from '../../../shared/domain/errors';
 import type { PolicySpec } from '../../../shared/domain/specs/spec-types';
 import { canDeletePolicies, canDeleteTeams } from '../../../shared/domain/users/roles';
-import { specCollection, type SpecDoc } from '../../../shared/read-models/read-model-types';
 import { validateParameters } from '../../../shared/schemas/validate';
 import { awaitReadModels, userCommandContext, type ApiDeps } from '../api-deps';
 import { deleteSpecs } from '../commands/delete-spec';
+import { specById } from '../spec-reads';
 
 /** At most this many ids in one request: no fleet has more policies than this bound allows through. */
 export const MAX_DELETE_IDS = 1000;
@@ -48,8 +48,7 @@ function policyIdsOf(body: unknown): number[] {
 
 export function idDeletionRoutes(deps: ApiDeps): Router {
   const router = Router();
-  const byId = async <K extends 'policy' | 'team'>(kind: K, id: number) =>
-    (await deps.readModels.collection<SpecDoc<K>>(specCollection(kind)).find({ where: { id }, limit: 1 }))[0];
+  const byId = <K extends 'policy' | 'team'>(kind: K, id: number) => specById(deps.readModels, kind, id);
 
   /**
    * The policies `ids` name, resolved to their names for the deletion command: 404 if any id
