@@ -38,17 +38,14 @@ export interface RecordedResult {
 type StoredResult = Omit<RecordedResult, 'rows_utf8'> & { rows_utf8?: unknown; rows_json?: unknown; rows?: unknown };
 
 function fromStored(doc: StoredResult): RecordedResult {
-  const bytes = bytesOf(doc.rows_utf8);
-  if (bytes && Buffer.isBuffer(doc.rows_utf8)) return doc as RecordedResult;
-  const { rows_json: rowsJson, rows, ...rest } = doc;
-  if (bytes) return { ...rest, rows_utf8: bytes };
-  if (typeof rowsJson === 'string') return { ...rest, rows_utf8: Buffer.from(rowsJson, 'utf8') };
-  return { ...rest, rows_utf8: Buffer.from(JSON.stringify(Array.isArray(rows) ? rows : []), 'utf8') };
+  if (Buffer.isBuffer(doc.rows_utf8)) return doc as RecordedResult; // as LMDB returns it: no copy
+  const { rows_utf8: stored, rows_json: rowsJson, rows, ...rest } = doc;
+  const bytes = bytesOf(stored) ?? Buffer.from(typeof rowsJson === 'string' ? rowsJson : JSON.stringify(Array.isArray(rows) ? rows : []), 'utf8');
+  return { ...rest, rows_utf8: bytes };
 }
 
-/** Stored bytes as a Buffer (no copy): a Buffer, another Uint8Array, or a BSON Binary (its `buffer`). */
+/** Stored bytes as a Buffer (no copy): a Uint8Array (a Buffer included), or a BSON Binary (its `buffer`). */
 function bytesOf(value: unknown): Buffer | undefined {
-  if (Buffer.isBuffer(value)) return value;
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   const binary = value as { _bsontype?: unknown; buffer?: unknown; position?: unknown } | null;
   if (typeof binary === 'object' && binary !== null && binary._bsontype === 'Binary' && binary.buffer instanceof Uint8Array) {
