@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { MongoClient } from 'mongodb';
 import { connectMongoReadStore } from '../../shared/adapters/read-store/mongo-read-store';
 import { readStoreResults, rowsOf, type RecordedResult } from '../../shared/campaigns/campaign-results-store';
+import type { ReadStore } from '../../shared/ports/read-store';
 import { mongoUrl } from '../support/mongo-stand-in';
 import { describeReadStoreContract } from './read-store.contract';
 
@@ -26,16 +27,27 @@ describeReadStoreContract('mongodb', async () => {
   };
 }, capabilities);
 
+/** A read store on a database of its own for `use`, dropped afterwards; `client` reads the server directly. */
+async function withFreshStore(prefix: string, use: (store: ReadStore, client: MongoClient, databaseName: string) => Promise<void>): Promise<void> {
+  const url = await mongoUrl();
+  const databaseName = `${prefix}_${process.pid}_${Date.now().toString(36)}`;
+  const store = await connectMongoReadStore(url, databaseName);
+  const client = await MongoClient.connect(url);
+  try {
+    await use(store, client, databaseName);
+  } finally {
+    await store.close();
+    await client.db(databaseName).dropDatabase();
+    await client.close();
+  }
+}
+
 describe('mongodb read store indexes', function () {
   this.timeout(300_000);
 
   it('creates each declared index on the server once, and again after a drop', async () => {
-    const url = await mongoUrl();
-    const databaseName = `logbook_read_store_indexes_${process.pid}_${Date.now().toString(36)}`;
-    const store = await connectMongoReadStore(url, databaseName);
-    const client = await MongoClient.connect(url);
-    const indexNames = async () => (await client.db(databaseName).collection('hosts').listIndexes().toArray()).map((index) => index.name).sort();
-    try {
+    await withFreshStore('logbook_read_store_indexes', async (store, client, databaseName) => {
+      const indexNames = async () => (await client.db(databaseName).collection('hosts').listIndexes().toArray()).map((index) => index.name).sort();
       const hosts = store.collection('hosts', { indexes: ['team', 'seen_time'] });
       store.collection('hosts', { indexes: ['team'] });
       await hosts.put('a', { team: 'red', seen_time: 1 });
@@ -43,11 +55,7 @@ describe('mongodb read store indexes', function () {
       await hosts.drop();
       await hosts.put('b', { team: 'blue', seen_time: 2 });
       assert.deepEqual(await indexNames(), ['_id_', 'seen_time_1', 'team_1']);
-    } finally {
-      await store.close();
-      await client.db(databaseName).dropDatabase();
-      await client.close();
-    }
+    });
   });
 });
 
@@ -55,9 +63,6 @@ describe('campaign results on mongodb', function () {
   this.timeout(300_000);
 
   it('stores the rows as bytes (a BSON Binary) and reads them back as bytes, as well as results stored with rows_json text or rows', async () => {
-    const url = await mongoUrl();
-    const databaseName = `logbook_campaign_results_${process.pid}_${Date.now().toString(36)}`;
-    const store = await connectMongoReadStore(url, databaseName);
     const rows = [{ name: 'osqueryd', path: 'C:\\Program Files "é"' }];
     const result: RecordedResult = {
       campaign_id: 7,
@@ -67,7 +72,7 @@ describe('campaign results on mongodb', function () {
       error: null,
       answered_at: '2026-12-01T00:00:00.000Z',
     };
-    try {
+    await withFreshStore('logbook_campaign_results', async (store) => {
       const results = readStoreResults(store);
       await results.record([result], new Map([[7, 1]]));
       const { rows_utf8: _, ...rest } = result;
@@ -79,11 +84,6 @@ describe('campaign results on mongodb', function () {
       const all = await results.resultsAfter(7, 0);
       assert.deepEqual(all.map((each) => each.seq), [1, 2, 3]);
       for (const each of all) assert.deepEqual(rowsOf(each), rows);
-    } finally {
-      await store.close();
-      const client = await MongoClient.connect(url);
-      await client.db(databaseName).dropDatabase();
-      await client.close();
-    }
+    });
   });
 });
