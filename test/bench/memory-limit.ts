@@ -5,9 +5,9 @@
  * when memory is short); under a limit they are reclaimed, and what the process cannot do without
  * shows as reclaim, slower answers or an OOM kill.
  *
- * cgroup v1 (`/sys/fs/cgroup/memory`) and v2 (`/sys/fs/cgroup` with the memory controller) are supported; it needs the right to
- * create a cgroup (root here). The limit counts the process's anonymous memory and the page
- * cache charged to it, swap included where the kernel accounts it.
+ * cgroup v1 (`/sys/fs/cgroup/memory`) and v2 (`/sys/fs/cgroup` with the memory controller) are
+ * supported; it needs the right to create a cgroup (root here). The limit counts the process's
+ * anonymous memory and the page cache charged to it, swap included where the kernel accounts it.
  */
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
